@@ -1,0 +1,1 @@
+"""Scenario catalog, runner, reports, explain, and the `exolab` command line."""
