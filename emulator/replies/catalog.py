@@ -1,0 +1,309 @@
+"""The one catalog of every reply exolab sends.
+
+Each entry carries the wire text, the stage, the public source it stands on
+and how sure we are (``../shared/spec/exo-behaviour.md``). No reply text may
+appear anywhere else in emulator/: policy verdicts name an entry, the SMTP
+adapters render it. ``docs/reference/replies.md`` is generated from here.
+"""
+
+from __future__ import annotations
+
+from emulator.replies.model import Certainty, Reply, Stage, Trailer
+
+C, L, X = Certainty.CONFIRMED, Certainty.LIKELY, Certainty.CHOSEN
+FE, SD = Trailer.FRONTEND, Trailer.STOREDRV
+
+# Sources ---------------------------------------------------------------------
+MFD_DOC = "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365"
+FIX_DOC = "https://learn.microsoft.com/exchange/mail-flow-best-practices/fix-issues-with-printers-scanners-and-lob-applications-that-send-email-using-off"
+LEGACY_TLS_DOC = "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/opt-in-exchange-online-endpoint-for-legacy-tls-using-smtp-auth"
+SUBMISSION_DOC = "https://learn.microsoft.com/en-us/exchange/troubleshoot/send-emails/smtp-submission-improvements"
+RETIRE_BLOG = "https://techcommunity.microsoft.com/t5/exchange-team-blog/exchange-online-to-retire-basic-auth-for-client-submission-smtp/ba-p/4114750"
+DIRECT_SEND_BLOG = "https://techcommunity.microsoft.com/blog/exchange/introducing-more-control-over-direct-send-in-exchange-online/4408790"
+NDR_DOC = "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online"
+MAILKIT_1770 = "https://github.com/jstedfast/MailKit/issues/1770"
+PHPMAILER_2647 = "https://github.com/PHPMailer/PHPMailer/issues/2647"
+MAILKIT_904 = "https://github.com/jstedfast/MailKit/issues/904"
+NETTE_71 = "https://github.com/nette/mail/issues/71"
+OAUTH2PROXY_232 = "https://github.com/simonrob/email-oauth2-proxy/issues/232"
+OAUTH2PROXY_193 = "https://github.com/simonrob/email-oauth2-proxy/issues/193"
+HARAKA_1965 = "https://github.com/haraka/Haraka/issues/1965"
+HARAKA_2321 = "https://github.com/haraka/Haraka/issues/2321"
+DATATRACKER_5888 = "https://github.com/ietf-tools/datatracker/pull/5888"
+EXO_BEHAVIOUR = "shared/spec/exo-behaviour.md"
+
+# Connection and greeting -----------------------------------------------------
+BANNER = Reply(
+    "connect.banner", 220, None, "{host} Microsoft ESMTP MAIL Service ready at {date}",
+    Stage.CONNECT, f"{FIX_DOC} ; {MAILKIT_1770}", C,
+    note="Day of month not zero-padded; RFC 1123 date, +0000.",
+)
+EHLO_SUBMISSION_PLAIN = Reply(
+    "ehlo.submission.plain", 250, None, "{host} Hello [{client_ip}]", Stage.EHLO,
+    f"{MAILKIT_1770} ; {PHPMAILER_2647}", C,
+    lines=("SIZE {size}", "PIPELINING", "DSN", "ENHANCEDSTATUSCODES", "STARTTLS",
+           "8BITMIME", "BINARYMIME", "CHUNKING", "SMTPUTF8"),
+    note="No AUTH before TLS.",
+)
+EHLO_SUBMISSION_TLS = Reply(
+    "ehlo.submission.tls", 250, None, "{host} Hello [{client_ip}]", Stage.EHLO,
+    f"{MAILKIT_1770} ; {PHPMAILER_2647}", C,
+    lines=("SIZE {size}", "PIPELINING", "DSN", "ENHANCEDSTATUSCODES", "AUTH LOGIN XOAUTH2",
+           "8BITMIME", "BINARYMIME", "CHUNKING", "SMTPUTF8"),
+    note="STARTTLS drops out; AUTH LOGIN XOAUTH2 comes right after ENHANCEDSTATUSCODES.",
+)
+EHLO_MX_PLAIN = Reply(
+    "ehlo.mx.plain", 250, None, "{host} Hello [{client_ip}]", Stage.EHLO,
+    f"{DATATRACKER_5888} ; {NETTE_71}", C,
+    lines=("SIZE {size}", "PIPELINING", "DSN", "ENHANCEDSTATUSCODES", "STARTTLS",
+           "8BITMIME", "BINARYMIME", "CHUNKING", "SMTPUTF8"),
+)
+EHLO_MX_TLS = Reply(
+    "ehlo.mx.tls", 250, None, "{host} Hello [{client_ip}]", Stage.EHLO, EXO_BEHAVIOUR, L,
+    lines=("SIZE {size}", "PIPELINING", "DSN", "ENHANCEDSTATUSCODES",
+           "8BITMIME", "BINARYMIME", "CHUNKING", "SMTPUTF8"),
+    note="Not seen: the plaintext list minus STARTTLS.",
+)
+HELO = Reply(
+    "helo", 250, None, "{host} Hello [{client_ip}]", Stage.EHLO, OAUTH2PROXY_232, L,
+    note="HELO gets no extension list, so no AUTH is offered.",
+)
+HELLO_FIRST = Reply(
+    "sequence.hello_first", 503, "5.5.2", "Send hello first", Stage.ANY, NETTE_71, C, FE,
+)
+
+# STARTTLS ----------------------------------------------------------------------
+STARTTLS_READY = Reply(
+    "starttls.ready", 220, "2.0.0", "SMTP server ready", Stage.STARTTLS,
+    f"{MAILKIT_1770} ; {PHPMAILER_2647}", C,
+)
+
+# AUTH ----------------------------------------------------------------------------
+AUTH_LOGIN_USERNAME = Reply(
+    "auth.login.username", 334, None, "VXNlcm5hbWU6", Stage.AUTH, PHPMAILER_2647, C,
+    note="base64 'Username:'; strict firmware (Xerox) quits on any other prompt.",
+)
+AUTH_LOGIN_PASSWORD = Reply(
+    "auth.login.password", 334, None, "UGFzc3dvcmQ6", Stage.AUTH, PHPMAILER_2647, C,
+)
+AUTH_XOAUTH2_CONTINUE = Reply(
+    "auth.xoauth2.continue", 334, None, "", Stage.AUTH, "RFC 4954 section 4; " + EXO_BEHAVIOUR, X,
+    note="Empty challenge when AUTH XOAUTH2 comes without an initial response.",
+)
+AUTH_SUCCESS = Reply(
+    "auth.success", 235, "2.7.0", "Authentication successful", Stage.AUTH, EXO_BEHAVIOUR, L,
+)
+AUTH_UNRECOGNIZED = Reply(
+    "auth.unrecognized", 504, "5.7.4", "Unrecognized authentication type", Stage.AUTH,
+    "https://github.com/mattermost/mattermost/issues/954 ; https://github.com/binwiederhier/ntfy/issues/1020", C, FE,
+    note="AUTH PLAIN, AUTH before STARTTLS (LIKELY), and any AUTH on the MX.",
+)
+AUTH_FAILED = Reply(
+    "auth.failed", 535, "5.7.3", "Authentication unsuccessful", Stage.AUTH,
+    f"{FIX_DOC} ; https://github.com/jstedfast/MailKit/issues/700", C, FE,
+    note="Wrong password; unlicensed or shared mailbox; every bad XOAUTH2 token.",
+)
+AUTH_BAD_CREDENTIALS = Reply(
+    "auth.bad_credentials", 535, "5.7.139",
+    "Authentication unsuccessful, the user credentials were incorrect.", Stage.AUTH,
+    EXO_BEHAVIOUR, L, FE, note="Newer wording for a wrong password (Lab.WrongPasswordReply = 5.7.139).",
+)
+AUTH_DISABLED_TENANT = Reply(
+    "auth.disabled.tenant", 535, "5.7.139",
+    "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. "
+    "Visit https://aka.ms/smtp_auth_disabled for more information.", Stage.AUTH,
+    f"{OAUTH2PROXY_193} ; https://github.com/nodemailer/nodemailer/issues/1484", C, FE,
+)
+AUTH_DISABLED_MAILBOX = Reply(
+    "auth.disabled.mailbox", 535, "5.7.139",
+    "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. "
+    "Visit https://aka.ms/smtp_auth_disabled for more information.", Stage.AUTH,
+    EXO_BEHAVIOUR, L, FE, note="By analogy with the Tenant variant (third-party tables).",
+)
+AUTH_SECURITY_DEFAULTS = Reply(
+    "auth.security_defaults", 535, "5.7.139",
+    "Authentication unsuccessful, user is locked by your organization's security defaults "
+    "policy. Contact your administrator.", Stage.AUTH, f"{MFD_DOC} ; {EXO_BEHAVIOUR}", C, FE,
+)
+AUTH_CONDITIONAL_ACCESS = Reply(
+    "auth.conditional_access", 535, "5.7.139",
+    "Authentication unsuccessful, the request did not meet the criteria to be authenticated "
+    "successfully. Contact your administrator.", Stage.AUTH, f"{FIX_DOC} ; {EXO_BEHAVIOUR}", C, FE,
+)
+AUTH_BASIC_DISABLED = Reply(
+    "auth.basic_disabled", 535, "5.7.139", "Authentication unsuccessful, basic authentication is disabled.",
+    Stage.AUTH, "https://github.com/nodemailer/nodemailer/issues/1714", C, FE,
+    note="An authentication policy with AllowBasicAuthSmtp = false.",
+)
+AUTH_BASIC_RETIRED = Reply(
+    "auth.basic_retired", 550, "5.7.30", "Basic authentication is not supported for Client Submission.",
+    Stage.AUTH, RETIRE_BLOG, C, FE, note="Text CONFIRMED; the stage (AUTH) is CHOSEN.",
+)
+AUTH_LEGACY_TLS = Reply(
+    "auth.legacy_tls", 421, "4.7.66",
+    "TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to support TLS 1.2. "
+    "Visit https://aka.ms/smtp_auth_tls.", Stage.AUTH,
+    "https://github.com/DSpace/DSpace/issues/8123 ; https://github.com/zehm/sendEmail/issues/1", C, FE,
+    close=True, note="Text CONFIRMED; stage AUTH LIKELY. The connection is closed.",
+)
+AUTH_LEGACY_TLS_NOT_OPTED_IN = Reply(
+    "auth.legacy_tls.not_opted_in", 535, "5.7.67",
+    "TLS 1.0 and 1.1 are not supported by your organization", Stage.AUTH,
+    f"{LEGACY_TLS_DOC} ; AlchemyInsights 'legacy-endpoint-for-smtp-auth' (de-DE)", X, FE,
+    note="Enhanced code CONFIRMED; English text back-translated; the basic code is UNKNOWN "
+    "(Lab.LegacyTlsReplyCode chooses 421, 535 or 550; default 535).",
+)
+AUTH_ALREADY = Reply(
+    "auth.already", 503, "5.5.2", "Already authenticated", Stage.AUTH, "RFC 4954 section 4", X, FE,
+)
+AUTH_CANCELLED = Reply(
+    "auth.cancelled", 501, "5.7.0", "Authentication cancelled", Stage.AUTH, "RFC 4954 section 4", X, FE,
+    note="Client answered a 334 with '*'. RFC 4954 requires 501.",
+)
+AUTH_BAD_BASE64 = Reply(
+    "auth.bad_base64", 501, "5.5.2", "Cannot Base64-decode Client responses", Stage.AUTH,
+    "RFC 4954 section 4", X, FE, note="Exchange Server on-premises wording; EXO's is UNKNOWN.",
+)
+
+# MAIL ------------------------------------------------------------------------------
+MAIL_OK = Reply("mail.ok", 250, "2.1.0", "Sender OK", Stage.MAIL, DATATRACKER_5888, C)
+MAIL_NOT_AUTHENTICATED = Reply(
+    "mail.not_authenticated", 530, "5.7.57", "Client not authenticated to send mail.{last_error}",
+    Stage.MAIL, "https://github.com/tarickb/sasl-xoauth2/issues/96 ; "
+    "https://github.com/MicrosoftDocs/OfficeDocs-Exchange/issues/3124", C, FE,
+    note="After a failed AUTH the last AUTH error is appended: ' Error: 535 5.7.139 …'.",
+)
+MAIL_SEND_AS_DENIED = Reply(
+    "mail.send_as_denied", 550, "5.7.60", "SMTP; Client does not have permissions to send as this sender",
+    Stage.MAIL, FIX_DOC, C, FE, note="Text CONFIRMED; stage MAIL LIKELY.",
+)
+MAIL_BAD_OUTBOUND_SENDER = Reply(
+    "mail.bad_outbound_sender", 550, "5.1.8", "Access denied, bad outbound sender", Stage.MAIL,
+    f"{FIX_DOC} ; {NDR_DOC}", C, FE, note="Text CONFIRMED; stage MAIL CHOSEN.",
+)
+MAIL_SIZE_EXCEEDED = Reply(
+    "mail.size_exceeded", 552, "5.3.4", "Message size exceeds fixed maximum message size", Stage.MAIL,
+    "https://industrialmonitordirect.com/es/blogs/knowledgebase/resolving-ignition-552-534-email-attachment-size-limit-errors",
+    L, FE, note="For MAIL FROM SIZE= above the advertised SIZE.",
+)
+MAIL_NESTED = Reply(
+    "mail.nested", 503, "5.5.2", "Sender already specified", Stage.MAIL, "RFC 5321 section 4.1.1.2", X, FE,
+)
+MAIL_SYNTAX = Reply(
+    "syntax.arguments", 501, "5.5.4", "Invalid arguments", Stage.ANY, "RFC 5321 section 4.2.2", X, FE,
+    note="Exchange Server on-premises wording; EXO's is UNKNOWN.",
+)
+
+# RCPT ------------------------------------------------------------------------------
+RCPT_OK = Reply("rcpt.ok", 250, "2.1.5", "Recipient OK", Stage.RCPT, DATATRACKER_5888, C)
+RCPT_NEED_MAIL = Reply(
+    "rcpt.need_mail", 503, "5.5.2", "Need mail command", Stage.RCPT, "RFC 5321 section 4.1.4", X, FE,
+)
+RCPT_TOO_MANY = Reply(
+    "rcpt.too_many", 452, "4.5.3", "Too many recipients", Stage.RCPT, "RFC 5321 section 4.5.3.1.8", X, FE,
+    note="The limit (1,000) is CONFIRMED; the reply is UNKNOWN.",
+)
+RCPT_RELAY_DENIED = Reply(
+    "rcpt.relay_denied", 550, "5.7.64", "TenantAttribution; Relay Access Denied", Stage.RCPT,
+    f"{FIX_DOC} ; {EXO_BEHAVIOUR} 4.3", C, FE,
+)
+RCPT_DBEB = Reply(
+    "rcpt.dbeb", 550, "5.4.1", "Recipient address rejected: Access denied. AS(201806281)", Stage.RCPT,
+    f"https://github.com/maxsptz/emailpyspam/issues/23 ; {NDR_DOC}", C, FE,
+)
+RCPT_REJECT_DIRECT_SEND = Reply(
+    "rcpt.reject_direct_send", 550, "5.7.68",
+    "TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources",
+    Stage.RCPT, f"{DIRECT_SEND_BLOG} ; https://maester.dev/docs/tests/MT.1062", C, FE,
+    note="Text CONFIRMED; stage RCPT LIKELY.",
+)
+RCPT_BANNED_IP = Reply(
+    "rcpt.banned_ip", 550, "5.7.606",
+    "Access denied, banned sending IP [{client_ip}]. To request removal from this list please visit "
+    "https://sender.office.com/ and follow the directions. For more information please go to "
+    "http://go.microsoft.com/fwlink/?LinkID=526655 (AS16012609)", Stage.RCPT,
+    "https://github.com/JamBrain/JamBrain/issues/271 ; https://github.com/MicrosoftDocs/microsoft-365-docs/issues/5911",
+    C, FE,
+)
+
+# DATA / BDAT / end of data ---------------------------------------------------------------
+DATA_START = Reply(
+    "data.start", 354, None, "Start mail input; end with <CRLF>.<CRLF>", Stage.DATA, HARAKA_1965, C,
+)
+DATA_NEED_RCPT = Reply(
+    "data.need_rcpt", 503, "5.5.2", "Need rcpt command", Stage.DATA, "RFC 5321 section 4.1.4", X, FE,
+)
+DATA_THREAD_LIMIT = Reply(
+    "data.sender_thread_limit", 432, "4.3.2", "STOREDRV.ClientSubmit; sender thread limit exceeded",
+    Stage.DATA, f"{SUBMISSION_DOC} ; https://github.com/timeoff-management/timeoff-management-application/issues/308",
+    C, SD, note="The fourth concurrent connection for one mailbox.",
+)
+BDAT_OK = Reply(
+    "bdat.ok", 250, "2.0.0", "{size} bytes received", Stage.DATA, "RFC 3030 section 2", X,
+    note="Reply to a non-last BDAT chunk; EXO's wording is UNKNOWN.",
+)
+EOD_SUBMITTED = Reply(
+    "eod.submitted", 250, "2.0.0", "OK <{message_id}>", Stage.EOD,
+    "https://github.com/nodemailer/nodemailer (captured info.response, exo-behaviour.md 1.5)", C, SD,
+)
+EOD_QUEUED = Reply(
+    "eod.queued", 250, "2.6.0",
+    "<{message_id}> [InternalId={internal_id}, Hostname={mailbox_host}] {size} bytes in {seconds}, "
+    "{rate} KB/sec Queued mail for delivery", Stage.EOD, HARAKA_1965, C,
+)
+EOD_SEND_AS_DENIED = Reply(
+    "eod.send_as_denied", 554, "5.2.252",
+    "SendAsDenied; {user} not allowed to send as {sender}; "
+    "STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process "
+    "message due to a permanent exception with message [BeginDiagnosticData]Cannot submit message.",
+    Stage.EOD, "https://github.com/gophish/gophish/issues/2900 ; https://github.com/FusionAuth/fusionauth-issues/issues/220",
+    L, SD, note="5.2.252 format seen on outlook.com; on business tenants LIKELY.",
+)
+EOD_QUOTA_EXCEEDED = Reply(
+    "eod.submission_quota", 554, "5.2.0", "STOREDRV.Submission.Exception:SubmissionQuotaExceededException",
+    Stage.EOD, f"{SUBMISSION_DOC} ; https://github.com/MicrosoftDocs/OfficeDocs-Exchange/issues/2729", C, SD,
+    note="10,000 recipients in a 24-hour sliding window.",
+)
+EOD_MAX_SEND_SIZE = Reply(
+    "eod.max_send_size", 554, "5.2.0",
+    "STOREDRV.Submission.Exception:MessageSubmissionExceededException.MapiExceptionMaxSubmissionExceeded; "
+    "Message size exceeds maximum size limit.", Stage.EOD,
+    "https://github.com/pankleks/pm2-health/issues/52", L, SD,
+    note="Text CONFIRMED; the 554 5.2.0 prefix LIKELY.",
+)
+EOD_MESSAGE_TOO_BIG = Reply(
+    "eod.size_exceeded", 552, "5.3.4", "Message size exceeds fixed maximum message size", Stage.EOD,
+    EXO_BEHAVIOUR, L, FE, note="Over the advertised SIZE without a SIZE= parameter.",
+)
+EOD_FROM_INVALID = Reply(
+    "eod.from_invalid", 550, "5.7.512", "Access denied, message must be RFC 5322 section 3.6.2 compliant",
+    Stage.EOD, NDR_DOC, C, FE, note="Text CONFIRMED; stage EOD CHOSEN.",
+)
+
+# Session ---------------------------------------------------------------------------------
+RSET = Reply("rset", 250, "2.0.0", "Resetting", Stage.ANY, MAILKIT_904, C)
+NOOP = Reply("noop", 250, "2.0.0", "OK", Stage.ANY, "RFC 5321 section 4.1.1.9", X)
+QUIT = Reply(
+    "quit", 221, "2.0.0", "Service closing transmission channel", Stage.ANY, NETTE_71, C, close=True,
+)
+UNRECOGNIZED = Reply(
+    "command.unrecognized", 500, "5.3.3", "Unrecognized command '{verb}'", Stage.ANY,
+    f"{OAUTH2PROXY_232} ; https://github.com/simonrob/email-oauth2-proxy/issues/234", C, FE,
+    note="Sent after a tarpit (about 5 s in real logs; Lab.UnknownCommandDelay). Binary junk is quoted as 'unknown'.",
+)
+IDLE_TIMEOUT = Reply(
+    "session.timeout", 421, "4.4.1", "Connection timed out. Total session duration: {duration}",
+    Stage.ANY, HARAKA_2321, L, close=True,
+)
+
+
+def all_replies() -> tuple[Reply, ...]:
+    """Every catalog entry, in file order."""
+    return tuple(v for v in globals().values() if isinstance(v, Reply))
+
+
+def by_id(reply_id: str) -> Reply:
+    for reply in all_replies():
+        if reply.id == reply_id:
+            return reply
+    raise KeyError(reply_id)

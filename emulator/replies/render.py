@@ -1,0 +1,108 @@
+"""Turning a catalog entry into wire lines, with Exchange's trailers, deterministically.
+
+The front-end names, the trailer ids and the timestamps come from the lab's
+seeded ``random.Random`` and its clock, so a replayed scenario produces the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from emulator.clock import Clock
+from emulator.replies.model import Reply, Trailer
+
+_REGIONS = (("NAM", "namprd"), ("EUR", "eurprd"), ("APC", "apcprd"), ("JPN", "jpnprd"))
+
+
+@dataclass(frozen=True, slots=True)
+class FrontEndNames:
+    """The server names one lab front end shows: banner host, trailer host, mailbox host."""
+
+    banner_host: str
+    trailer_host: str
+    mailbox_host: str
+
+    @classmethod
+    def submission(cls, rng: random.Random) -> FrontEndNames:
+        """e.g. AM0PR02CA0134.outlook.office365.com / AM0PR02CA0134.eurprd02.prod.outlook.com."""
+        region, prd = rng.choice(_REGIONS)
+        n = rng.randint(1, 9)
+        machine = f"{region[:2]}{rng.randint(0, 9)}PR{n:02d}CA{rng.randint(0, 9999):04d}"
+        return cls(
+            banner_host=f"{machine}.outlook.office365.com",
+            trailer_host=f"{machine}.{prd}{n:02d}.prod.outlook.com",
+            mailbox_host=_mailbox_host(rng, region, prd),
+        )
+
+    @classmethod
+    def mx(cls, rng: random.Random) -> FrontEndNames:
+        """e.g. SN1NAM02FT0049.mail.protection.outlook.com / SN1NAM02FT025.eop-nam02.prod.protection.outlook.com."""
+        region, prd = rng.choice(_REGIONS)
+        pool = f"{rng.choice('BCDS')}{rng.choice('NYHM')}{rng.randint(1, 9)}{region}{rng.randint(1, 4):02d}"
+        return cls(
+            banner_host=f"{pool}FT{rng.randint(0, 9999):04d}.mail.protection.outlook.com",
+            trailer_host=f"{pool}FT{rng.randint(0, 999):03d}.eop-{region.lower()}{pool[-2:]}.prod.protection.outlook.com",
+            mailbox_host=_mailbox_host(rng, region, prd),
+        )
+
+
+def _mailbox_host(rng: random.Random, region: str, prd: str) -> str:
+    letters = "".join(rng.choice(string.ascii_uppercase) for _ in range(2))
+    n = rng.randint(1, 9)
+    return f"{letters}{rng.randint(1, 9)}PR{n:02d}MB{rng.randint(0, 9999):04d}.{prd}{n:02d}.prod.outlook.com"
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def rfc1123(when: datetime) -> str:
+    """``Thu, 11 Jul 2024 11:46:42 +0000``: Exchange's banner date (day not zero-padded)."""
+    utc = when.astimezone(UTC)
+    return (
+        f"{_DAYS[utc.weekday()]}, {utc.day} {_MONTHS[utc.month - 1]} {utc.year} "
+        f"{utc:%H:%M:%S} +0000"
+    )
+
+
+@dataclass
+class Renderer:
+    """Renders replies for one front end of one lab."""
+
+    names: FrontEndNames
+    clock: Clock
+    rng: random.Random
+    style: Literal["modern", "classic"] = "modern"
+
+    def trailer(self, kind: Trailer) -> str:
+        if kind is Trailer.NONE:
+            return ""
+        if kind is Trailer.STOREDRV:
+            return f" [Hostname={self.names.mailbox_host}]"
+        if self.style == "classic":
+            return f" [{self.names.trailer_host}]"
+        now = self.clock.now()
+        stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+        return f" [{self.names.trailer_host} {stamp} {self.rng.getrandbits(64):016X}]"
+
+    def lines(self, reply: Reply, **params: object) -> list[str]:
+        """The wire lines (without CRLF) for ``reply`` with its placeholders filled."""
+        head = reply.text.format(**params) if params else reply.text
+        prefix = f"{reply.code}"
+        first = f"{reply.enhanced} {head}" if reply.enhanced else head
+        first = (first + self.trailer(reply.trailer)).rstrip() if head or reply.enhanced else ""
+        if not reply.lines:
+            return [f"{prefix} {first}" if first else f"{prefix} "]
+        rest = [line.format(**params) for line in reply.lines]
+        body = [first, *rest]
+        return [f"{prefix}-{text}" for text in body[:-1]] + [f"{prefix} {body[-1]}"]
+
+    def summary(self, reply: Reply, **params: object) -> str:
+        """``535 5.7.139 Authentication unsuccessful, …`` without trailer: for appending to a 530."""
+        head = reply.text.format(**params) if params else reply.text
+        return " ".join(str(p) for p in (reply.code, reply.enhanced, head) if p)

@@ -1,0 +1,403 @@
+"""The tenant model: frozen, validated, named the way Exchange Online names things.
+
+Attributes are snake_case in Python; in the TOML file and in ``--set`` keys
+they carry Microsoft's own names (``SmtpClientAuthenticationDisabled``,
+``AllowLegacyTLSClients``, ``RejectDirectSend`` …) so an administrator
+recognises them. Where Microsoft has no name for a lab concept (sites, the
+lab clock, the spam-verdict mapping) the name is ours and the docs say so.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.alias_generators import to_pascal
+
+
+class _Section(BaseModel):
+    """Base for every tenant section: frozen, strict about unknown keys."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        alias_generator=to_pascal,
+        populate_by_name=True,
+    )
+
+
+Address = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+IPv4 = Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}$")]
+
+
+def _lower(value: str) -> str:
+    return value.strip().lower()
+
+
+class TenantInfo(_Section):
+    """Who the tenant is."""
+
+    name: str = "contoso.com"
+    tenant_id: str = Field(default="9188040d-6c67-4c5b-b112-36a304b66dad", alias="TenantId")
+    mx_host: str = "contoso-com.mail.protection.outlook.com"
+    accepted_domains: tuple[str, ...] = ("contoso.com",)
+    created: date = date(2021, 4, 1)
+    """When the tenant was created: before 2020 SMTP AUTH was on by default, and
+    the basic-auth retirement treats existing tenants differently from new ones."""
+
+    directory_based_edge_blocking: bool = True
+    """DBEB: unknown recipients in an accepted domain are refused at RCPT (5.4.1)."""
+
+    @field_validator("accepted_domains")
+    @classmethod
+    def _norm_domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_lower(d) for d in value)
+
+
+class TransportConfig(_Section):
+    """``Set-TransportConfig`` switches."""
+
+    smtp_client_authentication_disabled: bool = True
+    allow_legacy_tls_clients: bool = Field(default=False, alias="AllowLegacyTLSClients")
+
+
+class OrganizationConfig(_Section):
+    """``Set-OrganizationConfig`` switches."""
+
+    reject_direct_send: bool = False
+
+
+class SecurityDefaults(_Section):
+    """Entra ID security defaults (identitySecurityDefaultsEnforcementPolicy)."""
+
+    is_enabled: bool = False
+
+
+class AuthenticationPolicy(_Section):
+    """The organization's default Exchange authentication policy (``New-AuthenticationPolicy``)."""
+
+    allow_basic_auth_smtp: bool = True
+
+
+class ConditionalAccessPolicy(_Section):
+    """A Conditional Access policy that blocks legacy (basic) sign-in, as far as SMTP AUTH sees it."""
+
+    display_name: str
+    state: Literal["enabled", "disabled", "enabledForReportingButNotEnforced"] = "enabled"
+    include_users: tuple[str, ...] = ("All",)
+    exclude_users: tuple[str, ...] = ()
+    client_app_types: tuple[Literal["exchangeActiveSync", "other", "all"], ...] = ("other",)
+    exclude_trusted_ips: tuple[str, ...] = ()
+    """Public IP ranges (CIDR) where the policy does not apply: a named trusted location."""
+
+    grant_control: Literal["block", "mfa"] = "block"
+
+    @field_validator("exclude_trusted_ips")
+    @classmethod
+    def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)
+        return value
+
+    def applies_to(self, address: str, public_ip: str, legacy: bool) -> bool:
+        """Whether this policy blocks a sign-in of ``address`` from ``public_ip``."""
+        if self.state != "enabled":
+            return False
+        if legacy and not ({"other", "all"} & set(self.client_app_types)):
+            return False
+        users = {u.lower() for u in self.include_users}
+        if "all" not in users and address.lower() not in users:
+            return False
+        if address.lower() in {u.lower() for u in self.exclude_users}:
+            return False
+        ip = ipaddress.ip_address(public_ip)
+        return not any(ip in ipaddress.ip_network(n, strict=False) for n in self.exclude_trusted_ips)
+
+
+class BasicAuthRetirement(_Section):
+    """The Client Submission basic-auth timeline (Exchange Team blog, January 27, 2026 update).
+
+    Unchanged through December 2026; then off by default for existing tenants
+    (an admin may turn it back on); new tenants created after December 2026
+    start without it; a final removal date is to be announced in H2 2027.
+    The dates are data so a trainer can move them.
+    """
+
+    disabled_by_default_from: date = date(2027, 1, 1)
+    removed_from: date | None = None
+    re_enabled: bool = False
+    """The admin turned basic SMTP AUTH back on after the default flip (lab name: Microsoft
+    has not published the switch's name)."""
+
+
+class Limits(_Section):
+    """Exchange Online sending limits that devices meet."""
+
+    max_concurrent_connections_per_mailbox: int = Field(default=3, ge=1)
+    messages_per_minute: int = Field(default=30, ge=1)
+    recipients_per_day: int = Field(default=10_000, ge=1)
+    recipients_per_message: int = Field(default=1_000, ge=1)
+    max_message_size: int = Field(default=157_286_400, ge=1024, alias="MaxMessageSize")
+    """What EHLO advertises as SIZE (150 MiB)."""
+
+
+class SpamFilter(_Section):
+    """How results of SPF / DMARC / compauth become an SCL and a folder.
+
+    Microsoft documents the SCL meanings and folders but not a fixed mapping
+    from SPF results to SCL for direct send: the mapping here is CHOSEN and a
+    tenant setting.
+    """
+
+    scl_spf_pass: int = Field(default=1, ge=-1, le=9, alias="SclSpfPass")
+    scl_spf_neutral: int = Field(default=5, ge=-1, le=9, alias="SclSpfNeutral")
+    scl_spf_none: int = Field(default=5, ge=-1, le=9, alias="SclSpfNone")
+    scl_spf_softfail: int = Field(default=5, ge=-1, le=9, alias="SclSpfSoftfail")
+    scl_spf_fail: int = Field(default=6, ge=-1, le=9, alias="SclSpfFail")
+    scl_spf_error: int = Field(default=5, ge=-1, le=9, alias="SclSpfError")
+    scl_dmarc_reject: int = Field(default=6, ge=-1, le=9, alias="SclDmarcReject")
+    junk_threshold: int = Field(default=5, ge=0, le=9)
+    """SCL at or above this goes to Junk Email (documented: 5 and 6 → Junk)."""
+
+    high_confidence_threshold: int = Field(default=9, ge=0, le=9)
+    high_confidence_action: Literal["Junk", "Quarantine"] = "Junk"
+
+
+class Mailbox(_Section):
+    """A recipient in the tenant: user or shared mailbox, with the switches SMTP AUTH checks."""
+
+    primary_smtp_address: Address
+    display_name: str = ""
+    recipient_type_details: Literal["UserMailbox", "SharedMailbox"] = "UserMailbox"
+    licensed: bool = True
+    password: str | None = None
+    """The sign-in password (lab only). A shared mailbox normally has none."""
+
+    smtp_client_authentication_disabled: bool | None = None
+    """Unset follows TransportConfig; set overrides it (``Set-CASMailbox``)."""
+
+    email_addresses: tuple[Address, ...] = ()
+    """Proxy addresses besides the primary one."""
+
+    send_as_trustees: tuple[Address, ...] = ()
+    """Who holds Send As on this mailbox (``Add-RecipientPermission -AccessRights SendAs``)."""
+
+    max_send_size: int = Field(default=36_700_160, ge=1024)
+    """Bytes (default 35 MB)."""
+
+    restricted_sender: bool = False
+    """On the Restricted entities list (blocked for outbound spam)."""
+
+    mfa_required: bool = False
+    """Per-user MFA: legacy sign-in fails the way Conditional Access makes it fail."""
+
+    @field_validator("primary_smtp_address", "email_addresses", "send_as_trustees")
+    @classmethod
+    def _norm_addresses(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        if isinstance(value, str):
+            return _lower(value)
+        return tuple(_lower(v) for v in value)
+
+    def addresses(self) -> set[str]:
+        return {self.primary_smtp_address, *self.email_addresses}
+
+
+class Site(_Section):
+    """Where a device sits: its lab source address and the public IP the service sees (NAT)."""
+
+    name: str
+    source: IPv4
+    public_ip: IPv4 = Field(alias="PublicIp")
+    dynamic: bool = False
+    """No stable public IP (home or mobile line): fine for SMTP AUTH, wrong for SPF and connectors."""
+
+
+class InboundConnector(_Section):
+    """``New-InboundConnector`` from the organization's own server or device (Option 3 relay)."""
+
+    name: str
+    connector_type: Literal["OnPremises", "Partner"] = "OnPremises"
+    enabled: bool = True
+    sender_ip_addresses: tuple[str, ...] = Field(default=(), alias="SenderIPAddresses")
+    tls_sender_certificate_name: str | None = None
+    require_tls: bool = False
+
+    @field_validator("sender_ip_addresses")
+    @classmethod
+    def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)
+        return value
+
+    def admits_ip(self, public_ip: str) -> bool:
+        ip = ipaddress.ip_address(public_ip)
+        return self.enabled and any(
+            ip in ipaddress.ip_network(n, strict=False) for n in self.sender_ip_addresses
+        )
+
+
+class Blocklist(_Section):
+    """Public IPs on Microsoft's banned-sender list (5.7.606)."""
+
+    banned_sending_ips: tuple[str, ...] = ()
+
+
+class ExternalDomain(_Section):
+    """A domain outside the tenant (the internet, or another Microsoft 365 tenant)."""
+
+    name: str
+    mailboxes: tuple[Address, ...] = ()
+    hosted_in_microsoft365: bool = Field(default=False, alias="HostedInMicrosoft365")
+
+
+class DelegatedGrant(_Section):
+    scope: str
+    admin_consented: bool = True
+
+
+class App(_Section):
+    """An Entra ID app registration (lab copy) and what it has been granted."""
+
+    display_name: str
+    app_id: str = Field(alias="AppId")
+    client_secret: str | None = None
+    public_client: bool = False
+    redirect_uris: tuple[str, ...] = ()
+    delegated_permissions: tuple[DelegatedGrant, ...] = ()
+    application_permissions: tuple[str, ...] = ()
+    """App roles on Office 365 Exchange Online, e.g. ``SMTP.SendAsApp``."""
+
+
+class ServicePrincipal(_Section):
+    """``New-ServicePrincipal`` in Exchange plus the mailbox permissions given to it."""
+
+    app_id: str = Field(alias="AppId")
+    object_id: str = Field(alias="ObjectId")
+    mailbox_permissions: tuple[Address, ...] = ()
+    """Mailboxes it holds FullAccess (or SendAs) on: whom app-only SMTP may send as."""
+
+
+class DnsZone(_Section):
+    """Records the lab DNS serves beyond the service hosts: SPF, DMARC, MX, A."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    a: dict[str, tuple[str, ...]] = Field(default_factory=dict, alias="A")
+    mx: dict[str, tuple[str, ...]] = Field(default_factory=dict, alias="MX")
+    txt: dict[str, tuple[str, ...]] = Field(default_factory=dict, alias="TXT")
+
+    @field_validator("a", "mx", "txt", mode="before")
+    @classmethod
+    def _listify(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {
+                _lower(str(k)): (v,) if isinstance(v, str) else v for k, v in value.items()
+            }
+        return value
+
+
+class LabSettings(_Section):
+    """Lab-only knobs: the clock, the seed, how replies look. Not Microsoft settings."""
+
+    as_of: datetime | None = None
+    """The lab date and time; unset means the real current time."""
+
+    seed: int = 1
+    address_range: str = "127.10.0.0/24"
+    default_public_ip: IPv4 = Field(default="198.51.100.250", alias="DefaultPublicIp")
+    """The public IP for a source address that is in no site."""
+
+    reply_trailer: Literal["modern", "classic"] = "modern"
+    """modern: ``[host 2024-…Z 08DC…]`` (2023 on); classic: ``[host]`` (up to 2022)."""
+
+    wrong_password_reply: Literal["5.7.3", "5.7.139"] = "5.7.3"
+    unknown_command_delay: float = Field(default=5.0, ge=0)
+    """The tarpit before ``500 5.3.3`` (about 5 s seen in real logs)."""
+
+    port_465_hold: float = Field(default=30.0, ge=0)
+    """How long a connection to 465 is held in silence before it is dropped."""
+
+    idle_timeout: float = Field(default=600.0, gt=0)
+    legacy_tls_reply_code: Literal[421, 535, 550] = 535
+    """The basic code of the 5.7.67 legacy-TLS refusal (UNKNOWN at Microsoft: CHOSEN)."""
+
+
+class Tenant(_Section):
+    """The whole simulated organization."""
+
+    tenant: TenantInfo = Field(default_factory=TenantInfo)
+    lab: LabSettings = Field(default_factory=LabSettings)
+    transport_config: TransportConfig = Field(default_factory=TransportConfig)
+    organization_config: OrganizationConfig = Field(default_factory=OrganizationConfig)
+    security_defaults: SecurityDefaults = Field(default_factory=SecurityDefaults)
+    authentication_policy: AuthenticationPolicy = Field(default_factory=AuthenticationPolicy)
+    conditional_access_policy: tuple[ConditionalAccessPolicy, ...] = ()
+    basic_auth_retirement: BasicAuthRetirement = Field(default_factory=BasicAuthRetirement)
+    limits: Limits = Field(default_factory=Limits)
+    spam_filter: SpamFilter = Field(default_factory=SpamFilter)
+    mailbox: tuple[Mailbox, ...] = ()
+    site: tuple[Site, ...] = ()
+    inbound_connector: tuple[InboundConnector, ...] = ()
+    blocklist: Blocklist = Field(default_factory=Blocklist)
+    external_domain: tuple[ExternalDomain, ...] = ()
+    app: tuple[App, ...] = ()
+    service_principal: tuple[ServicePrincipal, ...] = ()
+    dns: DnsZone = Field(default_factory=DnsZone)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Tenant:
+        seen: set[str] = set()
+        for mbx in self.mailbox:
+            for addr in mbx.addresses():
+                if addr in seen:
+                    raise ValueError(f"address {addr} belongs to more than one mailbox")
+                seen.add(addr)
+        names = [s.name for s in self.site]
+        if len(names) != len(set(names)):
+            raise ValueError("site names must be unique")
+        return self
+
+    # -- lookups the rules use -------------------------------------------------
+
+    def find_mailbox(self, address: str) -> Mailbox | None:
+        """The mailbox that owns ``address`` (primary or proxy), case-insensitively."""
+        wanted = address.strip().lower()
+        for mbx in self.mailbox:
+            if wanted in mbx.addresses():
+                return mbx
+        return None
+
+    def is_accepted_domain(self, address_or_domain: str) -> bool:
+        domain = address_or_domain.rsplit("@", 1)[-1].strip().lower()
+        return domain in self.tenant.accepted_domains
+
+    def site_for_source(self, source: str) -> Site | None:
+        for site in self.site:
+            if site.source == source:
+                return site
+        return None
+
+    def public_ip_for(self, source: str) -> str:
+        """The public IP the real service would see for a lab source address (the NAT table)."""
+        site = self.site_for_source(source)
+        return site.public_ip if site else self.lab.default_public_ip
+
+    def smtp_auth_disabled_for(self, mailbox: Mailbox) -> tuple[bool, Literal["Tenant", "Mailbox"]]:
+        """Whether SMTP AUTH is off for ``mailbox``, and which switch decided it."""
+        if mailbox.smtp_client_authentication_disabled is not None:
+            return mailbox.smtp_client_authentication_disabled, "Mailbox"
+        return self.transport_config.smtp_client_authentication_disabled, "Tenant"
+
+    def find_app(self, app_id: str) -> App | None:
+        for app in self.app:
+            if app.app_id.lower() == app_id.lower():
+                return app
+        return None
+
+    def find_service_principal(self, app_id: str) -> ServicePrincipal | None:
+        for sp in self.service_principal:
+            if sp.app_id.lower() == app_id.lower():
+                return sp
+        return None
