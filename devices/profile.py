@@ -176,7 +176,7 @@ class Profile(_Frozen):
     line_ending: Literal["crlf", "bare-lf"] = "crlf"
     pipelining: bool = Field(default=False, description="Pipeline MAIL/RCPT/DATA if offered.")
     timeouts: Timeouts = Field(default_factory=Timeouts)
-    retries: int = Field(default=0, ge=0, le=10, description="Extra attempts on refused/timeout/4xx.")
+    retries: int = Field(default=0, ge=0, le=10, description="Extra tries: refused/timeout/4xx.")
     retry_delay: float = Field(default=1.0, ge=0)
     attachments: Attachments = Field(default_factory=Attachments)
     encoding: Encoding = Field(default_factory=Encoding)

@@ -19,6 +19,11 @@ from devices.profile import Profile
 from devices.quirks.base import SecurityMode
 
 SettingSecurity = Literal["none", "starttls", "implicit"]
+_CANDIDATES: dict[str, tuple[SecurityMode, ...]] = {
+    "none": ("none",),
+    "starttls": ("starttls", "opportunistic_starttls"),
+    "implicit": ("implicit",),
+}
 SETTING_NAMES = ("server", "port", "security", "sender", "username", "password")
 
 
@@ -76,15 +81,11 @@ class Settings(BaseModel):
     def profile_security(self, profile: Profile, source: str = "settings") -> SecurityMode:
         """The profile's mode that carries out this security setting."""
         modes = profile.security_modes
-        candidates: tuple[SecurityMode, ...] = {
-            "none": ("none",),
-            "starttls": ("starttls", "opportunistic_starttls"),
-            "implicit": ("implicit",),
-        }[self.security]
+        candidates = _CANDIDATES[self.security]
         for mode in candidates:
             if mode in modes:
                 return mode
-        offered = sorted({"none" if m == "none" else m for m in modes})
+        offered = sorted(set(modes))
         raise ProfileError(
             source, "security", f"a mode {profile.name} offers ({', '.join(offered)})"
         )
