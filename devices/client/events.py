@@ -1,0 +1,57 @@
+"""What the state machine emits for its driver to carry out (commands, h11/mitmproxy style)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from devices.client.replies import Reply
+
+Stage = Literal[
+    "DNS", "CONNECT", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "EOD", "QUIT", "JOB"
+]
+
+
+@dataclass(frozen=True)
+class Send:
+    """Write these bytes; ``lines`` is how they appear in the transcript."""
+
+    data: bytes
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Received:
+    """A complete reply was read (for the transcript)."""
+
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class StartTls:
+    """Upgrade the connection now; then call ``tls_started()``."""
+
+
+@dataclass(frozen=True)
+class Close:
+    """Close the connection."""
+
+
+@dataclass(frozen=True)
+class SessionOutcome:
+    """How the session ended, as the machine saw it."""
+
+    outcome: Literal["delivered", "rejected", "gave_up"]
+    stage: Stage
+    reply: Reply | None = None
+    panel: str | None = None  # key into devices.panel for gave_up / rejected
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The session is over; no more events will follow."""
+
+    result: SessionOutcome
+
+
+Event = Send | Received | StartTls | Close | Finished

@@ -1,0 +1,379 @@
+"""The firmware's own SMTP client: a sans-IO state machine (events in, bytes out).
+
+Feed it what the server sent (``receive_data``), tell it when TLS is up
+(``tls_started``) or the peer went away (``connection_closed``); it returns
+``Send``/``StartTls``/``Close``/``Finished`` events for the driver. No sockets,
+no asyncio. Every command that is sent pushes the stage whose reply it awaits
+onto a queue, so pipelining is just several commands before their replies.
+Quirks bend the decisions through the ``QuirkChain`` hooks.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+
+from devices.client.body import data_payload
+from devices.client.caps import Capabilities
+from devices.client.config import ClientConfig, Mechanism
+from devices.client.events import (
+    Close,
+    Event,
+    Finished,
+    Received,
+    Send,
+    SessionOutcome,
+    Stage,
+    StartTls,
+)
+from devices.client.replies import Reply, ReplyParser
+from devices.client.sasl import b64, decode_prompt, plain_response, xoauth2_response
+from devices.errors import LocalProtocolError
+from devices.quirks.base import QuirkChain
+
+# The one table of legal moves: which stage's reply may be awaited after which.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "CONNECT": frozenset({"EHLO", "QUIT"}),
+    "EHLO": frozenset({"STARTTLS", "AUTH", "MAIL", "QUIT"}),
+    "STARTTLS": frozenset({"TLS", "QUIT"}),
+    "TLS": frozenset({"EHLO"}),
+    "AUTH": frozenset({"AUTH", "STARTTLS", "MAIL", "QUIT"}),
+    "MAIL": frozenset({"RCPT", "QUIT"}),
+    "RCPT": frozenset({"RCPT", "DATA", "QUIT"}),
+    "DATA": frozenset({"EOD", "QUIT"}),
+    "EOD": frozenset({"QUIT"}),
+    "QUIT": frozenset(),
+}
+
+
+class SmtpClient:
+    """One SMTP session from the device's side."""
+
+    def __init__(self, config: ClientConfig, quirks: QuirkChain | None = None) -> None:
+        self.config = config
+        self.quirks = quirks if quirks is not None else QuirkChain([])
+        self.tls_active = config.tls_active
+        self.caps = Capabilities()
+        self.authenticated = False
+        self.auth_attempted = False
+        self.result: SessionOutcome | None = None
+        self._parser = ReplyParser()
+        self._expect: deque[Stage] = deque(["CONNECT"])
+        self._stage: str = "CONNECT"
+        self._auth_mech: Mechanism | None = None
+        self._auth_step = 0
+        self._failure: SessionOutcome | None = None  # first failure inside a pipelined group
+        self._accepted_rcpts = 0
+        self._rcpt_index = 0
+        self._pending_result: SessionOutcome | None = None  # decided, awaiting the QUIT reply
+        self._out: list[Event] = []
+
+    # ---------------------------------------------------------------- inputs
+    @property
+    def stage(self) -> str:
+        """The stage whose reply is awaited next ("TLS" while the handshake runs)."""
+        return self._stage
+
+    @property
+    def finished(self) -> bool:
+        return self.result is not None
+
+    def receive_data(self, data: bytes) -> list[Event]:
+        """Bytes from the server. Raises RemoteProtocolError on a non-SMTP line."""
+        if self.finished or self._stage == "TLS":
+            raise LocalProtocolError(f"receive_data in stage {self._stage}")
+        for reply in self._parser.feed(data):
+            self._out.append(Received(reply))
+            if not self._expect:
+                # an unsolicited reply: a 421 is the server closing; anything else is noise
+                if reply.code == 421:
+                    self._finish(SessionOutcome("rejected", self._last_stage(), reply, "rejected"))
+                continue
+            self._dispatch(self._expect.popleft(), reply)
+            if self._is_done():
+                break
+        return self._drain()
+
+    def tls_started(self) -> list[Event]:
+        """The driver completed the STARTTLS handshake: greet again."""
+        if self._stage != "TLS":
+            raise LocalProtocolError(f"tls_started in stage {self._stage}")
+        self.tls_active = True
+        self.caps = Capabilities()
+        self._greet()
+        return self._drain()
+
+    def connection_closed(self) -> list[Event]:
+        """The server closed the connection (EOF)."""
+        if not self.finished:
+            if self._failure is not None:
+                self._finish(self._failure)
+            elif self._pending_result is not None:
+                self._finish(self._pending_result)
+            else:
+                stage = self._last_stage()
+                self._finish(SessionOutcome("gave_up", stage, None, "connection_lost"))
+        return self._drain()
+
+    # ------------------------------------------------------------- plumbing
+    def _is_done(self) -> bool:
+        return self.result is not None
+
+    def _drain(self) -> list[Event]:
+        out, self._out = self._out, []
+        return out
+
+    def _last_stage(self) -> Stage:
+        stage = self._expect[0] if self._expect else self._stage
+        return "STARTTLS" if stage == "TLS" else stage  # type: ignore[return-value]
+
+    def _goto(self, stage: str) -> None:
+        if stage not in TRANSITIONS[self._stage] and stage != self._stage:
+            raise LocalProtocolError(f"illegal move {self._stage} -> {stage}")
+        self._stage = stage
+
+    def _send(self, stage: Stage, command: str, *, wire: bytes | None = None) -> None:
+        """Queue one command line and the stage whose reply it awaits."""
+        self._goto(stage)
+        data = (wire if wire is not None else command.encode("utf-8")) + self.config.eol
+        self._out.append(Send(data, (command,)))
+        self._expect.append(stage)
+
+    def _finish(self, result: SessionOutcome) -> None:
+        self.result = result
+        self._expect.clear()
+        self._out.append(Close())
+        self._out.append(Finished(result))
+
+    def _fail(self, result: SessionOutcome) -> None:
+        """Stop the transaction: QUIT politely unless the server is already closing."""
+        if result.reply is not None and result.reply.code == 421:
+            self._finish(result)
+            return
+        self._pending_result = result
+        self._expect.clear()
+        self._send("QUIT", "QUIT")
+
+    # ------------------------------------------------------------ dispatch
+    def _dispatch(self, stage: Stage, reply: Reply) -> None:
+        handler: Callable[[Reply], None] = {
+            "CONNECT": self._on_banner,
+            "EHLO": self._on_greeting,
+            "STARTTLS": self._on_starttls,
+            "AUTH": self._on_auth,
+            "MAIL": self._on_mail,
+            "RCPT": self._on_rcpt,
+            "DATA": self._on_data,
+            "EOD": self._on_eod,
+            "QUIT": self._on_quit,
+        }[stage]
+        handler(reply)
+
+    def _reject(self, stage: Stage, reply: Reply, panel: str = "rejected") -> None:
+        self._fail(SessionOutcome("rejected", stage, reply, panel))
+
+    def _give_up(self, stage: Stage, panel: str, reply: Reply | None = None) -> None:
+        self._fail(SessionOutcome("gave_up", stage, reply, panel))
+
+    # -------------------------------------------------------------- stages
+    def _on_banner(self, reply: Reply) -> None:
+        if reply.code != 220:
+            self._reject("CONNECT", reply)
+            return
+        self._greet()
+
+    def _greet(self) -> None:
+        self._send("EHLO", f"{self.config.greeting_verb} {self.config.greeting_name}")
+
+    def _on_greeting(self, reply: Reply) -> None:
+        if reply.code != 250:
+            self._reject("EHLO", reply)
+            return
+        if self.config.greeting_verb == "EHLO":
+            self.caps = Capabilities.from_ehlo(reply)
+        self._after_greeting()
+
+    def _wants_auth(self) -> bool:
+        return (
+            not self.authenticated
+            and not self.auth_attempted
+            and bool(self.config.usable_mechanisms())
+        )
+
+    def _after_greeting(self) -> None:
+        mode = self.config.security
+        if not self.tls_active and mode in ("starttls", "opportunistic_starttls"):
+            if self._wants_auth() and self.quirks.auth_before_starttls(False):
+                self._start_auth()
+                return
+            if self.caps.has("STARTTLS"):
+                self._send("STARTTLS", "STARTTLS")
+                return
+            if mode == "starttls":
+                self._give_up("STARTTLS", "starttls_unsupported")
+                return
+        if self._wants_auth():
+            self._start_auth()
+            return
+        self._start_mail()
+
+    def _on_starttls(self, reply: Reply) -> None:
+        if reply.code != 220:
+            if self.config.security == "opportunistic_starttls" and reply.code >= 500:
+                self._after_tls_refused()
+                return
+            self._reject("STARTTLS", reply)
+            return
+        self._goto("TLS")
+        self._out.append(StartTls())
+
+    def _after_tls_refused(self) -> None:
+        """Opportunistic: the server refused STARTTLS; carry on in plaintext."""
+        if self._wants_auth():
+            self._start_auth()
+        else:
+            self._start_mail()
+
+    # AUTH -------------------------------------------------------------------
+    def _choose_mechanism(self) -> Mechanism | bool | None:
+        """A mechanism; None to skip AUTH; False to give up (no mechanism in common)."""
+        usable = self.config.usable_mechanisms()
+        if self.config.auth_choice == "first":
+            return usable[0]
+        if not self.caps.auth:
+            return None
+        for mech in usable:
+            if mech in self.caps.auth:
+                return mech
+        return False
+
+    def _start_auth(self) -> None:
+        mech = self._choose_mechanism()
+        if mech is None:
+            self._start_mail()
+            return
+        if mech is False:
+            self._give_up("AUTH", "auth_unsupported")
+            return
+        assert isinstance(mech, str)
+        self.auth_attempted = True
+        self._auth_mech = mech
+        self._auth_step = 0
+        cfg = self.config
+        if mech == "LOGIN":
+            self._send("AUTH", "AUTH LOGIN")
+        elif mech == "PLAIN":
+            self._send("AUTH", f"AUTH PLAIN {plain_response(cfg.username, cfg.password)}")
+        else:
+            assert cfg.token is not None
+            self._send("AUTH", f"AUTH XOAUTH2 {xoauth2_response(cfg.username, cfg.token)}")
+
+    def _on_auth(self, reply: Reply) -> None:
+        if reply.code == 235:
+            self.authenticated = True
+            self._after_greeting()
+            return
+        if reply.code != 334:
+            self._reject("AUTH", reply, "auth_failed")
+            return
+        cfg = self.config
+        if self._auth_mech == "LOGIN" and self._auth_step < 2:
+            prompt = decode_prompt(reply.text)
+            if not self.quirks.accept_login_prompt(self._auth_step, prompt, True):
+                self._give_up("AUTH", "auth_prompt", reply)
+                return
+            value = cfg.username if self._auth_step == 0 else cfg.password
+            self._auth_step += 1
+            self._send("AUTH", b64(value))
+        elif self._auth_mech == "PLAIN" and self._auth_step == 0:
+            self._auth_step += 1
+            self._send("AUTH", plain_response(cfg.username, cfg.password))
+        else:
+            # XOAUTH2 error challenge (or a 334 we did not expect): answer empty, read the 5xx
+            self._auth_step += 1
+            self._send("AUTH", "")
+
+    # Transaction ------------------------------------------------------------
+    def _start_mail(self) -> None:
+        cfg = self.config
+        size = f" SIZE={len(cfg.message)}" if cfg.size_declaration and self.caps.size else ""
+        self._send("MAIL", f"MAIL FROM:<{cfg.envelope_from}>{size}")
+        if cfg.pipelining and self.caps.has("PIPELINING"):
+            self._stage = "RCPT"
+            for rcpt in cfg.recipients:
+                self._send("RCPT", f"RCPT TO:<{rcpt}>")
+            self._send("DATA", "DATA")
+            self._stage = "MAIL"
+            self._merge_pipelined_sends()
+
+    def _merge_pipelined_sends(self) -> None:
+        """One write for the whole pipelined group (that is what PIPELINING means)."""
+        sends = [e for e in self._out if isinstance(e, Send)]
+        others = [e for e in self._out if not isinstance(e, Send)]
+        merged = Send(b"".join(s.data for s in sends), tuple(ln for s in sends for ln in s.lines))
+        self._out = [*others, merged]
+
+    @property
+    def _pipelined(self) -> bool:
+        return bool(self._expect) and self._expect[-1] == "DATA"
+
+    def _on_mail(self, reply: Reply) -> None:
+        if reply.code != 250:
+            self._pipelined_failure_or_fail(SessionOutcome("rejected", "MAIL", reply, "rejected"))
+            return
+        self._stage = "MAIL"
+        if self._pipelined:
+            self._stage = "RCPT"
+            return
+        self._next_rcpt(0)
+
+    def _next_rcpt(self, index: int) -> None:
+        self._rcpt_index = index
+        self._send("RCPT", f"RCPT TO:<{self.config.recipients[index]}>")
+
+    def _on_rcpt(self, reply: Reply) -> None:
+        if reply.code not in (250, 251):
+            self._pipelined_failure_or_fail(SessionOutcome("rejected", "RCPT", reply, "recipient"))
+            return
+        self._accepted_rcpts += 1
+        if self._pipelined or self._failure is not None:
+            return
+        if self._rcpt_index + 1 < len(self.config.recipients):
+            self._next_rcpt(self._rcpt_index + 1)
+        else:
+            self._send("DATA", "DATA")
+
+    def _pipelined_failure_or_fail(self, result: SessionOutcome) -> None:
+        if self._expect and self._expect[-1] == "DATA":
+            if self._failure is None:
+                self._failure = result
+            return
+        self._fail(result)
+
+    def _on_data(self, reply: Reply) -> None:
+        if self._failure is not None:
+            if reply.code == 354:
+                # pipelined group partly refused but DATA accepted: abort by closing
+                self._finish(self._failure)
+            else:
+                self._fail(self._failure)
+            return
+        if reply.code != 354:
+            self._reject("DATA", reply)
+            return
+        payload = data_payload(self.config.message, self.config.eol)
+        self._goto("EOD")
+        self._out.append(Send(payload, (f"<message: {len(payload)} bytes>", ".")))
+        self._expect.append("EOD")
+
+    def _on_eod(self, reply: Reply) -> None:
+        if reply.code != 250:
+            panel = "size" if reply.code == 552 else "rejected"
+            self._reject("EOD", reply, panel)
+            return
+        self._pending_result = SessionOutcome("delivered", "EOD", reply, "delivered")
+        self._send("QUIT", "QUIT")
+
+    def _on_quit(self, reply: Reply) -> None:
+        assert self._pending_result is not None
+        self._finish(self._pending_result)
