@@ -25,6 +25,7 @@ class _Section(BaseModel):
         extra="forbid",
         alias_generator=to_pascal,
         populate_by_name=True,
+        use_attribute_docstrings=True,
     )
 
 
@@ -40,9 +41,17 @@ class TenantInfo(_Section):
     """Who the tenant is."""
 
     name: str = "contoso.com"
+    """The primary domain; the tenant is known by it."""
+
     tenant_id: str = Field(default="9188040d-6c67-4c5b-b112-36a304b66dad", alias="TenantId")
+    """The directory (tenant) id: the `tid` of tokens and a path segment of the token endpoint."""
+
     mx_host: str = "contoso-com.mail.protection.outlook.com"
+    """The MX endpoint that direct send and relay devices use."""
+
     accepted_domains: tuple[str, ...] = ("contoso.com",)
+    """Domains the tenant receives mail for (`Get-AcceptedDomain`)."""
+
     created: date = date(2021, 4, 1)
     """When the tenant was created: before 2020 SMTP AUTH was on by default, and
     the basic-auth retirement treats existing tenants differently from new ones."""
@@ -60,25 +69,31 @@ class TransportConfig(_Section):
     """``Set-TransportConfig`` switches."""
 
     smtp_client_authentication_disabled: bool = True
+    """SMTP AUTH off for the whole organization (the default for tenants created after January 2020)."""
+
     allow_legacy_tls_clients: bool = Field(default=False, alias="AllowLegacyTLSClients")
+    """Opt in to smtp-legacy.office365.com for TLS 1.0/1.1 clients."""
 
 
 class OrganizationConfig(_Section):
     """``Set-OrganizationConfig`` switches."""
 
     reject_direct_send: bool = False
+    """Refuse anonymous mail whose envelope sender is in an accepted domain (550 5.7.68)."""
 
 
 class SecurityDefaults(_Section):
     """Entra ID security defaults (identitySecurityDefaultsEnforcementPolicy)."""
 
     is_enabled: bool = False
+    """Security defaults on: legacy (basic) sign-in is blocked for everyone."""
 
 
 class AuthenticationPolicy(_Section):
     """The organization's default Exchange authentication policy (``New-AuthenticationPolicy``)."""
 
     allow_basic_auth_smtp: bool = True
+    """False: basic SMTP AUTH is refused with "basic authentication is disabled"."""
 
 
 class ConditionalAccessPolicy(_Section):
@@ -86,9 +101,13 @@ class ConditionalAccessPolicy(_Section):
 
     display_name: str
     state: Literal["enabled", "disabled", "enabledForReportingButNotEnforced"] = "enabled"
+    """Report-only policies do not block."""
+
     include_users: tuple[str, ...] = ("All",)
     exclude_users: tuple[str, ...] = ()
     client_app_types: tuple[Literal["exchangeActiveSync", "other", "all"], ...] = ("other",)
+    """"other" covers legacy clients such as SMTP AUTH with basic credentials."""
+
     exclude_trusted_ips: tuple[str, ...] = ()
     """Public IP ranges (CIDR) where the policy does not apply: a named trusted location."""
 
@@ -113,7 +132,9 @@ class ConditionalAccessPolicy(_Section):
         if address.lower() in {u.lower() for u in self.exclude_users}:
             return False
         ip = ipaddress.ip_address(public_ip)
-        return not any(ip in ipaddress.ip_network(n, strict=False) for n in self.exclude_trusted_ips)
+        return not any(
+            ip in ipaddress.ip_network(n, strict=False) for n in self.exclude_trusted_ips
+        )
 
 
 class BasicAuthRetirement(_Section):
@@ -126,7 +147,11 @@ class BasicAuthRetirement(_Section):
     """
 
     disabled_by_default_from: date = date(2027, 1, 1)
+    """From this lab date basic SMTP AUTH is off for tenants created before it unless ReEnabled."""
+
     removed_from: date | None = None
+    """Final removal (not yet announced): from this date basic auth is refused whatever the switch."""
+
     re_enabled: bool = False
     """The admin turned basic SMTP AUTH back on after the default flip (lab name: Microsoft
     has not published the switch's name)."""
@@ -136,9 +161,17 @@ class Limits(_Section):
     """Exchange Online sending limits that devices meet."""
 
     max_concurrent_connections_per_mailbox: int = Field(default=3, ge=1)
+    """The fourth connection submitting for one mailbox gets 432 4.3.2."""
+
     messages_per_minute: int = Field(default=30, ge=1)
+    """Excess messages are delayed, not refused."""
+
     recipients_per_day: int = Field(default=10_000, ge=1)
+    """24-hour sliding window; beyond it 554 5.2.0 SubmissionQuotaExceededException."""
+
     recipients_per_message: int = Field(default=1_000, ge=1)
+    """Recipients one message may have."""
+
     max_message_size: int = Field(default=157_286_400, ge=1024, alias="MaxMessageSize")
     """What EHLO advertises as SIZE (150 MiB)."""
 
@@ -171,7 +204,11 @@ class Mailbox(_Section):
     primary_smtp_address: Address
     display_name: str = ""
     recipient_type_details: Literal["UserMailbox", "SharedMailbox"] = "UserMailbox"
+    """A shared mailbox cannot sign in for SMTP AUTH."""
+
     licensed: bool = True
+    """Holds an Exchange Online licence; SMTP AUTH needs one."""
+
     password: str | None = None
     """The sign-in password (lab only). A shared mailbox normally has none."""
 
@@ -208,8 +245,14 @@ class Site(_Section):
     """Where a device sits: its lab source address and the public IP the service sees (NAT)."""
 
     name: str
+    """The name other settings and --set selectors use."""
+
     source: IPv4
+    """The lab source address devices at this site connect from (127.20.0.0/16)."""
+
     public_ip: IPv4 = Field(alias="PublicIp")
+    """The public address Microsoft sees (SPF, blocklists, connectors, Received)."""
+
     dynamic: bool = False
     """No stable public IP (home or mobile line): fine for SMTP AUTH, wrong for SPF and connectors."""
 
@@ -218,10 +261,16 @@ class InboundConnector(_Section):
     """``New-InboundConnector`` from the organization's own server or device (Option 3 relay)."""
 
     name: str
+    """The name other settings and --set selectors use."""
+
     connector_type: Literal["OnPremises", "Partner"] = "OnPremises"
     enabled: bool = True
     sender_ip_addresses: tuple[str, ...] = Field(default=(), alias="SenderIPAddresses")
+    """Public IPs or CIDR ranges the connector admits."""
+
     tls_sender_certificate_name: str | None = None
+    """Admit clients whose TLS certificate names this domain."""
+
     require_tls: bool = False
 
     @field_validator("sender_ip_addresses")
@@ -242,14 +291,18 @@ class Blocklist(_Section):
     """Public IPs on Microsoft's banned-sender list (5.7.606)."""
 
     banned_sending_ips: tuple[str, ...] = ()
+    """Public IPs refused with 550 5.7.606."""
 
 
 class ExternalDomain(_Section):
     """A domain outside the tenant (the internet, or another Microsoft 365 tenant)."""
 
     name: str
+    """The name other settings and --set selectors use."""
+
     mailboxes: tuple[Address, ...] = ()
     hosted_in_microsoft365: bool = Field(default=False, alias="HostedInMicrosoft365")
+    """Another Microsoft 365 tenant: direct send may reach it."""
 
 
 class DelegatedGrant(_Section):
@@ -282,7 +335,9 @@ class ServicePrincipal(_Section):
 class DnsZone(_Section):
     """Records the lab DNS serves beyond the service hosts: SPF, DMARC, MX, A."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, use_attribute_docstrings=True
+    )
 
     a: dict[str, tuple[str, ...]] = Field(default_factory=dict, alias="A")
     mx: dict[str, tuple[str, ...]] = Field(default_factory=dict, alias="MX")
@@ -292,9 +347,7 @@ class DnsZone(_Section):
     @classmethod
     def _listify(cls, value: object) -> object:
         if isinstance(value, dict):
-            return {
-                _lower(str(k)): (v,) if isinstance(v, str) else v for k, v in value.items()
-            }
+            return {_lower(str(k)): (v,) if isinstance(v, str) else v for k, v in value.items()}
         return value
 
 
@@ -305,7 +358,11 @@ class LabSettings(_Section):
     """The lab date and time; unset means the real current time."""
 
     seed: int = 1
+    """Seeds every random choice (front-end names, reply ids, message ids): same seed, same bytes."""
+
     address_range: str = "127.10.0.0/24"
+    """Loopback range holding one address per simulated host."""
+
     default_public_ip: IPv4 = Field(default="198.51.100.250", alias="DefaultPublicIp")
     """The public IP for a source address that is in no site."""
 
@@ -313,6 +370,8 @@ class LabSettings(_Section):
     """modern: ``[host 2024-…Z 08DC…]`` (2023 on); classic: ``[host]`` (up to 2022)."""
 
     wrong_password_reply: Literal["5.7.3", "5.7.139"] = "5.7.3"
+    """Which documented wording a wrong password gets: classic 5.7.3 or newer 5.7.139."""
+
     unknown_command_delay: float = Field(default=5.0, ge=0)
     """The tarpit before ``500 5.3.3`` (about 5 s seen in real logs)."""
 
@@ -320,6 +379,8 @@ class LabSettings(_Section):
     """How long a connection to 465 is held in silence before it is dropped."""
 
     idle_timeout: float = Field(default=600.0, gt=0)
+    """Seconds of silence before the server closes a session (the real value is UNKNOWN: CHOSEN)."""
+
     legacy_tls_reply_code: Literal[421, 535, 550] = 535
     """The basic code of the 5.7.67 legacy-TLS refusal (UNKNOWN at Microsoft: CHOSEN)."""
 

@@ -39,7 +39,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise TenantError(SOURCE, text, "expected Key=Value, e.g. TransportConfig.AllowLegacyTLSClients=true")
+        raise TenantError(
+            SOURCE, text, "expected Key=Value, e.g. TransportConfig.AllowLegacyTLSClients=true"
+        )
     return key, parse_value(raw.strip())
 
 
@@ -78,7 +80,9 @@ def _apply_one(document: dict[str, Any], key: str, value: Any) -> None:
             if isinstance(node, _Slot):
                 node.set(value)
                 return
-            raise TenantError(SOURCE, key, "a whole collection entry cannot be replaced; name a field")
+            raise TenantError(
+                SOURCE, key, "a whole collection entry cannot be replaced; name a field"
+            )
     raise TenantError(SOURCE, key, "empty key")  # pragma: no cover - split never yields none
 
 
