@@ -1,0 +1,22 @@
+"""The generated reference pages in docs/ match what the code says today."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scenarios.cli.docs import GENERATORS, generated_pages
+
+REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "reference"
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[str, str]:
+    return generated_pages()
+
+
+@pytest.mark.parametrize("page", sorted(GENERATORS))
+def test_reference_page_is_current(page: str, pages: dict[str, str]) -> None:
+    committed = (REFERENCE / page).read_text("utf-8")
+    assert committed == pages[page], f"run `make docs`: docs/reference/{page} is stale"
