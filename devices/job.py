@@ -1,0 +1,152 @@
+"""A scan job and the MIME message a real device sends for it (stdlib ``email`` only).
+
+``parse_job_spec("pages=3,format=pdf,size=2MB,subject=スキャン,filename=スキャン.pdf")``
+gives a ``Job``; ``build_message`` turns it into RFC 5322 bytes (CRLF) with
+the profile's header set and encodings: Subject as RFC 2047 encoded words in
+UTF-8 or ISO-2022-JP, attachment names as RFC 2231 or RFC 2047, Message-ID
+from the seeded RNG and Date from the injected clock.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from email import policy
+from email.encoders import encode_base64
+from email.header import Header
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from devices._validation import from_validation_error
+from devices.clock import Clock
+from devices.errors import JobError
+from devices.pages import ScanFile, render
+from devices.profile import Profile
+
+SIZE_UNITS = {"": 1, "B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
+_SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMG]?B?)\s*$", re.IGNORECASE)
+MAX_SIZE = 1024**3
+WIRE_POLICY = policy.compat32.clone(linesep="\r\n")
+
+
+class Job(BaseModel):
+    """One scan: pages, file format, target attachment size, subject and file name."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    pages: int = Field(default=1, ge=1, le=500)
+    format: Literal["pdf", "jpeg", "tiff"] = "pdf"
+    size: int | None = Field(
+        default=None, gt=0, le=MAX_SIZE, description="Target attachment bytes (before base64)."
+    )
+    subject: str = "Scanned document"
+    filename: str | None = Field(default=None, description="Default: scan.<ext>.")
+    body: str = "Please open the attached file."
+
+
+def parse_size(text: str, source: str = "--job") -> int:
+    """``2MB`` -> 2097152 (KB/MB/GB are powers of 1024, as device panels show them)."""
+    m = _SIZE.match(text)
+    if m is None:
+        raise JobError(source, "size", f"a size like 512KB, 2MB or 1.5GB, got {text!r}")
+    unit = m.group(2).upper()
+    unit = unit if unit.endswith("B") or unit == "" else unit + "B"
+    return int(float(m.group(1)) * SIZE_UNITS[unit])
+
+
+def parse_job_spec(spec: str, source: str = "--job") -> Job:
+    """``key=value`` pairs separated by commas; keys are the Job fields."""
+    data: dict[str, Any] = {}
+    for item in (p for p in spec.split(",") if p.strip()):
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep:
+            raise JobError(
+                source, item.strip(), "key=value (keys: " + ", ".join(Job.model_fields) + ")"
+            )
+        if key not in Job.model_fields:
+            raise JobError(source, key, "one of " + ", ".join(Job.model_fields))
+        if key in data:
+            raise JobError(source, key, "given once")
+        data[key] = parse_size(value, source) if key == "size" else value.strip()
+    try:
+        return Job.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(JobError, source, exc) from None
+
+
+def _message_id(rng: random.Random, hostname: str, sender: str) -> str:
+    domain = sender.rpartition("@")[2] or "localhost"
+    return f"<{rng.getrandbits(64):016x}.{hostname}@{domain}>"
+
+
+def _attachment(file: ScanFile, name: str, profile: Profile) -> MIMEBase:
+    part = MIMEBase(file.maintype, file.subtype)
+    part.set_payload(file.data)
+    encode_base64(part)
+    enc = profile.encoding
+    if name.isascii():
+        part.set_param("name", name)
+        part.add_header("Content-Disposition", "attachment", filename=name)
+    elif enc.filename_style == "rfc2231":
+        part.set_param("name", name, charset=enc.filename_charset)
+        part.add_header(
+            "Content-Disposition", "attachment", filename=(enc.filename_charset, "", name)
+        )
+    else:
+        encoded = Header(name, enc.filename_charset).encode()
+        part.set_param("name", encoded)
+        part.add_header("Content-Disposition", "attachment", filename=encoded)
+    return part
+
+
+def file_names(job: Job, files: Sequence[ScanFile]) -> list[str]:
+    names = []
+    for f in files:
+        stem, dot, ext = (job.filename or f"scan.{f.extension}").rpartition(".")
+        if not dot:
+            stem, ext = ext, f.extension
+        names.append(f"{stem}{f.suffix}.{ext}")
+    return names
+
+
+def build_message(
+    job: Job,
+    profile: Profile,
+    *,
+    header_from: str,
+    recipients: Sequence[str],
+    clock: Clock,
+    rng: random.Random,
+) -> bytes:
+    """The message bytes (CRLF line endings) a device with this profile sends."""
+    files = render(job.format, job.pages, job.size, rng)
+    enc = profile.encoding
+    msg = MIMEMultipart()
+    msg.set_boundary(f"=_exolab_{rng.getrandbits(64):016x}")  # seeded, not email's own random
+    msg["From"] = header_from
+    msg["To"] = ", ".join(recipients)
+    subject: str | Header = job.subject
+    if not job.subject.isascii():
+        subject = Header(job.subject, enc.subject_charset)
+    msg["Subject"] = subject  # type: ignore[assignment]  # compat32 accepts Header objects
+    msg["Date"] = format_datetime(clock.now())
+    msg["Message-ID"] = _message_id(rng, profile.greeting.hostname, header_from)
+    for name, value in profile.headers.items():
+        msg[name] = value
+    msg.attach(MIMEText(job.body, "plain", enc.body_charset))
+    for file, name in zip(files, file_names(job, files), strict=True):
+        msg.attach(_attachment(file, name, profile))
+    del files
+    return msg.as_bytes(policy=WIRE_POLICY)
+
+
+def attachment_bytes(job: Job) -> int | None:
+    """The job's declared attachment size, for the device's own limit check."""
+    return job.size

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import email
+import email.policy
+import io
+import random
+from datetime import UTC, datetime
+from email.message import EmailMessage
+
+import pytest
+from PIL import Image
+
+from devices.clock import FrozenClock
+from devices.errors import JobError
+from devices.job import Job, build_message, parse_job_spec, parse_size
+from devices.profile import Profile, load_profile
+
+CLOCK = FrozenClock(datetime(2026, 3, 1, 9, 55, tzinfo=UTC))
+
+
+def profile(**encoding: str) -> Profile:
+    base = load_profile("starttls-modern")
+    return base.model_copy(update={"encoding": base.encoding.model_copy(update=encoding)})
+
+
+def build(job: Job, prof: Profile | None = None, seed: int = 7) -> tuple[bytes, EmailMessage]:
+    raw = build_message(
+        job,
+        prof or profile(),
+        header_from="scanner@contoso.com",
+        recipients=["alice@contoso.com"],
+        clock=CLOCK,
+        rng=random.Random(seed),
+    )
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    return raw, msg
+
+
+def test_spec_parsing() -> None:
+    job = parse_job_spec("pages=3,format=pdf,size=2MB,subject=スキャン,filename=スキャン.pdf")
+    assert job == Job(
+        pages=3, format="pdf", size=2 * 1024**2, subject="スキャン", filename="スキャン.pdf"
+    )
+    assert parse_size("512KB") == 524288 and parse_size("1.5 gb") == 1610612736
+    assert parse_size("40M") == 40 * 1024**2 and parse_size("123") == 123
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        ("pages=0", "pages"),
+        ("pages=x", "pages"),
+        ("format=gif", "format"),
+        ("size=lots", "size"),
+        ("colour=red", "colour"),
+        ("pages", "pages"),
+        ("pages=1,pages=2", "pages"),
+    ],
+)
+def test_bad_specs_name_the_field(spec: str, field: str) -> None:
+    with pytest.raises(JobError) as info:
+        parse_job_spec(spec)
+    assert info.value.source == "--job" and info.value.field == field
+    assert str(info.value).startswith(f"--job: {field}: ")
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "iso-2022-jp"])
+@pytest.mark.parametrize("style", ["rfc2231", "rfc2047"])
+def test_japanese_subject_and_filename_round_trip(charset: str, style: str) -> None:
+    job = Job(subject="スキャン文書 2026年3月", filename="スキャン.pdf")
+    raw, msg = build(
+        job, profile(subject_charset=charset, filename_style=style, filename_charset=charset)
+    )
+    assert raw.isascii()  # 7-bit on the wire
+    assert f"=?{charset}?b?".encode() in raw.lower()
+    if style == "rfc2231":
+        assert f"filename*={charset}''".encode() in raw
+    assert msg["subject"] == "スキャン文書 2026年3月"
+    (att,) = msg.iter_attachments()
+    assert att.get_filename() == "スキャン.pdf"
+
+
+def test_headers_date_message_id_and_determinism() -> None:
+    raw, msg = build(Job())
+    assert msg["X-Mailer"] == "exolab-sim/starttls-modern"
+    assert msg["Date"] == "Sun, 01 Mar 2026 09:55:00 +0000"
+    assert msg["Message-ID"].endswith(".MFP-SIM@contoso.com>")
+    assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    assert build(Job(), seed=7)[0] == raw
+    assert build(Job(), seed=8)[1]["Message-ID"] != msg["Message-ID"]
+
+
+def test_pdf_really_opens_with_pages() -> None:
+    _, msg = build(Job(pages=3))
+    (att,) = msg.iter_attachments()
+    assert att.get_content_type() == "application/pdf" and att.get_filename() == "scan.pdf"
+    data = att.get_content()
+    assert data.startswith(b"%PDF-")
+    # Pillow cannot read PDFs back; check the page tree and the page images instead
+    assert b"/Count 3" in data and data.count(b"/Type /Page\n") == 3
+
+
+def test_jpeg_one_per_page_and_tiff_multipage() -> None:
+    _, msg = build(Job(pages=2, format="jpeg", filename="doc"))
+    atts = list(msg.iter_attachments())
+    assert [a.get_filename() for a in atts] == ["doc-1.jpg", "doc-2.jpg"]
+    img = Image.open(io.BytesIO(atts[0].get_content()))
+    assert img.format == "JPEG" and img.size[1] > img.size[0]
+    _, msg = build(Job(pages=3, format="tiff"))
+    (att,) = msg.iter_attachments()
+    tif = Image.open(io.BytesIO(att.get_content()))
+    assert tif.format == "TIFF" and tif.n_frames == 3
+
+
+@pytest.mark.parametrize(
+    ("fmt", "target"), [("pdf", 2 * 1024**2), ("tiff", 3 * 1024**2), ("jpeg", 1024**2)]
+)
+def test_target_size_is_reached(fmt: str, target: int) -> None:
+    job = Job(pages=2, format=fmt, size=target)  # type: ignore[arg-type]
+    _, msg = build(job)
+    total = sum(len(a.get_content()) for a in msg.iter_attachments())
+    assert 0.85 * target <= total <= 1.15 * target
+
+
+def test_beyond_exchange_limit_40mb() -> None:
+    target = 40 * 1024**2
+    raw, msg = build(Job(pages=4, size=target))
+    (att,) = msg.iter_attachments()
+    assert 0.85 * target <= len(att.get_content()) <= 1.15 * target
+    assert len(raw) > 35 * 1024**2 * 4 // 3  # base64 on the wire: beyond a 35 MB limit
