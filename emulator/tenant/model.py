@@ -332,6 +332,32 @@ class ServicePrincipal(_Section):
     """Mailboxes it holds FullAccess (or SendAs) on: whom app-only SMTP may send as."""
 
 
+class TokenLifetimePolicy(_Section):
+    """How long the lab token service's tokens and device codes live (issue 6).
+
+    Names follow Entra's configurable token lifetime policy where one exists
+    (AccessTokenLifetime, MaxInactiveTime, MaxAgeMultiFactor); the device-code
+    values are what ``/devicecode`` returns. Entra randomises access-token
+    lifetimes between 60 and 90 minutes: the lab uses one fixed value (CHOSEN)
+    so replays are exact. All values are seconds.
+    """
+
+    access_token_lifetime: int = Field(default=3600, ge=60, le=86_400)
+    """``exp - iat`` of every access token (Entra: 60-90 minutes; CHOSEN 3600)."""
+
+    max_inactive_time: int = Field(default=90 * 86_400, ge=60)
+    """A refresh token unused this long is refused (AADSTS700082); Entra: 90 days."""
+
+    max_age_multi_factor: int | None = Field(default=None, ge=60)
+    """A refresh token older than this is refused whatever its use; unset: until revoked."""
+
+    device_code_lifetime: int = Field(default=900, ge=10)
+    """``expires_in`` of /devicecode: after it the poll gets expired_token (AADSTS70020)."""
+
+    device_code_interval: int = Field(default=5, ge=0)
+    """``interval`` of /devicecode: polling faster gets slow_down."""
+
+
 class DnsZone(_Section):
     """Records the lab DNS serves beyond the service hosts: SPF, DMARC, MX, A."""
 
@@ -405,6 +431,7 @@ class Tenant(_Section):
     external_domain: tuple[ExternalDomain, ...] = ()
     app: tuple[App, ...] = ()
     service_principal: tuple[ServicePrincipal, ...] = ()
+    token_lifetime_policy: TokenLifetimePolicy = Field(default_factory=TokenLifetimePolicy)  # issue 6
     dns: DnsZone = Field(default_factory=DnsZone)
 
     @model_validator(mode="after")
