@@ -1,0 +1,169 @@
+"""The store keeps every copy of a message and every session, durably."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from emulator.clock import FixedClock, utc
+from emulator.store import (
+    FOLDERS,
+    Placement,
+    SessionRecord,
+    Store,
+    StoreError,
+    TranscriptLine,
+)
+
+CLOCK = FixedClock(utc(2026, 11, 27, 9, 30))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store.open(tmp_path, clock=CLOCK)
+    yield s  # type: ignore[misc]
+    s.close()
+
+
+def test_one_body_many_placements(store: Store) -> None:
+    raw = b"Subject: hi\r\n\r\nbody\r\n"
+    ids = store.commit_delivery(
+        7,
+        "scanner@contoso.com",
+        raw,
+        [
+            Placement(
+                "bob@contoso.com",
+                "Inbox",
+                (("Received", "from x"),),
+                recipients=("bob@contoso.com",),
+            ),
+            Placement("scanner@contoso.com", "Sent Items", recipients=("bob@contoso.com",)),
+        ],
+        message_id="<a@b>",
+    )
+    assert len(ids) == 2
+    inbox = store.messages(mailbox="BOB@contoso.com", folder="inbox")
+    assert [m.id for m in inbox] == [ids[0]]
+    assert inbox[0].raw == b"Received: from x\r\n" + raw
+    assert inbox[0].size == len(raw)
+    assert inbox[0].session_id == 7
+    assert inbox[0].received_at == CLOCK.now()
+    sent = store.messages(folder="Sent Items")
+    assert sent[0].raw == raw
+    assert store._db.execute("SELECT COUNT(*) FROM bodies").fetchone()[0] == 1
+
+
+def test_placement_refuses_an_unknown_folder() -> None:
+    with pytest.raises(ValueError, match="folder must be one of"):
+        Placement("a@b.c", "Deleted Items")  # type: ignore[arg-type]
+
+
+def test_a_delivery_needs_a_placement(store: Store) -> None:
+    with pytest.raises(ValueError):
+        store.commit_delivery(None, "a@b.c", b"x", [])
+
+
+def test_a_file_that_is_not_a_store_gets_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "lab.sqlite3"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match=r"lab\.sqlite3"):
+        Store.open(bad)
+
+
+addresses = st.from_regex(r"[a-z]{1,8}@[a-z]{1,8}\.com", fullmatch=True)
+header = st.tuples(
+    st.from_regex(r"[A-Za-z][A-Za-z-]{0,20}", fullmatch=True),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40),
+)
+placement = st.builds(
+    Placement,
+    mailbox=addresses,
+    folder=st.sampled_from(FOLDERS),
+    prepend_headers=st.lists(header, max_size=3).map(tuple),
+    scl=st.one_of(st.none(), st.integers(-1, 9)),
+    recipients=st.lists(addresses, max_size=4).map(tuple),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    raw=st.binary(max_size=4096),
+    placements=st.lists(placement, min_size=1, max_size=4),
+    sender=addresses,
+)
+def test_round_trip(tmp_path: Path, raw: bytes, placements: list[Placement], sender: str) -> None:
+    with_store = Store.open(tmp_path / "rt.sqlite3", clock=CLOCK)
+    try:
+        ids = with_store.commit_delivery(3, sender, raw, placements, message_id="<m@x>")
+        got = {m.id: m for m in with_store.messages()}
+        for row_id, p in zip(ids, placements, strict=True):
+            m = got[row_id]
+            assert (m.mailbox, m.folder, m.scl) == (p.mailbox, p.folder, p.scl)
+            assert m.headers_added == p.prepend_headers
+            assert m.envelope_to == p.recipients
+            assert m.body == raw
+            assert m.envelope_from == sender
+            assert m.message_id == "<m@x>"
+    finally:
+        with_store.close()
+
+
+def test_session_round_trip_and_ids_survive_reopen(tmp_path: Path) -> None:
+    s = Store.open(tmp_path, clock=CLOCK)
+    sid = s.allocate_session_id()
+    rec = SessionRecord(
+        id=sid,
+        endpoint="smtp.office365.com",
+        port=587,
+        client="127.20.0.10",
+        public_ip="203.0.113.39",
+        site="office",
+        started_at=CLOCK.now(),
+        ended_at=CLOCK.now(),
+        tls_version="TLSv1.2",
+        cipher="ECDHE-RSA-AES256-GCM-SHA384",
+        identity="scanner@contoso.com",
+        auth_method="LOGIN",
+        transcript=(TranscriptLine(0.0, "S", "220 x"), TranscriptLine(0.01, "C", "EHLO y")),
+        notes=("auth: ok",),
+        outcome="delivered",
+    )
+    s.record_session(rec)
+    s.close()
+    s2 = Store.open(tmp_path, clock=CLOCK)
+    assert s2.sessions() == [rec]
+    assert s2.allocate_session_id() == sid + 1
+    s2.close()
+
+
+def test_a_commit_survives_a_crash(tmp_path: Path) -> None:
+    """A child commits, then dies without closing; a fresh store sees the message."""
+    root = Path(__file__).resolve().parents[3]
+    child = textwrap.dedent(
+        f"""
+        import os, sys
+        sys.path.insert(0, {str(root)!r})
+        from emulator.store import Placement, Store
+        s = Store.open({str(tmp_path)!r})
+        ids = s.commit_delivery(1, "a@contoso.com", b"X" * 1_000_000,
+                                [Placement("b@contoso.com", "Inbox")])
+        print(ids[0], flush=True)
+        os._exit(9)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=False)
+    assert out.returncode == 9, out.stderr
+    row_id = int(out.stdout)
+    s = Store.open(tmp_path)
+    [m] = s.messages()
+    assert m.id == row_id and m.body == b"X" * 1_000_000
+    s.close()
