@@ -1,0 +1,188 @@
+"""The lab DNS server: UDP and TCP on one address and port, asyncio, dnspython wire format.
+
+Each query reads ``lab.tenant`` afresh (the tenant may be swapped at run time)
+and asks ``zone.resolve``; nothing is cached. Bad packets never crash the
+server: a query that cannot be parsed but has a header gets FORMERR, shorter
+junk is dropped, and tenant data that cannot be served gets SERVFAIL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import struct
+from typing import cast
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.opcode
+import dns.rcode
+import dns.rdataclass
+
+from emulator.dns import zone
+from emulator.lab import LabContext
+
+log = logging.getLogger(__name__)
+
+TCP_IDLE = 30.0
+"""Seconds a TCP client may sit idle before the server closes it."""
+
+_UDP_DEFAULT_SIZE = 512
+_BIND_ATTEMPTS = 20
+
+
+def respond(lab: LabContext, wire: bytes, max_size: int | None) -> bytes | None:
+    """The wire response to one query packet, or None when the packet is not worth one."""
+    try:
+        query = dns.message.from_wire(wire)
+    except dns.exception.DNSException:
+        return _formerr(wire)
+    response = dns.message.make_response(query)
+    response.flags &= ~dns.flags.AA
+    if query.opcode() != dns.opcode.QUERY:
+        response.set_rcode(dns.rcode.NOTIMP)
+    elif len(query.question) != 1:
+        response.set_rcode(dns.rcode.FORMERR)
+    elif query.question[0].rdclass != dns.rdataclass.IN:
+        response.set_rcode(dns.rcode.REFUSED)
+    else:
+        question = query.question[0]
+        try:
+            answer = zone.resolve(lab.tenant, lab.address_of, question.name, question.rdtype)
+        except zone.ZoneDataError as exc:
+            log.warning("lab DNS: cannot serve tenant data: %s", exc)
+            response.set_rcode(dns.rcode.SERVFAIL)
+        else:
+            response.set_rcode(dns.rcode.from_text(answer.rcode))
+            if answer.authoritative:
+                response.flags |= dns.flags.AA
+            response.answer.extend(answer.answer)
+            response.authority.extend(answer.authority)
+    limit = max_size
+    if limit is not None and query.edns >= 0:
+        limit = max(_UDP_DEFAULT_SIZE, query.payload)
+    try:
+        return response.to_wire(max_size=limit or 65535)
+    except dns.exception.TooBig:
+        response.flags |= dns.flags.TC
+    except dns.exception.DNSException as exc:
+        log.warning("lab DNS: cannot encode the answer to %s: %s", query.question, exc)
+        response.set_rcode(dns.rcode.SERVFAIL)
+    response.answer.clear()
+    response.authority.clear()
+    response.additional.clear()
+    return response.to_wire()
+
+
+def _formerr(wire: bytes) -> bytes | None:
+    """FORMERR echoing the query id, when at least a header arrived."""
+    if len(wire) < 12:
+        return None
+    (qid,) = struct.unpack("!H", wire[:2])
+    reply = dns.message.Message(id=qid)
+    reply.flags = dns.flags.QR
+    reply.set_rcode(dns.rcode.FORMERR)
+    return reply.to_wire()
+
+
+class _UdpProtocol(asyncio.DatagramProtocol):
+    def __init__(self, lab: LabContext) -> None:
+        self.lab = lab
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.DatagramTransport, transport)
+
+    def datagram_received(self, data: bytes, addr: tuple[str | int, int]) -> None:
+        try:
+            reply = respond(self.lab, data, _UDP_DEFAULT_SIZE)
+        except Exception:  # never let one packet stop the server
+            log.exception("lab DNS: unexpected error answering %s", addr)
+            return
+        if reply is not None and self.transport is not None:
+            self.transport.sendto(reply, addr)
+
+    def error_received(self, exc: Exception) -> None:
+        log.debug("lab DNS: UDP error %s", exc)
+
+
+class LabDns:
+    """The ``dns`` service: binds ``lab.address_of("dns")`` on 53 (or per PortPlan)."""
+
+    name = "dns"
+
+    def __init__(self) -> None:
+        self._udp: asyncio.DatagramTransport | None = None
+        self._tcp: asyncio.Server | None = None
+        self._lab: LabContext | None = None
+        self._clients: set[asyncio.Task[None]] = set()
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """(address, port) bound for UDP and TCP."""
+        assert self._tcp is not None, "not started"
+        host, port = self._tcp.sockets[0].getsockname()[:2]
+        return str(host), int(port)
+
+    async def start(self, lab: LabContext) -> None:
+        self._lab = lab
+        address = lab.address_of("dns")
+        wanted = lab.ports.bind_port(53)
+        loop = asyncio.get_running_loop()
+        for _ in range(_BIND_ATTEMPTS if wanted == 0 else 1):
+            tcp = await asyncio.start_server(self._serve_tcp, address, wanted)
+            port = int(tcp.sockets[0].getsockname()[1])
+            try:
+                udp, _proto = await loop.create_datagram_endpoint(
+                    lambda: _UdpProtocol(lab), local_addr=(address, port)
+                )
+            except OSError:
+                tcp.close()
+                await tcp.wait_closed()
+                if wanted != 0:
+                    raise
+                continue  # the ephemeral TCP port is taken for UDP: try another
+            self._tcp, self._udp = tcp, udp
+            break
+        else:
+            raise OSError(f"lab DNS: no port free for both UDP and TCP on {address}")
+        lab.endpoints.dns = {"address": address, "port": port}
+
+    async def stop(self) -> None:
+        if self._udp is not None:
+            self._udp.close()
+        if self._tcp is not None:
+            self._tcp.close()
+            for task in list(self._clients):
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(*self._clients, return_exceptions=True)
+            await self._tcp.wait_closed()
+        self._udp = self._tcp = None
+
+    async def _serve_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._clients.add(task)
+        try:
+            while True:
+                header = await asyncio.wait_for(reader.readexactly(2), TCP_IDLE)
+                (length,) = struct.unpack("!H", header)
+                wire = await asyncio.wait_for(reader.readexactly(length), TCP_IDLE)
+                assert self._lab is not None
+                reply = respond(self._lab, wire, None)
+                if reply is None:
+                    break
+                writer.write(struct.pack("!H", len(reply)) + reply)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, TimeoutError, ConnectionError):
+            pass
+        except Exception:
+            log.exception("lab DNS: unexpected error on a TCP connection")
+        finally:
+            self._clients.discard(task)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
