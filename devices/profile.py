@@ -175,6 +175,7 @@ class Profile(_Frozen):
     greeting: Greeting = Field(default_factory=Greeting)
     line_ending: Literal["crlf", "bare-lf"] = "crlf"
     pipelining: bool = Field(default=False, description="Pipeline MAIL/RCPT/DATA if offered.")
+    size_declaration: bool = Field(default=False, description="MAIL FROM ... SIZE=n if offered.")
     timeouts: Timeouts = Field(default_factory=Timeouts)
     retries: int = Field(default=0, ge=0, le=10, description="Extra tries: refused/timeout/4xx.")
     retry_delay: float = Field(default=1.0, ge=0)

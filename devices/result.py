@@ -1,0 +1,100 @@
+"""What one send produced: the outcome, the reply, TLS facts and the transcript.
+
+``DeviceResult.to_json()`` is a contract (the ``--json`` object): ``outcome``,
+``stage``, ``reply`` ({code, enhanced, text} or null), ``tls_version``,
+``cipher``, ``device_message``, ``attempts`` and ``transcript`` (a list of
+{t, dir, line}; dir is ``C`` device->server, ``S`` server->device, ``*`` a
+note from the device: connect, TLS, DNS, reconnect).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from devices.client.events import Stage
+from devices.client.replies import Reply
+from devices.clock import Clock
+
+Outcome = Literal["delivered", "rejected", "timeout", "refused", "tls_failure", "gave_up"]
+OUTCOMES: tuple[Outcome, ...] = (
+    "delivered",
+    "rejected",
+    "timeout",
+    "refused",
+    "tls_failure",
+    "gave_up",
+)
+Direction = Literal["C", "S", "*"]
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    t: float  # seconds since the send started (lab-relative)
+    dir: Direction
+    line: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"t": self.t, "dir": self.dir, "line": self.line}
+
+
+@dataclass
+class Transcript:
+    """Collects lines with timestamps from the injected clock."""
+
+    clock: Clock
+    start: float = field(init=False)
+    lines: list[TranscriptLine] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.start = self.clock.monotonic()
+
+    def add(self, direction: Direction, line: str) -> None:
+        t = round(self.clock.monotonic() - self.start, 3)
+        self.lines.append(TranscriptLine(t, direction, line))
+
+
+@dataclass(frozen=True)
+class DeviceResult:
+    outcome: Outcome
+    stage: Stage | None
+    reply: Reply | None
+    tls_version: str | None
+    cipher: str | None
+    transcript: tuple[TranscriptLine, ...]
+    device_message: str
+    attempts: int = 1
+    source_address: str | None = None
+    server_address: str | None = None
+
+    @property
+    def delivered(self) -> bool:
+        return self.outcome == "delivered"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "stage": self.stage,
+            "reply": self.reply.to_json() if self.reply is not None else None,
+            "tls_version": self.tls_version,
+            "cipher": self.cipher,
+            "device_message": self.device_message,
+            "attempts": self.attempts,
+            "source_address": self.source_address,
+            "server_address": self.server_address,
+            "transcript": [line.to_json() for line in self.transcript],
+        }
+
+    def render(self) -> str:
+        """The human transcript with the outcome, as `exolab send` prints it."""
+        out = [f"{ln.t:8.3f} {ln.dir} {ln.line}" for ln in self.transcript]
+        verdict = f"outcome: {self.outcome}"
+        if self.stage:
+            verdict += f" at {self.stage}"
+        if self.reply is not None:
+            verdict += f" ({self.reply.wire_lines[-1]})"
+        out.append(verdict)
+        if self.tls_version:
+            out.append(f"tls: {self.tls_version} {self.cipher or ''}".rstrip())
+        out.append(f"device: {self.device_message}")
+        return "\n".join(out)

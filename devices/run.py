@@ -1,0 +1,358 @@
+"""The thin asyncio driver: one simulated device sends one scan over real sockets.
+
+It resolves ``settings.server`` through the lab DNS, connects from the site's
+source address to the bound port of the lab's port map, speaks real TLS
+(implicit or STARTTLS) with the profile's versions, feeds the sans-IO
+``SmtpClient`` and carries out its events, and classifies the outcome. No
+threads, no blocking calls: hundreds of sends can run in one event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import ssl
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from devices.client.config import ClientConfig
+from devices.client.events import (
+    Close,
+    Event,
+    Finished,
+    Received,
+    Send,
+    SessionOutcome,
+    Stage,
+    StartTls,
+)
+from devices.client.machine import SmtpClient
+from devices.clock import Clock, SystemClock
+from devices.errors import JobError, RemoteProtocolError
+from devices.job import Job, build_message
+from devices.network import LabNetwork
+from devices.panel import panel_text
+from devices.profile import Profile, Timeouts
+from devices.quirks.base import QuirkChain, SecurityMode
+from devices.resolve import ResolveFailed, ResolveTimeout, is_ip_literal, resolve_server
+from devices.result import DeviceResult, Outcome, Transcript
+from devices.settings import Settings
+from devices.tls import client_context, version_name
+from devices.tokens import TokenError, TokenSource
+
+READ_CHUNK = 65536
+
+
+@dataclass
+class _Run:
+    """Everything one send_scan call shares across its attempts."""
+
+    profile: Profile
+    settings: Settings
+    network: LabNetwork
+    quirks: QuirkChain
+    transcript: Transcript
+    timeouts: Timeouts
+    source: str | None
+    address: str
+    port: int
+    config: ClientConfig
+    tls_version: str | None = None
+    cipher: str | None = None
+    attempts: int = 0
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def result(
+        self, outcome: Outcome, stage: Stage | None, panel: str, reply: SessionOutcome | None = None
+    ) -> DeviceResult:
+        self.transcript.add("*", f"outcome {outcome}" + (f" at {stage}" if stage else ""))
+        return DeviceResult(
+            outcome=outcome,
+            stage=stage,
+            reply=reply.reply if reply is not None else None,
+            tls_version=self.tls_version,
+            cipher=self.cipher,
+            transcript=tuple(self.transcript.lines),
+            device_message=panel_text(panel),
+            attempts=self.attempts,
+            source_address=self.source,
+            server_address=f"{self.address}:{self.port}",
+        )
+
+
+def _timeouts(profile: Profile, override: Timeouts | Mapping[str, float] | None) -> Timeouts:
+    if override is None:
+        return profile.timeouts
+    if isinstance(override, Timeouts):
+        return override
+    return profile.with_timeouts(**override).timeouts
+
+
+async def send_scan(
+    profile: Profile,
+    settings: Settings,
+    job: Job,
+    network: LabNetwork,
+    *,
+    recipients: Sequence[str],
+    site: str | None = None,
+    rng_seed: int = 0,
+    clock: Clock | None = None,
+    token_source: TokenSource | None = None,
+    timeouts: Timeouts | Mapping[str, float] | None = None,
+) -> DeviceResult:
+    """One device sends one scan job. Bad input raises ConfigError; outcomes are returned."""
+    settings.check_against(profile)
+    if job.format not in profile.attachments.formats:
+        raise JobError(
+            "job",
+            "format",
+            f"one of {', '.join(profile.attachments.formats)} (what {profile.name} can attach)",
+        )
+    if not recipients:
+        raise JobError("job", "recipients", "at least one recipient address")
+    clock = clock if clock is not None else SystemClock()
+    quirks = profile.quirk_chain()
+    transcript = Transcript(clock)
+    source = network.source_for(site)
+    limits = _timeouts(profile, timeouts)
+    early = _Run(
+        profile,
+        settings,
+        network,
+        quirks,
+        transcript,
+        limits,
+        source,
+        settings.server,
+        settings.port,
+        ClientConfig(),
+    )
+    max_bytes = profile.attachments.max_bytes
+    if max_bytes is not None and job.size is not None and job.size > max_bytes:
+        transcript.add("*", f"scan of {job.size} bytes exceeds the device limit {max_bytes}")
+        return early.result("gave_up", "JOB", "job_too_large")
+
+    token = None
+    if "XOAUTH2" in profile.auth.mechanisms and token_source is not None:
+        try:
+            token = await token_source.token()
+        except TokenError as exc:
+            transcript.add("*", f"token: {exc}")
+            return early.result("gave_up", "AUTH", "token")
+
+    try:
+        transcript.add("*", f"resolve {settings.server}")
+        address = await resolve_server(
+            settings.server, network, source=source, timeout=limits.connect
+        )
+    except ResolveTimeout as exc:
+        transcript.add("*", f"dns timeout: {exc}")
+        return early.result("timeout", "DNS", "dns")
+    except ResolveFailed as exc:
+        transcript.add("*", f"dns: {exc}")
+        return early.result("gave_up", "DNS", "dns")
+
+    rng = random.Random(rng_seed)
+    header_from = quirks.header_from(settings.from_address)
+    message = build_message(
+        job, profile, header_from=header_from, recipients=recipients, clock=clock, rng=rng
+    )
+    config = ClientConfig(
+        greeting_verb=profile.greeting.verb,
+        greeting_name=profile.greeting.hostname,
+        mechanisms=profile.auth.mechanisms,
+        auth_choice=profile.auth.choice,
+        username=settings.username,
+        password=quirks.password(settings.password),
+        token=token,
+        envelope_from=quirks.envelope_sender(settings.from_address),
+        recipients=tuple(recipients),
+        message=message,
+        line_ending=profile.line_ending,
+        pipelining=profile.pipelining,
+        size_declaration=profile.size_declaration,
+    )
+    del message
+    run = _Run(
+        profile,
+        settings,
+        network,
+        quirks,
+        transcript,
+        limits,
+        source,
+        address,
+        network.port_for(address, settings.port),
+        config,
+    )
+    return await _attempts(run)
+
+
+async def _attempts(run: _Run) -> DeviceResult:
+    mode = run.quirks.security_mode(run.settings.profile_security(run.profile))
+    fell_back = False
+    while True:
+        run.attempts += 1
+        result = await _attempt(run, mode)
+        if (
+            result.outcome == "tls_failure"
+            and not fell_back
+            and mode != "none"
+            and run.quirks.fallback_to_plaintext(False)
+        ):
+            fell_back, mode = True, "none"
+            run.tls_version = run.cipher = None
+            run.transcript.add("*", "TLS failed: reconnecting without TLS")
+            continue
+        transient = result.outcome in ("timeout", "refused") or (
+            result.outcome == "rejected" and result.reply is not None and result.reply.transient
+        )
+        if not transient or run.attempts > run.profile.retries:
+            return result
+        run.transcript.add("*", f"retry in {run.profile.retry_delay}s")
+        await asyncio.sleep(run.profile.retry_delay)
+
+
+async def _attempt(run: _Run, mode: SecurityMode) -> DeviceResult:
+    tls = run.profile.tls
+    ctx = client_context(tls, run.network.ca_pem) if mode != "none" else None
+    sni = run.settings.server if tls.sends_sni and not is_ip_literal(run.settings.server) else None
+    where = f"{run.address}:{run.port}" + (f" from {run.source}" if run.source else "")
+    run.transcript.add("*", f"connect {where}" + (" (implicit TLS)" if mode == "implicit" else ""))
+    try:
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(
+                run.address,
+                run.port,
+                local_addr=(run.source, 0) if run.source else None,
+                ssl=ctx if mode == "implicit" else None,
+                server_hostname=sni if mode == "implicit" else None,
+                ssl_handshake_timeout=run.timeouts.connect if mode == "implicit" else None,
+            ),
+            run.timeouts.connect,
+        )
+    except TimeoutError:
+        return run.result("timeout", "CONNECT", "timeout")
+    except ConnectionRefusedError:
+        return run.result("refused", "CONNECT", "refused")
+    except ssl.SSLError as exc:
+        run.transcript.add("*", f"TLS handshake failed: {exc.reason or exc}")
+        return run.result("tls_failure", "CONNECT", "tls")
+    except OSError as exc:
+        run.transcript.add("*", f"connect failed: {exc.strerror or exc}")
+        return run.result("refused", "CONNECT", "refused")
+    try:
+        if mode == "implicit":
+            _note_tls(run, writer)
+        return await _session(run, mode, reader, writer, ctx, sni)
+    finally:
+        writer.close()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(writer.wait_closed(), 2.0)
+
+
+def _note_tls(run: _Run, writer: asyncio.StreamWriter) -> None:
+    obj = writer.get_extra_info("ssl_object")
+    if isinstance(obj, ssl.SSLObject):
+        cipher = obj.cipher()
+        run.tls_version = version_name(obj.version())
+        run.cipher = cipher[0] if cipher else None
+        run.transcript.add("*", f"TLS established: {run.tls_version} {run.cipher}")
+
+
+def _greeting_name(run: _Run, writer: asyncio.StreamWriter) -> str:
+    local = writer.get_extra_info("sockname")
+    ip = str(local[0]) if local else (run.source or "127.0.0.1")
+    name = run.profile.greeting.name
+    if name == "bare-ip":
+        return ip
+    if name == "address-literal":
+        return f"[{ip}]"
+    return run.profile.greeting.hostname
+
+
+async def _session(
+    run: _Run,
+    mode: SecurityMode,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    ctx: ssl.SSLContext | None,
+    sni: str | None,
+) -> DeviceResult:
+    config = replace(
+        run.config,
+        security=mode,
+        tls_active=mode == "implicit",
+        greeting_name=_greeting_name(run, writer),
+    )
+    client = SmtpClient(config, run.quirks)
+    pending: deque[Event] = deque()
+    while True:
+        while pending:
+            event = pending.popleft()
+            if isinstance(event, Received):
+                for line in event.reply.wire_lines:
+                    run.transcript.add("S", line)
+            elif isinstance(event, Send):
+                for line in event.lines:
+                    run.transcript.add("C", line)
+                writer.write(event.data)
+                # a reset or a stall shows up in the read below
+                with contextlib.suppress(TimeoutError, OSError):
+                    await asyncio.wait_for(writer.drain(), run.timeouts.data)
+            elif isinstance(event, StartTls):
+                assert ctx is not None
+                try:
+                    await writer.start_tls(
+                        ctx, server_hostname=sni, ssl_handshake_timeout=run.timeouts.connect
+                    )
+                except (ssl.SSLError, OSError, TimeoutError) as exc:
+                    reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+                    run.transcript.add("*", f"TLS handshake failed: {reason}")
+                    return run.result("tls_failure", "STARTTLS", "tls")
+                _note_tls(run, writer)
+                pending.extend(client.tls_started())
+            elif isinstance(event, Close):
+                writer.close()
+            elif isinstance(event, Finished):
+                r = event.result
+                return run.result(r.outcome, r.stage, r.panel or "rejected", r)
+        stage = client.stage
+        limit = {"CONNECT": run.timeouts.banner, "EOD": run.timeouts.data}.get(
+            stage, run.timeouts.reply
+        )
+        try:
+            data = await asyncio.wait_for(reader.read(READ_CHUNK), limit)
+        except TimeoutError:
+            return run.result("timeout", _stage_of(stage), "timeout")
+        except ssl.SSLError as exc:
+            run.transcript.add("*", f"TLS error: {exc.reason or exc}")
+            return run.result("tls_failure", _stage_of(stage), "tls")
+        except OSError as exc:
+            run.transcript.add("*", f"connection error: {exc.strerror or exc}")
+            data = b""
+        try:
+            pending.extend(client.receive_data(data) if data else client.connection_closed())
+        except RemoteProtocolError as exc:
+            run.transcript.add("S", data.decode("utf-8", "replace").rstrip("\r\n")[:200])
+            run.transcript.add("*", f"protocol error: {exc}")
+            return run.result("gave_up", _stage_of(stage), "protocol")
+
+
+def _stage_of(stage: str) -> Stage:
+    mapping: dict[str, Stage] = {
+        "CONNECT": "CONNECT",
+        "EHLO": "EHLO",
+        "STARTTLS": "STARTTLS",
+        "TLS": "STARTTLS",
+        "AUTH": "AUTH",
+        "MAIL": "MAIL",
+        "RCPT": "RCPT",
+        "DATA": "DATA",
+        "EOD": "EOD",
+        "QUIT": "QUIT",
+    }
+    return mapping[stage]

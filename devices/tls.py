@@ -1,0 +1,63 @@
+"""The one place that builds every SSLContext a device uses.
+
+TLS 1.0/1.1 are really negotiated: the context's minimum/maximum versions
+come from the profile and the cipher string drops to ``@SECLEVEL=0`` so
+OpenSSL 3 still offers the SHA-1 suites old firmware needs. Python warns
+that TLSv1/TLSv1_1 are deprecated; that warning is expected here and is
+contained to this module.
+"""
+
+from __future__ import annotations
+
+import ssl
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+from devices.profile import TLS_ORDER, Tls
+
+VERSIONS: dict[str, ssl.TLSVersion] = {
+    "1.0": ssl.TLSVersion.TLSv1,
+    "1.1": ssl.TLSVersion.TLSv1_1,
+    "1.2": ssl.TLSVersion.TLSv1_2,
+    "1.3": ssl.TLSVersion.TLSv1_3,
+}
+LEGACY_CIPHERS = "DEFAULT:@SECLEVEL=0"
+
+
+def cipher_string(tls: Tls) -> str | None:
+    legacy = TLS_ORDER[tls.min_version] < TLS_ORDER["1.2"]
+    if tls.ciphers is None:
+        return LEGACY_CIPHERS if legacy else None
+    if legacy and "SECLEVEL" not in tls.ciphers:
+        return tls.ciphers + ":@SECLEVEL=0"
+    return tls.ciphers
+
+
+@lru_cache(maxsize=64)
+def client_context(tls: Tls, ca_pem: Path | None) -> ssl.SSLContext:
+    """A client context for this profile's TLS section (cached: contexts are reusable)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = VERSIONS[tls.min_version]
+        ctx.maximum_version = VERSIONS[tls.max_version]
+    ciphers = cipher_string(tls)
+    if ciphers is not None:
+        ctx.set_ciphers(ciphers)
+    if not tls.verify_certificate:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+    ctx.check_hostname = tls.sends_sni  # hostname checking needs the name; no SNI: chain only
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    if tls.trust == "lab" and ca_pem is not None:
+        ctx.load_verify_locations(cafile=str(ca_pem))
+    else:
+        ctx.load_default_certs()
+    return ctx
+
+
+def version_name(raw: str | None) -> str | None:
+    """OpenSSL's ``TLSv1`` -> ``TLSv1.0``; others unchanged."""
+    return "TLSv1.0" if raw == "TLSv1" else raw
