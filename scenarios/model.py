@@ -1,0 +1,182 @@
+"""The scenario schema: one documented rule, the world it needs, and what must happen.
+
+A scenario is data (TOML in ``scenarios/catalog/``). It names the rule it
+proves and the public source, the tenant changes (the tenant's own ``--set``
+keys and a lab date), the device (profile, typed settings, site, timeouts),
+the job, how many times and how concurrently it is sent, and the expected
+outcome on both sides of the wire. Frozen and strict: an unknown key is an
+error, never silently ignored. ``scenarios.loader`` turns files into these
+objects and every error into one ``ScenarioError``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Outcome = Literal["delivered", "rejected", "timeout", "refused", "tls_failure", "gave_up"]
+Folder = Literal["Inbox", "Junk Email", "Quarantine", "Sent Items", "Outbound"]
+StageName = Literal[
+    "CONNECT", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "EOD", "QUIT", "ANY"
+]
+ENHANCED = r"^[245]\.\d{1,3}\.\d{1,3}$"
+ID = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TenantChanges(_Frozen):
+    """Changes to the embedded default tenant, in the tenant's own ``--set`` syntax."""
+
+    set: tuple[str, ...] = Field(
+        default=(),
+        description='``Key=Value`` overrides, e.g. "TransportConfig.AllowLegacyTLSClients=true" '
+        "or \"Dns.TXT[contoso.com]='v=spf1 ...'\".",
+    )
+    as_of: datetime = Field(
+        default=datetime.fromisoformat("2026-06-01T09:00:00+00:00"),
+        description="The lab date; the lab clock stands still at it for the whole run.",
+    )
+
+    @field_validator("as_of")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("as_of needs a time zone, e.g. 2026-06-01T09:00:00Z")
+        return value
+
+
+class DeviceTimeouts(_Frozen):
+    """Overrides of the profile's timeouts, in seconds (a port-465 scenario waits ~1 s, not 60)."""
+
+    connect: float | None = Field(default=None, gt=0)
+    banner: float | None = Field(default=None, gt=0)
+    reply: float | None = Field(default=None, gt=0)
+    data: float | None = Field(default=None, gt=0)
+
+    def as_overrides(self) -> dict[str, float]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class DeviceSettings(_Frozen):
+    """What the administrator typed into the device (the seed guide's settings table)."""
+
+    server: str | None = None
+    port: int | None = Field(default=None, ge=1, le=65535)
+    security: Literal["none", "starttls", "implicit"] | None = None
+    sender: str | None = None
+    username: str | None = None
+    password: str | None = None
+
+    def as_values(self) -> dict[str, object]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class Device(_Frozen):
+    """The simulated firmware, its settings, and where it sits."""
+
+    profile: str = Field(description="A shipped device profile name (`exolab profiles`).")
+    settings: DeviceSettings = Field(default_factory=DeviceSettings)
+    site: str | None = Field(
+        default="office",
+        description="A tenant site name (its source address and public IP); none: the default.",
+    )
+    timeouts: DeviceTimeouts = Field(default_factory=DeviceTimeouts)
+
+
+class Job(_Frozen):
+    """The scan job: passed to the device simulator's job builder."""
+
+    pages: int = Field(default=1, ge=1, le=500)
+    format: Literal["pdf", "jpeg", "tiff"] = "pdf"
+    size: int | None = Field(
+        default=None, ge=1, description="Pad the attachment to about this many bytes."
+    )
+    subject: str | None = None
+
+
+class Expect(_Frozen):
+    """What must happen. Device side first, then the server side (store and session notes)."""
+
+    outcome: Outcome
+    stage: StageName | None = None
+    code: int | None = Field(default=None, ge=200, le=599)
+    enhanced: str | None = Field(default=None, pattern=ENHANCED)
+    text: str | None = Field(default=None, description="A fragment the reply line must contain.")
+    tls_version: str | None = Field(default=None, description='e.g. "1.2", "1.0"')
+    mailbox: str | None = Field(default=None, description="Where the message must be stored.")
+    folder: Folder | None = None
+    scl: int | None = Field(default=None, ge=-1, le=9)
+    headers: tuple[str, ...] = Field(
+        default=(), description="Fragments the stored message's added headers must contain."
+    )
+    notes: tuple[str, ...] = Field(
+        default=(), description="Fragments the server's session notes must contain."
+    )
+    stored: int | None = Field(
+        default=None, ge=0, description="Exactly this many messages in the store (all folders)."
+    )
+    counts: dict[Outcome, int] | None = Field(
+        default=None,
+        description="With parallel/repeat: how many attempts end in each outcome, e.g. "
+        "{ delivered = 3, rejected = 1 }.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Expect:
+        if self.enhanced and self.code and self.enhanced[0] != str(self.code)[0]:
+            raise ValueError(f"enhanced {self.enhanced} does not match code {self.code}")
+        if self.outcome == "delivered" and self.folder and not self.mailbox:
+            raise ValueError("folder needs mailbox (whose folder?)")
+        if self.outcome != "delivered" and (self.mailbox or self.folder):
+            raise ValueError("mailbox/folder only make sense when outcome = delivered")
+        return self
+
+
+class Scenario(_Frozen):
+    """One documented rule or failure mode, runnable offline."""
+
+    id: str = Field(pattern=ID, description="Unique; the file stem.")
+    title: str = Field(min_length=1)
+    demonstrates: str = Field(min_length=1, description="The rule it proves, in one sentence.")
+    source: str = Field(description="The seed guide / Microsoft page / real log it stands on.")
+    fix: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9_]+$",
+        description="The explain message id (messages/*.toml [fix.ID]) an administrator applies.",
+    )
+    tags: tuple[str, ...] = ()
+    tenant: TenantChanges = Field(default_factory=TenantChanges)
+    device: Device
+    job: Job = Field(default_factory=Job)
+    recipients: tuple[str, ...] = Field(min_length=1)
+    parallel: int = Field(default=1, ge=1, le=16, description="Concurrent connections.")
+    repeat: int = Field(default=1, ge=1, le=50, description="Sends one after the other.")
+    expect: Expect
+
+    @field_validator("source")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://", "seed:")):
+            raise ValueError("a public URL (https://...) or seed:<section> for the seed guide")
+        return value
+
+    @model_validator(mode="after")
+    def _fix_when_failing(self) -> Scenario:
+        clean = self.expect.outcome == "delivered" and self.expect.folder not in (
+            "Junk Email",
+            "Quarantine",
+        )
+        if not clean and self.fix is None:
+            raise ValueError("fix is required when the expected outcome is not a clean delivery")
+        if self.parallel > 1 and self.repeat > 1:
+            raise ValueError("use parallel or repeat, not both")
+        return self
+
+    @property
+    def attempts(self) -> int:
+        return self.parallel * self.repeat

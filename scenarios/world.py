@@ -1,0 +1,69 @@
+"""Turn a scenario's data into the objects of both sides: the tenant and the device.
+
+This is the one module (with the runner) where emulator and devices meet.
+Errors from either side become a ``ScenarioError`` that names the scenario
+file and the scenario field, keeping the owner's own message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from devices.errors import ConfigError
+from devices.profile import Profile, load_profile
+from devices.settings import Settings
+from emulator.tenant import Tenant, TenantError, load_default_tenant, parse_assignment
+from scenarios.loader import ScenarioError
+from scenarios.model import Scenario
+
+DEFAULT_SERVER = "smtp.office365.com"
+
+
+def tenant_overrides(scenario: Scenario, source: str) -> list[tuple[str, object]]:
+    out: list[tuple[str, object]] = []
+    for index, item in enumerate(scenario.tenant.set):
+        try:
+            out.append(parse_assignment(item))
+        except TenantError as exc:
+            raise ScenarioError(source, f"tenant.set[{index}]", exc.expected) from None
+    return out
+
+
+def build_tenant(
+    scenario: Scenario, source: str, extra: list[tuple[str, object]] | None = None
+) -> Tenant:
+    """The default tenant with the scenario's changes, at the scenario's lab date."""
+    overrides = tenant_overrides(scenario, source) + list(extra or [])
+    as_of: datetime = scenario.tenant.as_of
+    try:
+        return load_default_tenant(overrides, as_of)
+    except TenantError as exc:
+        raise ScenarioError(source, "tenant.set", f"{exc.key}: {exc.expected}") from None
+
+
+def device_for(scenario: Scenario, source: str) -> tuple[Profile, Settings]:
+    """The device profile (with the scenario's timeouts) and the typed settings."""
+    device = scenario.device
+    try:
+        profile = load_profile(device.profile)
+    except ConfigError as exc:
+        raise ScenarioError(source, "device.profile", exc.expected) from None
+    overrides = device.timeouts.as_overrides()
+    if overrides:
+        profile = profile.with_timeouts(**overrides)
+    values = {"server": DEFAULT_SERVER} | device.settings.as_values()
+    try:
+        settings = Settings.build(profile, values, source=f"{source}: device.settings")
+    except ConfigError as exc:
+        raise ScenarioError(source, f"device.settings.{exc.field}", exc.expected) from None
+    return profile, settings
+
+
+def site_source(tenant: Tenant, site: str | None) -> str | None:
+    """The lab source address of a site (None: let the OS choose)."""
+    if site is None:
+        return None
+    for item in tenant.site:
+        if item.name == site:
+            return item.source
+    return None
