@@ -1,0 +1,146 @@
+"""Sending limits of client submission (spec section 6), sans-IO.
+
+``SubmissionCounters`` holds what the limits need across connections: who is
+connected as whom, recipients in the last 24 hours, and when the last
+messages were released. It is a plain object fed with explicit times (the
+lab clock's), so the rules and the throttle are testable without sockets.
+The rules read the numbers the adapter took from it (``DataCommand``,
+``EndOfData``).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from emulator.policy.facts import DataCommand, EndOfData, MailCommand, RcptCommand
+from emulator.policy.verdict import Verdict
+from emulator.replies import catalog
+
+DAY = 86_400.0
+MINUTE = 60.0
+
+
+def rate_delay(releases: Sequence[float], now: float, per_minute: int) -> float:
+    """How long a new message waits so that no 60 s window releases more than ``per_minute``.
+
+    Excess messages are "throttled and successively carried over to the
+    following minutes": the new message goes out one minute after the
+    ``per_minute``-th latest release, or now if that is already past.
+    """
+    if len(releases) < per_minute:
+        return 0.0
+    return max(0.0, releases[-per_minute] + MINUTE - now)
+
+
+@dataclass
+class SubmissionCounters:
+    """Per-mailbox counters shared by every submission front end of one lab."""
+
+    _connections: dict[str, list[int]] = field(default_factory=dict)
+    _recipients: dict[str, deque[tuple[float, int]]] = field(default_factory=dict)
+    _releases: dict[str, deque[float]] = field(default_factory=dict)
+
+    # concurrent authenticated connections
+    def connected(self, mailbox: str, session_id: int) -> None:
+        self._connections.setdefault(mailbox, []).append(session_id)
+
+    def disconnected(self, mailbox: str, session_id: int) -> None:
+        sessions = self._connections.get(mailbox, [])
+        if session_id in sessions:
+            sessions.remove(session_id)
+
+    def rank(self, mailbox: str, session_id: int) -> int:
+        """0 for the oldest live connection of ``mailbox``; the fourth gets 3."""
+        sessions = self._connections.get(mailbox, [])
+        return sessions.index(session_id) if session_id in sessions else len(sessions)
+
+    # recipients per 24 h (sliding)
+    def recipients_last_24h(self, mailbox: str, now: float) -> int:
+        window = self._recipients.get(mailbox)
+        if not window:
+            return 0
+        while window and window[0][0] <= now - DAY:
+            window.popleft()
+        return sum(n for _, n in window)
+
+    def add_recipients(self, mailbox: str, now: float, count: int) -> None:
+        self._recipients.setdefault(mailbox, deque()).append((now, count))
+
+    # messages per minute (delayed, not refused)
+    def rate_delay(self, mailbox: str, now: float, per_minute: int) -> float:
+        return rate_delay(tuple(self._releases.get(mailbox, ())), now, per_minute)
+
+    def released(self, mailbox: str, at: float, per_minute: int) -> None:
+        window = self._releases.setdefault(mailbox, deque(maxlen=max(per_minute, 1)))
+        window.append(at)
+
+
+def size_parameter_within_limit(cmd: MailCommand) -> Verdict | None:
+    limit = cmd.session.tenant.limits.max_message_size
+    if cmd.size is not None and cmd.size > limit:
+        return Verdict(
+            catalog.MAIL_SIZE_EXCEEDED,
+            "size_parameter_within_limit",
+            f"SIZE={cmd.size} is over the advertised {limit}",
+        )
+    return None
+
+
+def recipients_per_message(cmd: RcptCommand) -> Verdict | None:
+    limit = cmd.session.tenant.limits.recipients_per_message
+    if cmd.session.rcpt_count >= limit:
+        return Verdict(
+            catalog.RCPT_TOO_MANY,
+            "recipients_per_message",
+            f"more than {limit} recipients in one message",
+        )
+    return None
+
+
+def concurrent_connections_per_mailbox(cmd: DataCommand) -> Verdict | None:
+    limit = cmd.session.tenant.limits.max_concurrent_connections_per_mailbox
+    if cmd.session.identity is not None and cmd.concurrent_rank >= limit:
+        return Verdict(
+            catalog.DATA_THREAD_LIMIT,
+            "concurrent_connections_per_mailbox",
+            f"connection {cmd.concurrent_rank + 1} for {cmd.session.identity}; limit {limit}",
+        )
+    return None
+
+
+def message_size_within_limit(eod: EndOfData) -> Verdict | None:
+    limit = eod.session.tenant.limits.max_message_size
+    if eod.size > limit:
+        return Verdict(
+            catalog.EOD_MESSAGE_TOO_BIG,
+            "message_size_within_limit",
+            f"{eod.size} bytes is over the advertised SIZE {limit}",
+        )
+    return None
+
+
+def max_send_size(eod: EndOfData) -> Verdict | None:
+    mailbox = eod.session.mailbox()
+    if mailbox is not None and eod.size > mailbox.max_send_size:
+        return Verdict(
+            catalog.EOD_MAX_SEND_SIZE,
+            "max_send_size",
+            f"{eod.size} bytes is over MaxSendSize {mailbox.max_send_size} of "
+            f"{mailbox.primary_smtp_address}",
+        )
+    return None
+
+
+def daily_recipient_quota(eod: EndOfData) -> Verdict | None:
+    limit = eod.session.tenant.limits.recipients_per_day
+    total = eod.recipients_last_24h + len(eod.recipients)
+    if total > limit:
+        return Verdict(
+            catalog.EOD_QUOTA_EXCEEDED,
+            "daily_recipient_quota",
+            f"{eod.recipients_last_24h} recipients in the last 24 h + {len(eod.recipients)} "
+            f"is over {limit}",
+        )
+    return None

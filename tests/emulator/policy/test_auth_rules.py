@@ -1,0 +1,190 @@
+"""Every AUTH outcome of spec section 3, driven by the tenant, through the stated order."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from emulator.clock import utc
+from emulator.policy import submission
+from emulator.policy.facts import AuthCommand
+from emulator.replies import catalog
+from tests.emulator.policy.factories import creds, session, tenant
+
+
+def enhanced(v: object) -> str:
+    return f"{v.reply.code} {v.reply.enhanced}"  # type: ignore[attr-defined]
+
+
+def test_scanner_signs_in() -> None:
+    v = submission.check_basic_credentials(creds())
+    assert v.reply is catalog.AUTH_SUCCESS and v.accepted
+
+
+def test_wrong_password_classic_and_new_wording() -> None:
+    assert submission.check_basic_credentials(creds(password="nope")).reply is catalog.AUTH_FAILED
+    t = tenant("Lab.WrongPasswordReply=5.7.139")
+    v = submission.check_basic_credentials(creds(password="nope", t=t))
+    assert v.reply is catalog.AUTH_BAD_CREDENTIALS and v.rule == "credentials_valid"
+
+
+def test_unknown_user_looks_like_a_wrong_password() -> None:
+    v = submission.check_basic_credentials(creds(username="ghost@contoso.com"))
+    assert v.reply is catalog.AUTH_FAILED
+
+
+def test_alice_follows_the_tenant_switch() -> None:
+    v = submission.check_basic_credentials(creds("alice@contoso.com", "Alice-Pass-1"))
+    assert v.reply is catalog.AUTH_DISABLED_TENANT
+    t = tenant("TransportConfig.SmtpClientAuthenticationDisabled=false")
+    assert submission.check_basic_credentials(
+        creds("alice@contoso.com", "Alice-Pass-1", t=t)
+    ).accepted
+
+
+def test_mailbox_setting_overrides_the_tenant_both_ways() -> None:
+    t = tenant("Mailbox[alice@contoso.com].SmtpClientAuthenticationDisabled=false")
+    assert submission.check_basic_credentials(
+        creds("alice@contoso.com", "Alice-Pass-1", t=t)
+    ).accepted
+    t = tenant(
+        "TransportConfig.SmtpClientAuthenticationDisabled=false",
+        "Mailbox[scanner@contoso.com].SmtpClientAuthenticationDisabled=true",
+    )
+    assert submission.check_basic_credentials(creds(t=t)).reply is catalog.AUTH_DISABLED_MAILBOX
+
+
+def test_shared_and_unlicensed_mailboxes_get_5_7_3() -> None:
+    t = tenant("Mailbox[frontdesk@contoso.com].Password=Desk-1")
+    v = submission.check_basic_credentials(creds("frontdesk@contoso.com", "Desk-1", t=t))
+    assert v.reply is catalog.AUTH_FAILED and "shared" in v.reason
+    t = tenant("Mailbox[scanner@contoso.com].Licensed=false")
+    v = submission.check_basic_credentials(creds(t=t))
+    assert v.reply is catalog.AUTH_FAILED and "licence" in v.reason
+
+
+def test_security_defaults() -> None:
+    t = tenant("SecurityDefaults.IsEnabled=true")
+    assert submission.check_basic_credentials(creds(t=t)).reply is catalog.AUTH_SECURITY_DEFAULTS
+
+
+def test_per_user_mfa_and_conditional_access() -> None:
+    t = tenant("Mailbox[scanner@contoso.com].MfaRequired=true")
+    assert submission.check_basic_credentials(creds(t=t)).reply is catalog.AUTH_CONDITIONAL_ACCESS
+    t = tenant(
+        'ConditionalAccessPolicy=[{DisplayName="Block legacy", ExcludeTrustedIps=["203.0.113.0/24"]}]'
+    )
+    # from the office (trusted location) it passes, from home it is blocked
+    assert submission.check_basic_credentials(creds(t=t)).accepted
+    v = submission.check_basic_credentials(creds(t=t, public_ip="198.51.100.77"))
+    assert v.reply is catalog.AUTH_CONDITIONAL_ACCESS and "Block legacy" in v.reason
+
+
+def test_authentication_policy_blocks_basic() -> None:
+    t = tenant("AuthenticationPolicy.AllowBasicAuthSmtp=false")
+    v = submission.check_basic_credentials(creds(password="wrong", t=t))
+    assert v.reply is catalog.AUTH_BASIC_DISABLED, "pre-auth: wins over a wrong password"
+
+
+@pytest.mark.parametrize(
+    ("when", "settings_", "retired"),
+    [
+        (utc(2026, 12, 31, 23, 59), (), False),
+        (utc(2027, 1, 15), (), True),
+        (utc(2027, 1, 15), ("BasicAuthRetirement.ReEnabled=true",), False),
+        (
+            utc(2027, 9, 1),
+            ("BasicAuthRetirement.ReEnabled=true", "BasicAuthRetirement.RemovedFrom=2027-09-01"),
+            True,
+        ),
+        (utc(2026, 6, 1), ("BasicAuthRetirement.RemovedFrom=2026-05-01",), True),
+    ],
+)
+def test_basic_auth_retirement(when: object, settings_: tuple[str, ...], retired: bool) -> None:
+    t = tenant(*settings_) if settings_ else None
+    v = submission.check_basic_credentials(creds(t=t, now=when))
+    assert (v.reply is catalog.AUTH_BASIC_RETIRED) is retired
+    assert retired or v.accepted
+
+
+def test_auth_command_order() -> None:
+    def cmd(mech: str = "LOGIN", known: bool = True, **kw: object) -> AuthCommand:
+        return AuthCommand(session(**kw), mech, known)
+
+    assert submission.check_auth_command(cmd(helo=None)).reply is catalog.HELLO_FIRST  # type: ignore[union-attr]
+    assert submission.check_auth_command(cmd(tls_version=None)).reply is catalog.AUTH_UNRECOGNIZED  # type: ignore[union-attr]
+    assert submission.check_auth_command(cmd("PLAIN", False)).reply is catalog.AUTH_UNRECOGNIZED  # type: ignore[union-attr]
+    v = submission.check_auth_command(cmd(tls_version="TLSv1"))
+    assert v is not None and v.reply is catalog.AUTH_LEGACY_TLS and v.closes
+    assert (
+        submission.check_auth_command(cmd(identity="scanner@contoso.com")).reply
+        is catalog.AUTH_ALREADY
+    )  # type: ignore[union-attr]
+    assert submission.check_auth_command(cmd()) is None
+    # the legacy endpoint lets TLS 1.0 through to the credential checks
+    assert (
+        submission.check_auth_command(
+            cmd(tls_version="TLSv1", endpoint="smtp-legacy.office365.com")
+        )
+        is None
+    )
+
+
+@pytest.mark.parametrize("code", [421, 535, 550])
+def test_legacy_endpoint_needs_the_opt_in(code: int) -> None:
+    t = tenant(f"Lab.LegacyTlsReplyCode={code}")
+    v = submission.check_basic_credentials(
+        creds(t=t, tls_version="TLSv1.1", endpoint="smtp-legacy.office365.com")
+    )
+    assert v.reply.enhanced == f"{str(code)[0]}.7.67" and v.reply.code == code
+    assert v.reply.text == catalog.AUTH_LEGACY_TLS_NOT_OPTED_IN.text
+    assert v.closes is (code == 421)
+    t = tenant("TransportConfig.AllowLegacyTLSClients=true")
+    ok = submission.check_basic_credentials(
+        creds(t=t, tls_version="TLSv1.1", endpoint="smtp-legacy.office365.com")
+    )
+    assert ok.accepted
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    username=st.sampled_from(
+        ["scanner@contoso.com", "alice@contoso.com", "ghost@contoso.com", "SCANNER@contoso.com"]
+    ),
+    password=st.sampled_from(["Scan-2-Mail!", "Alice-Pass-1", "", "x"]),
+    tenant_off=st.booleans(),
+    mailbox_setting=st.sampled_from(["unset", "true", "false"]),
+    sd=st.booleans(),
+    policy_basic=st.booleans(),
+)
+def test_success_only_when_every_switch_allows(
+    username: str,
+    password: str,
+    tenant_off: bool,
+    mailbox_setting: str,
+    sd: bool,
+    policy_basic: bool,
+) -> None:
+    pairs = [
+        f"TransportConfig.SmtpClientAuthenticationDisabled={str(tenant_off).lower()}",
+        f"SecurityDefaults.IsEnabled={str(sd).lower()}",
+        f"AuthenticationPolicy.AllowBasicAuthSmtp={str(policy_basic).lower()}",
+    ]
+    if mailbox_setting != "unset":
+        pairs.append(
+            f"Mailbox[{username.lower()}].SmtpClientAuthenticationDisabled={mailbox_setting}"
+        )
+    if username.startswith("ghost") and mailbox_setting != "unset":
+        pairs.pop()
+    t = tenant(*pairs)
+    v = submission.check_basic_credentials(creds(username, password, t=t))
+    mbx = t.find_mailbox(username)
+    right = mbx is not None and mbx.password == password
+    enabled = mbx is not None and not t.smtp_auth_disabled_for(mbx)[0]
+    assert v.accepted == (right and enabled and not sd and policy_basic)
+    assert v.reply.code in (235, 535)
+    if not policy_basic:
+        assert v.reply is catalog.AUTH_BASIC_DISABLED
+    elif not right:
+        assert v.rule == "credentials_valid"
