@@ -21,7 +21,7 @@ def may_send_as(tenant: Tenant, identity: str, address: str) -> bool:
 
 
 def require_authentication(cmd: MailCommand) -> Verdict | None:
-    """530 5.7.57, with the last AUTH error appended when there was one."""
+    """Not authenticated: the 5.7.57 refusal, with the last AUTH error appended when there was one."""
     s = cmd.session
     if s.identity is not None:
         return None

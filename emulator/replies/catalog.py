@@ -646,6 +646,75 @@ IDLE_TIMEOUT = Reply(
 )
 
 
+# Added by the submission core (issue 2): protocol corners with no public EXO source ---------
+TOO_MANY_ERRORS = Reply(
+    "session.too_many_errors",
+    421,
+    "4.7.0",
+    "Too many errors on this connection, closing transmission channel",
+    Stage.ANY,
+    "Exchange Server on-premises wording (no EXO source)",
+    X,
+    FE,
+    close=True,
+    note="EXO's error threshold and reply are UNKNOWN (spec 7); sent after 5 unrecognized commands.",
+)
+INTERNAL_ERROR = Reply(
+    "session.temporary_error",
+    451,
+    "4.3.2",
+    "Temporary server error. Please try again later",
+    Stage.ANY,
+    f"{EXO_BEHAVIOUR} 4.3 (ATTR55 variant, multi-geo doc)",
+    L,
+    FE,
+    note="Sent when the lab itself fails on a command; the session log holds the cause.",
+)
+STARTTLS_ALREADY = Reply(
+    "starttls.already",
+    503,
+    "5.5.2",
+    "TLS already active",
+    Stage.STARTTLS,
+    "RFC 3207 section 4.2",
+    X,
+    FE,
+    note="STARTTLS is not advertised after TLS; EXO's reply to a second STARTTLS is UNKNOWN.",
+)
+VRFY_CANNOT = Reply(
+    "vrfy.cannot",
+    252,
+    "2.1.5",
+    "Cannot VRFY user",
+    Stage.ANY,
+    "RFC 5321 section 3.5.3",
+    X,
+    note="Exchange Server on-premises wording; EXO's is UNKNOWN.",
+)
+HELP = Reply(
+    "help",
+    214,
+    None,
+    "This server supports the following commands:",
+    Stage.ANY,
+    "RFC 5321 section 4.1.1.8",
+    X,
+    lines=("HELO EHLO STARTTLS RCPT DATA RSET MAIL QUIT HELP AUTH BDAT",),
+    note="Exchange Server on-premises wording; EXO's is UNKNOWN.",
+)
+BDAT_SEQUENCE = Reply(
+    "bdat.sequence",
+    503,
+    "5.5.1",
+    "Bad sequence of commands",
+    Stage.DATA,
+    "RFC 3030 section 2",
+    X,
+    FE,
+    note="DATA after BDAT, or BDAT after a failed chunk; EXO's wording is UNKNOWN.",
+)
+
+
 def all_replies() -> tuple[Reply, ...]:
     """Every catalog entry, in file order."""
     return tuple(v for v in globals().values() if isinstance(v, Reply))
