@@ -1,35 +1,36 @@
-"""Direct send on the tenant MX: the per-recipient rules and AUTH, as named restrictions.
+"""Direct send on the tenant MX: the restriction lists per stage, and where a recipient goes.
 
-Pure: facts about the session and one recipient in, a decision naming a
-catalog reply out. Evaluated in this order (Postfix style), first match wins:
+Pure: facts in, a ``Verdict`` naming a catalog reply out. The RCPT rules, in
+this order (Postfix style), first match wins:
 
 1. ``reject_banned_ip``: the public IP is on the block list → 550 5.7.606.
    CHOSEN position: the real service scores IP reputation before anything
-   else (it is a connection-level filter), and real logs show the 5.7.606
-   reply at RCPT; first among the RCPT rules, so a banned sender never
-   learns which recipients exist.
+   else (a connection-level filter) and real logs show the 5.7.606 reply at
+   RCPT; first among the RCPT rules, so a banned sender never learns which
+   recipients exist.
 2. ``reject_unauth_destination``: recipient not in an accepted domain, no
-   connector admits the client, and the domain is not hosted in Microsoft
-   365 → 550 5.7.64 TenantAttribution. A connector turns it into a relay
-   (Outbound); another Microsoft 365 tenant's domain is delivered to it.
+   inbound connector admits the client, and the domain is not hosted in
+   Microsoft 365 → 550 5.7.64 TenantAttribution. A connector turns it into a
+   relay (Outbound); another Microsoft 365 tenant's domain is accepted.
 3. ``reject_unknown_recipient``: accepted domain, no such recipient, and
    Directory-Based Edge Blocking on → 550 5.4.1.
-4. ``reject_direct_send``: ``RejectDirectSend`` on, the envelope sender is
-   in an accepted domain, and no connector attributes the mail → 550 5.7.68.
+4. ``reject_direct_send``: ``RejectDirectSend`` on, the envelope (P1) sender
+   is in an accepted domain, and no connector attributes the mail → 550 5.7.68.
 
 Everything that passes is ordinary inbound mail and goes through the same
-filtering (``emulator.policy.spam``).
+filtering (``emulator.policy.spam``). AUTH of any kind → 504 5.7.4.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from emulator.policy import limits, sequence
+from emulator.policy.facts import AuthCommand, DataCommand, MailCommand, RcptCommand
+from emulator.policy.verdict import Rule, Verdict, evaluate
 from emulator.replies import catalog
-from emulator.replies.model import Reply
 from emulator.tenant.model import InboundConnector, Tenant
 
 Route = Literal["internal", "relay", "hosted", "nowhere"]
@@ -37,137 +38,163 @@ Route = Literal["internal", "relay", "hosted", "nowhere"]
 Microsoft 365 tenant; nowhere: accepted without DBEB but no such recipient (would NDR)."""
 
 
-@dataclass(frozen=True)
-class RcptFacts:
-    """What the RCPT rules look at."""
+@dataclass(frozen=True, slots=True)
+class MxRcpt:
+    """RCPT on the MX: the command plus the inbound connector that admits this client, if any."""
 
-    public_ip: str
-    envelope_from: str
-    recipient: str
-    connector: InboundConnector | None
-    """The inbound connector that admits this client (``connectors.admitting_connector``)."""
-
-
-@dataclass(frozen=True)
-class RcptDecision:
-    reply: Reply
-    rule: str
-    note: str
-    route: Route | None = None
-    """Where an accepted recipient goes; None when refused."""
-    params: tuple[tuple[str, str], ...] = ()
+    cmd: RcptCommand
+    connector: InboundConnector | None = None
 
     @property
-    def accepted(self) -> bool:
-        return self.route is not None
+    def tenant(self) -> Tenant:
+        return self.cmd.session.tenant
+
+    @property
+    def recipient(self) -> str:
+        return self.cmd.address or ""
 
 
 def _domain(address: str) -> str:
     return address.rpartition("@")[2].strip().lower()
 
 
-def reject_banned_ip(tenant: Tenant, facts: RcptFacts) -> RcptDecision | None:
+def reject_banned_ip(rcpt: MxRcpt) -> Verdict | None:
+    public_ip = rcpt.cmd.session.public_ip
     try:
-        ip = ipaddress.ip_address(facts.public_ip)
+        ip = ipaddress.ip_address(public_ip)
     except ValueError:
         return None
-    for entry in tenant.blocklist.banned_sending_ips:
+    for entry in rcpt.tenant.blocklist.banned_sending_ips:
         try:
-            if ip in ipaddress.ip_network(entry, strict=False):
-                return RcptDecision(
-                    catalog.RCPT_BANNED_IP,
-                    "reject_banned_ip",
-                    f"public IP {facts.public_ip} is on the block list ({entry})",
-                    params=(("client_ip", facts.public_ip),),
-                )
+            listed = ip in ipaddress.ip_network(entry, strict=False)
         except ValueError:
             continue
+        if listed:
+            return Verdict(
+                catalog.RCPT_BANNED_IP,
+                "reject_banned_ip",
+                f"public IP {public_ip} is on the block list ({entry})",
+                {"client_ip": public_ip},
+            )
     return None
 
 
-def _hosted_elsewhere(tenant: Tenant, domain: str) -> bool:
+def hosted_elsewhere(tenant: Tenant, domain: str) -> bool:
+    """Another Microsoft 365 tenant's domain (direct send "also works" for those)."""
     return any(
         d.name.lower() == domain and d.hosted_in_microsoft365 for d in tenant.external_domain
     )
 
 
-def reject_unauth_destination(tenant: Tenant, facts: RcptFacts) -> RcptDecision | None:
-    domain = _domain(facts.recipient)
-    if tenant.is_accepted_domain(domain):
+def reject_unauth_destination(rcpt: MxRcpt) -> Verdict | None:
+    domain = _domain(rcpt.recipient)
+    tenant = rcpt.tenant
+    if tenant.is_accepted_domain(domain) or rcpt.connector is not None:
         return None
-    if facts.connector is not None:
-        return None  # accept_relay decides
-    if _hosted_elsewhere(tenant, domain):
+    if hosted_elsewhere(tenant, domain):
         return None
-    return RcptDecision(
+    return Verdict(
         catalog.RCPT_RELAY_DENIED,
         "reject_unauth_destination",
-        f"{domain} is not an accepted domain and no inbound connector admits {facts.public_ip}",
+        f"{domain} is not an accepted domain and no inbound connector admits "
+        f"{rcpt.cmd.session.public_ip}",
     )
 
 
-def reject_unknown_recipient(tenant: Tenant, facts: RcptFacts) -> RcptDecision | None:
-    if not tenant.is_accepted_domain(facts.recipient):
+def reject_unknown_recipient(rcpt: MxRcpt) -> Verdict | None:
+    tenant = rcpt.tenant
+    if not tenant.is_accepted_domain(rcpt.recipient):
         return None
-    if tenant.find_mailbox(facts.recipient) is not None:
+    if tenant.find_mailbox(rcpt.recipient) is not None:
         return None
     if not tenant.tenant.directory_based_edge_blocking:
         return None
-    return RcptDecision(
+    return Verdict(
         catalog.RCPT_DBEB,
         "reject_unknown_recipient",
-        f"no recipient {facts.recipient} (Directory-Based Edge Blocking)",
+        f"no recipient {rcpt.recipient} (Directory-Based Edge Blocking)",
     )
 
 
-def reject_direct_send(tenant: Tenant, facts: RcptFacts) -> RcptDecision | None:
+def reject_direct_send(rcpt: MxRcpt) -> Verdict | None:
+    tenant, sender = rcpt.tenant, rcpt.cmd.session.mail_from or ""
     if not tenant.organization_config.reject_direct_send:
         return None
-    if not facts.envelope_from or not tenant.is_accepted_domain(facts.envelope_from):
+    if not sender or not tenant.is_accepted_domain(sender) or rcpt.connector is not None:
         return None
-    if facts.connector is not None:
-        return None
-    return RcptDecision(
+    return Verdict(
         catalog.RCPT_REJECT_DIRECT_SEND,
         "reject_direct_send",
-        f"RejectDirectSend: {facts.envelope_from} is an accepted-domain sender from "
-        f"{facts.public_ip}, which no inbound connector admits",
+        f"RejectDirectSend: {sender} is an accepted-domain sender from "
+        f"{rcpt.cmd.session.public_ip}, which no inbound connector admits",
     )
 
 
-RCPT_RULES: tuple[Callable[[Tenant, RcptFacts], RcptDecision | None], ...] = (
+def _sequence_first(rule: Rule[RcptCommand]) -> Rule[MxRcpt]:
+    def wrapped(rcpt: MxRcpt) -> Verdict | None:
+        return rule(rcpt.cmd)
+
+    wrapped.__name__ = getattr(rule, "__name__", "sequence")
+    return wrapped
+
+
+MAIL_RULES: tuple[Rule[MailCommand], ...] = (
+    sequence.require_hello_before_mail,
+    sequence.reject_nested_mail,
+    sequence.require_valid_mail_syntax,
+    limits.size_parameter_within_limit,
+)
+
+RCPT_RULES: tuple[Rule[MxRcpt], ...] = (
+    _sequence_first(sequence.require_mail_before_rcpt),
+    _sequence_first(sequence.require_valid_rcpt_syntax),
+    _sequence_first(limits.recipients_per_message),
     reject_banned_ip,
     reject_unauth_destination,
     reject_unknown_recipient,
     reject_direct_send,
 )
 
+DATA_RULES: tuple[Rule[DataCommand], ...] = (
+    sequence.require_mail_before_data,
+    sequence.require_rcpt_before_data,
+)
 
-def check_recipient(tenant: Tenant, facts: RcptFacts) -> RcptDecision:
-    """Run the RCPT rules in order; the first refusal wins, else 250 with the route."""
-    for rule in RCPT_RULES:
-        decision = rule(tenant, facts)
-        if decision is not None:
-            return decision
-    domain = _domain(facts.recipient)
+
+def route_for(tenant: Tenant, recipient: str, connector: InboundConnector | None) -> Route:
+    """Where an accepted recipient goes."""
+    domain = _domain(recipient)
     if tenant.is_accepted_domain(domain):
-        if tenant.find_mailbox(facts.recipient) is None:
-            return RcptDecision(
-                catalog.RCPT_OK, "accept", "no such recipient; DBEB off: would NDR", "nowhere"
-            )
-        return RcptDecision(catalog.RCPT_OK, "accept", "internal recipient", "internal")
-    if facts.connector is not None:
-        return RcptDecision(
-            catalog.RCPT_OK,
-            "accept_relay",
-            f"relay to {domain} via inbound connector {facts.connector.name!r}",
-            "relay",
-        )
-    return RcptDecision(
-        catalog.RCPT_OK, "accept_hosted", f"{domain} is hosted in Microsoft 365", "hosted"
-    )
+        return "internal" if tenant.find_mailbox(recipient) is not None else "nowhere"
+    return "relay" if connector is not None else "hosted"
 
 
-def auth_on_mx() -> RcptDecision:
-    """Any AUTH on the MX: 504 5.7.4 (direct send uses no authentication)."""
-    return RcptDecision(catalog.AUTH_UNRECOGNIZED, "auth_on_mx", "AUTH is not offered on the MX")
+def check_mail(cmd: MailCommand) -> Verdict:
+    """MAIL on the MX: no authentication needed (direct send is anonymous)."""
+    ok = Verdict(catalog.MAIL_OK, "mail_ok", f"sender {cmd.address or '<>'}")
+    return evaluate(MAIL_RULES, cmd, ok)
+
+
+def check_rcpt(rcpt: MxRcpt) -> Verdict:
+    """The RCPT rules in order; the accept names the route in its reason."""
+    route = route_for(rcpt.tenant, rcpt.recipient, rcpt.connector)
+    reason = {
+        "internal": "internal recipient",
+        "relay": f"relay via inbound connector {rcpt.connector.name!r}" if rcpt.connector else "",
+        "hosted": "domain hosted in Microsoft 365",
+        "nowhere": "no such recipient; DBEB off: would NDR",
+    }[route]
+    return evaluate(RCPT_RULES, rcpt, Verdict(catalog.RCPT_OK, f"accept_{route}", reason))
+
+
+def check_data(cmd: DataCommand) -> Verdict:
+    return evaluate(DATA_RULES, cmd, Verdict(catalog.DATA_START, "data_ok", "go ahead"))
+
+
+AUTH_RULES: tuple[Rule[AuthCommand], ...] = (sequence.require_ehlo_before_auth,)
+
+
+def check_auth(cmd: AuthCommand) -> Verdict:
+    """Any AUTH on the MX: 504 5.7.4 (direct send uses no authentication); 503 before EHLO."""
+    refuse = Verdict(catalog.AUTH_UNRECOGNIZED, "auth_on_mx", "AUTH is not offered on the MX")
+    return evaluate(AUTH_RULES, cmd, refuse)
