@@ -34,6 +34,10 @@ from emulator.entra.tokens import (
     v1_issuer,
     v2_issuer,
 )
+from emulator.policy import tls
+from emulator.policy.auth import auth_success
+from emulator.policy.facts import Credentials, SessionFacts
+from emulator.policy.verdict import Verdict
 from emulator.replies import catalog
 from emulator.replies.model import Reply
 from emulator.tenant.model import App, Mailbox, Tenant
@@ -270,3 +274,35 @@ def _check_app_only(tenant: Tenant, app: App, claims: Mapping[str, Any], user: s
             f"the service principal {sp.object_id} holds no permission on {user}",
         )
     return mailbox
+
+
+# -- the seam the SMTP adapter calls ---------------------------------------------------
+
+
+def check_xoauth2_response(
+    session: SessionFacts, keys: Mapping[str, RSAPublicKey], response: str
+) -> Verdict:
+    """The AUTH verdict for one XOAUTH2 client response (base64), in the stage's order.
+
+    First the organization's legacy-TLS opt-in (it gates every sign-in on
+    smtp-legacy.office365.com, not only basic ones), then the token checks.
+    The rule name is ``xoauth2_token``; the failed check leads the reason,
+    e.g. ``token.audience: aud is 'https://graph.microsoft.com'; …``.
+    """
+    sasl = parse_sasl(response)
+    user = sasl.user if sasl else ""
+    opt_in = tls.legacy_tls_requires_opt_in(Credentials(session, "XOAUTH2", user, ""))
+    if opt_in is not None:
+        return opt_in
+    if sasl is None:
+        verdict = fail_sasl("not user=…^Aauth=Bearer …^A^A in base64")
+    else:
+        verdict = check_xoauth2(session.tenant, session.now, keys, sasl.user, sasl.token)
+    return as_verdict(verdict)
+
+
+def as_verdict(result: TokenVerdict) -> Verdict:
+    """A ``TokenVerdict`` as the policy layer's ``Verdict`` (rule ``xoauth2_token``)."""
+    if result.ok and result.mailbox is not None:
+        return auth_success(result.mailbox.primary_smtp_address, "XOAUTH2")
+    return Verdict(result.reply, "xoauth2_token", f"{result.check}: {result.note}")
