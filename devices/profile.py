@@ -144,6 +144,9 @@ class SettingRules(_Frozen):
         default=None, description="Ports the port field accepts; absent: any 1-65535."
     )
     default_port: int = Field(default=25, ge=1, le=65535)
+    default_security: Literal["none", "starttls", "implicit"] = Field(
+        default="starttls", description="What the security field shows until the admin changes it."
+    )
     server_max_length: int | None = Field(default=None, ge=1)
     sender_max_length: int | None = Field(default=None, ge=1)
     password_max_length: int | None = Field(default=None, ge=1)
@@ -184,6 +187,20 @@ class Profile(_Frozen):
     headers: dict[str, str] = Field(default_factory=dict, description="Extra headers (X-Mailer).")
     settings: SettingRules = Field(default_factory=SettingRules)
     quirks: tuple[QuirkSpec, ...] = ()
+
+    @model_validator(mode="after")
+    def _default_security_possible(self) -> Profile:
+        wanted = {
+            "none": ("none",),
+            "starttls": ("starttls", "opportunistic_starttls"),
+            "implicit": ("implicit",),
+        }[self.settings.default_security]
+        if not any(m in self.security_modes for m in wanted):
+            raise ValueError(
+                f"settings.default_security {self.settings.default_security!r} is not one of "
+                f"the security_modes {list(self.security_modes)}"
+            )
+        return self
 
     def quirk_chain(self) -> QuirkChain:
         return build_chain([(q.name, q.params) for q in self.quirks])

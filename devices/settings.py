@@ -49,6 +49,7 @@ class Settings(BaseModel):
             raise ProfileError(source, unknown[0], f"one of {', '.join(SETTING_NAMES)}")
         data = dict(values)
         data.setdefault("port", profile.settings.default_port)
+        data.setdefault("security", profile.settings.default_security)
         try:
             settings = cls.model_validate(data)
         except ValidationError as exc:
