@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 Outcome = Literal["delivered", "rejected", "timeout", "refused", "tls_failure", "gave_up"]
 Folder = Literal["Inbox", "Junk Email", "Quarantine", "Sent Items", "Outbound"]
 StageName = Literal[
-    "CONNECT", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "EOD", "QUIT", "ANY"
+    "DNS", "CONNECT", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "EOD", "QUIT", "JOB"
 ]
 ENHANCED = r"^[245]\.\d{1,3}\.\d{1,3}$"
 ID = r"^[a-z0-9][a-z0-9-]*$"

@@ -1,0 +1,93 @@
+"""`exolab run`: run scenarios against fresh in-process labs and report.
+
+Exit 0 when every outcome is the documented one, 1 when any differs (the
+difference is printed: expected vs. got, with the reply line), 2 for a bad
+scenario file or flag.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from scenarios.cli.common import UsageError
+from scenarios.loader import ScenarioError, ScenarioFile, load_catalog
+from scenarios.reports import Progress, render_html, render_json, render_junit, render_table
+from scenarios.result import ScenarioResult
+from scenarios.runner import RunOptions, run_catalog
+
+
+def default_jobs() -> int:
+    return max(2, min(8, (os.cpu_count() or 2) * 2))
+
+
+def load_or_usage(paths: list[Path]) -> list[ScenarioFile]:
+    try:
+        return load_catalog(paths)
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def write_reports(
+    args: argparse.Namespace, results: list[ScenarioResult], wall: float, title: str
+) -> None:
+    outputs: tuple[tuple[Path | None, Callable[[], str]], ...] = (
+        (args.json, lambda: render_json(results, wall)),
+        (args.junit, lambda: render_junit(results, wall)),
+        (args.html, lambda: render_html(results, wall, args.lang, title)),
+    )
+    for path, render in outputs:
+        if path is not None:
+            try:
+                path.write_text(render(), "utf-8")
+            except OSError as exc:
+                raise UsageError(f"{path}: cannot write the report ({exc.strerror})") from None
+            print(f"wrote {path}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.jobs < 1:
+        raise UsageError("--jobs: expected a number of at least 1")
+    items = load_or_usage(args.paths)
+    if args.list:
+        for item in items:
+            print(f"{item.group + '/' if item.group else ''}{item.id}\t{item.scenario.title}")
+        return 0
+    progress = Progress(len(items), sys.stderr, quiet=args.quiet)
+    options = RunOptions(jobs=args.jobs, keep_data=args.keep_data)
+    results, wall = run_catalog(items, options, progress.update)
+    progress.finish()
+    table = render_table(results, wall, args.lang)
+    if args.quiet:
+        # the failures and the summary only
+        table = table[table.index("\n\n") + 2 :] if "\n\n" in table else table
+    print(table, end="")
+    write_reports(args, results, wall, "exolab run")
+    return 0 if all(r.passed for r in results) else 1
+
+
+def add_report_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report")
+    parser.add_argument("--junit", type=Path, metavar="FILE", help="write a JUnit XML report")
+    parser.add_argument("--html", type=Path, metavar="FILE", help="write one self-contained HTML")
+    parser.add_argument("--lang", choices=("en", "ja"), default="en", help="report language")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "run", help="run scenarios (default: the shipped catalog) and report"
+    )
+    parser.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="scenario files or folders"
+    )
+    add_report_flags(parser)
+    parser.add_argument("--quiet", action="store_true", help="print only failures and the total")
+    parser.add_argument("--jobs", type=int, default=default_jobs(), metavar="N")
+    parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    parser.add_argument(
+        "--keep-data", type=Path, metavar="DIR", help="keep each lab's data under DIR/<id>"
+    )
+    parser.set_defaults(handler=_run)

@@ -1,0 +1,11 @@
+"""Report writers: the terminal table, JSON, JUnit XML and one self-contained HTML file.
+
+Each reads ``ScenarioResult`` values only; none runs anything.
+"""
+
+from scenarios.reports.html import render_html
+from scenarios.reports.json_report import render_json
+from scenarios.reports.junit import render_junit
+from scenarios.reports.table import Progress, render_table
+
+__all__ = ["Progress", "render_html", "render_json", "render_junit", "render_table"]

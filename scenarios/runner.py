@@ -1,0 +1,274 @@
+"""Run scenarios: a fresh in-process lab per scenario, the device against it, then compare.
+
+Each scenario gets its own temporary data directory, ephemeral ports, the
+default tenant with its changes, and a lab clock standing still at its lab
+date. The device runs in the same event loop over real sockets and real
+TLS. Afterwards the store is read back from disk (what was committed is what
+counts) and ``scenarios.result.compare`` judges both sides. Scenarios run
+concurrently, bounded by ``jobs``; results come back in catalog order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from devices import DeviceResult, Job, LabNetwork, send_scan
+from devices.clock import Clock as DeviceClock
+from devices.network import Site as NetworkSite
+from emulator.clock import FixedClock, LabClock
+from emulator.lab import PortPlan
+from emulator.tenant import Tenant
+from scenarios.loader import ScenarioError, ScenarioFile
+from scenarios.model import Scenario
+from scenarios.result import (
+    Attempt,
+    Line,
+    Observation,
+    ScenarioResult,
+    Session,
+    Stored,
+    compare,
+    subject_attempt,
+)
+from scenarios.world import build_tenant, device_for, site_source
+
+Override = tuple[str, object]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run behaves; none of it changes what a scenario expects."""
+
+    jobs: int = 4
+    """Scenarios in flight at once."""
+    keep_data: Path | None = None
+    """Keep each scenario's data directory under this folder (for inspection)."""
+    extra_overrides: tuple[Override, ...] = ()
+    """Tenant overrides applied after the scenario's own (tests break rules with these)."""
+
+
+def _job(scenario: Scenario) -> Job:
+    data: dict[str, Any] = scenario.job.model_dump(exclude_none=True)
+    return Job.model_validate(data)
+
+
+async def run_scenario(item: ScenarioFile, options: RunOptions = RunOptions()) -> ScenarioResult:
+    """Run one scenario end to end; never raises for a bad scenario or a broken lab."""
+    scenario = item.scenario
+    started = time.perf_counter()
+    try:
+        observation, public_ip = await _observe(item, options)
+    except (ScenarioError, OSError, RuntimeError, ValueError) as exc:
+        return _result(item, started, status="error", error=f"{type(exc).__name__}: {exc}")
+    differences = tuple(compare(scenario.expect, observation))
+    attempt = subject_attempt(scenario.expect, observation.attempts)
+    return _result(
+        item,
+        started,
+        status="failed" if differences else "passed",
+        observation=observation,
+        differences=differences,
+        failing_step=failing_step(attempt) if attempt else None,
+        extra={"public_ip": public_ip},
+    )
+
+
+def _result(item: ScenarioFile, started: float, **fields: Any) -> ScenarioResult:
+    s = item.scenario
+    return ScenarioResult(
+        id=s.id,
+        group=item.group,
+        title=s.title,
+        demonstrates=s.demonstrates,
+        source=s.source,
+        fix=s.fix,
+        seconds=time.perf_counter() - started,
+        expect=s.expect,
+        **fields,
+    )
+
+
+async def _observe(item: ScenarioFile, options: RunOptions) -> tuple[Observation, str]:
+    from emulator.server import Lab  # the composition root; imported late to keep loading light
+
+    scenario, source = item.scenario, str(item.path)
+    tenant = build_tenant(scenario, source, list(options.extra_overrides))
+    profile, settings = device_for(scenario, source)
+    job = _job(scenario)
+    as_of = scenario.tenant.as_of
+    with _data_dir(options, scenario.id) as data_dir:
+        lab = await Lab.start(
+            tenant=tenant,
+            data_dir=data_dir,
+            ports=PortPlan(ephemeral=True),
+            clock=FixedClock(as_of),
+        )
+        try:
+            network = _network(LabNetwork.from_endpoints_file(lab.endpoints_path), tenant)
+            results = await _send_all(scenario, profile, settings, job, network, LabClock(as_of))
+        finally:
+            await lab.stop()
+        stored, sessions = _read_store(data_dir)
+    source_ip = site_source(tenant, scenario.device.site)
+    public_ip = tenant.public_ip_for(source_ip) if source_ip else tenant.lab.default_public_ip
+    attempts = tuple(_attempt(r) for r in results)
+    return Observation(attempts, stored, sessions), public_ip
+
+
+class _data_dir:
+    """A temporary data directory, or a kept one under ``options.keep_data``."""
+
+    def __init__(self, options: RunOptions, name: str) -> None:
+        self._keep = options.keep_data
+        self._name = name
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> Path:
+        if self._keep is not None:
+            path = self._keep / self._name
+            path.mkdir(parents=True, exist_ok=True)
+            return path
+        self._tmp = tempfile.TemporaryDirectory(prefix=f"exolab-{self._name}-")
+        return Path(self._tmp.name)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+def _network(network: LabNetwork, tenant: Tenant) -> LabNetwork:
+    """The lab network plus the tenant's sites, so the device connects from the site address."""
+    sites = dict(network.sites)
+    for site in tenant.site:
+        sites.setdefault(site.name, NetworkSite(source=site.source, public=site.public_ip))
+    return network.model_copy(update={"sites": sites})
+
+
+async def _send_all(
+    scenario: Scenario,
+    profile: Any,
+    settings: Any,
+    job: Job,
+    network: LabNetwork,
+    clock: DeviceClock,
+) -> list[DeviceResult]:
+    def one(index: int) -> Any:
+        return send_scan(
+            profile,
+            settings,
+            job,
+            network,
+            recipients=scenario.recipients,
+            site=scenario.device.site,
+            rng_seed=index,
+            clock=clock,
+        )
+
+    if scenario.parallel > 1:
+        return list(await asyncio.gather(*(one(i) for i in range(scenario.parallel))))
+    return [await one(i) for i in range(scenario.repeat)]
+
+
+def _read_store(data_dir: Path) -> tuple[tuple[Stored, ...], tuple[Session, ...]]:
+    """Read what the lab committed, from disk, after the lab stopped."""
+    from emulator.store import Store
+
+    store = Store.open(data_dir / "lab.sqlite3")
+    try:
+        stored = tuple(
+            Stored(m.mailbox, m.folder, m.scl, tuple(m.headers_added)) for m in store.messages()
+        )
+        sessions = tuple(
+            Session(f"{s.endpoint}:{s.port}", s.outcome, tuple(s.notes)) for s in store.sessions()
+        )
+    finally:
+        store.close()
+    return stored, sessions
+
+
+_SECRET_VERBS = ("AUTH PLAIN ", "AUTH XOAUTH2 ")
+
+
+def redact(lines: Sequence[tuple[float, str, str]]) -> tuple[Line, ...]:
+    """The transcript without secrets: answers to 334 challenges and inline SASL responses."""
+    out: list[Line] = []
+    challenged = False
+    for t, direction, text in lines:
+        if direction == "C":
+            if challenged:
+                text = "****"
+            else:
+                for verb in _SECRET_VERBS:
+                    if text.upper().startswith(verb):
+                        text = text[: len(verb)] + "****"
+        if direction == "S":
+            challenged = text.startswith("334")
+        elif direction == "C":
+            challenged = False
+        out.append(Line(t, direction, text))
+    return tuple(out)
+
+
+def _attempt(result: DeviceResult) -> Attempt:
+    reply = result.reply
+    return Attempt(
+        outcome=result.outcome,
+        stage=result.stage,
+        code=reply.code if reply else None,
+        enhanced=reply.enhanced if reply else None,
+        text=reply.text if reply else "",
+        reply_line=reply.wire_lines[-1] if reply else "",
+        tls_version=result.tls_version,
+        device_message=result.device_message,
+        transcript=redact([(ln.t, ln.dir, ln.line) for ln in result.transcript]),
+    )
+
+
+def failing_step(attempt: Attempt) -> int | None:
+    """The transcript index where the attempt went wrong (None for a delivery)."""
+    lines = attempt.transcript
+    if attempt.outcome == "delivered" or not lines:
+        return None
+    if attempt.outcome == "rejected" and attempt.reply_line:
+        for index in range(len(lines) - 1, -1, -1):
+            if lines[index].dir == "S" and lines[index].line == attempt.reply_line:
+                return index
+    for index in range(len(lines) - 1, -1, -1):
+        if not lines[index].line.startswith("outcome "):
+            return index
+    return len(lines) - 1
+
+
+async def run_all(
+    items: Sequence[ScenarioFile],
+    options: RunOptions = RunOptions(),
+    on_result: Callable[[ScenarioResult], None] | None = None,
+) -> list[ScenarioResult]:
+    """Run many scenarios, at most ``options.jobs`` at once; results in the given order."""
+    gate = asyncio.Semaphore(max(1, options.jobs))
+
+    async def bounded(item: ScenarioFile) -> ScenarioResult:
+        async with gate:
+            result = await run_scenario(item, options)
+        if on_result is not None:
+            on_result(result)
+        return result
+
+    return list(await asyncio.gather(*(bounded(item) for item in items)))
+
+
+def run_catalog(
+    items: Sequence[ScenarioFile],
+    options: RunOptions = RunOptions(),
+    on_result: Callable[[ScenarioResult], None] | None = None,
+) -> tuple[list[ScenarioResult], float]:
+    """The synchronous entry point: results and the wall time in seconds."""
+    started = time.perf_counter()
+    results = asyncio.run(run_all(items, options, on_result))
+    return results, time.perf_counter() - started
