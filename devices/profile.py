@@ -165,6 +165,39 @@ class SettingRules(_Frozen):
         return self
 
 
+# --- OAuth (issue 6, added by the modern-auth engineer; read by devices/oauth/) ---
+class OAuth(_Frozen):
+    """How the firmware gets its XOAUTH2 token from login.microsoftonline.com.
+
+    Lab stand-in for the device's OAuth page: the vendor app's client id (and
+    secret for app-only) and the authority's tenant segment. The user and
+    password of the delegated pattern come from the settings (username/password).
+    """
+
+    flow: Literal["device_code", "delegated_refresh", "client_credentials"] = Field(
+        description="device_code: Canon/Epson; delegated_refresh: Sharp/Konica Minolta/Ricoh "
+        "(panel sign-in, then refresh tokens); client_credentials: app-only."
+    )
+    client_id: str = Field(min_length=1, description="The app registration's AppId.")
+    tenant: str = Field(
+        default="organizations",
+        description="Authority segment: tenant id, domain, organizations or common.",
+    )
+    scope: str | None = Field(
+        default=None,
+        description="Requested scope; default SMTP.Send + offline_access (delegated) or "
+        "https://outlook.office365.com/.default (app-only).",
+    )
+    client_secret: str | None = Field(default=None, description="App-only secret.")
+    refresh_margin: float = Field(default=60.0, ge=0, description="Renew this early, s.")
+
+    @model_validator(mode="after")
+    def _secret_for_app_only(self) -> OAuth:
+        if self.flow == "client_credentials" and not self.client_secret:
+            raise ValueError("client_credentials needs client_secret")
+        return self
+
+
 class Profile(_Frozen):
     """What a firmware can do. See docs/devices/profile-format.md."""
 
@@ -187,6 +220,13 @@ class Profile(_Frozen):
     headers: dict[str, str] = Field(default_factory=dict, description="Extra headers (X-Mailer).")
     settings: SettingRules = Field(default_factory=SettingRules)
     quirks: tuple[QuirkSpec, ...] = ()
+    oauth: OAuth | None = Field(default=None, description="Modern auth (issue 6).")
+
+    @model_validator(mode="after")
+    def _oauth_needs_xoauth2(self) -> Profile:
+        if self.oauth is not None and "XOAUTH2" not in self.auth.mechanisms:
+            raise ValueError("oauth is set but auth.mechanisms lacks XOAUTH2")
+        return self
 
     @model_validator(mode="after")
     def _default_security_possible(self) -> Profile:
