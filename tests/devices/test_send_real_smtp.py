@@ -67,7 +67,7 @@ async def test_starttls_tls12_login_verified_via_lab_dns(
     assert env.mail_from == "scanner@contoso.com" and env.rcpt_tos == TO
     msg = email.message_from_bytes(env.original_content or b"", policy=email.policy.default)
     assert msg["X-Mailer"] == "exolab-sim/starttls-modern"
-    assert [ln.line for ln in result.transcript if ln.dir == "S"][0].startswith("220 ")
+    assert next(ln.line for ln in result.transcript if ln.dir == "S").startswith("220 ")
     assert result.to_json()["outcome"] == "delivered"
 
 
