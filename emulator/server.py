@@ -1,0 +1,133 @@
+"""The composition root: build one lab, start every service, write endpoints.json.
+
+``default_services(tenant)`` is the one list of what a lab runs; adding a
+service (the lab DNS, the MX front end, the token service, the API) is one
+line there. ``Lab`` is an async context manager::
+
+    async with await Lab.start(tenant, data_dir, ports=PortPlan(ephemeral=True)) as lab:
+        json.loads(lab.endpoints_path.read_text())
+
+Stopping closes the listeners, ends the sessions still open (each is
+recorded), then closes the store: nothing committed is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from emulator.clock import Clock, LabClock
+from emulator.lab import Endpoints, LabContext, PortPlan, Service
+from emulator.smtp.listener import LabStartError
+from emulator.smtp.submission import SubmissionService
+from emulator.store import Store
+from emulator.tenant import Tenant
+from emulator.tls import LabCA
+
+ENDPOINTS_FILE = "endpoints.json"
+
+__all__ = ["ENDPOINTS_FILE", "Lab", "LabStartError", "default_services", "endpoints_document"]
+
+
+def default_services(tenant: Tenant) -> list[Service]:
+    """Every service a lab runs, in start order (one line each)."""
+    return [
+        SubmissionService(),
+    ]
+
+
+def endpoints_document(context: LabContext) -> dict[str, Any]:
+    """endpoints.json: the contract other programs read (shape fixed by issue 2)."""
+    eps: Endpoints = context.endpoints
+    doc: dict[str, Any] = {
+        "endpoints": eps.hosts,
+        "dns": eps.dns,
+        "sites": {s.name: {"source": s.source, "public": s.public_ip} for s in context.tenant.site},
+        "ca_pem": str(context.ca.pem_path),
+        "ca_der": str(context.ca.der_path),
+        "store": str(context.store.path),
+        "ports": {"ephemeral": context.ports.ephemeral, "offset": context.ports.offset},
+    }
+    if eps.api:
+        doc["api"] = eps.api
+    doc.update(eps.extra)
+    return doc
+
+
+class Lab:
+    """One running lab."""
+
+    def __init__(self, context: LabContext, services: Sequence[Service]) -> None:
+        self.context = context
+        self.services = list(services)
+        self._started: list[Service] = []
+        self.endpoints_path = context.data_dir / ENDPOINTS_FILE
+
+    @classmethod
+    async def start(
+        cls,
+        tenant: Tenant,
+        data_dir: Path | str,
+        ports: PortPlan | None = None,
+        clock: Clock | None = None,
+        services: Sequence[Service] | None = None,
+    ) -> Lab:
+        data_dir = Path(data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        clock = clock or LabClock(tenant.lab.as_of)
+        context = LabContext(
+            tenant=tenant,
+            clock=clock,
+            data_dir=data_dir,
+            ca=LabCA(data_dir),
+            ports=ports or PortPlan(),
+            store=Store.open(data_dir, clock=clock),
+        )
+        lab = cls(context, services if services is not None else default_services(tenant))
+        try:
+            for service in lab.services:
+                await service.start(context)
+                lab._started.append(service)
+        except BaseException:
+            await lab.stop()
+            raise
+        lab._write_endpoints()
+        return lab
+
+    def _write_endpoints(self) -> None:
+        tmp = self.endpoints_path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(endpoints_document(self.context), indent=2) + "\n", "utf-8")
+        os.replace(tmp, self.endpoints_path)
+
+    def endpoint(self, host: str, port: int) -> tuple[str, int]:
+        """(address, bound port) of a simulated host's real port."""
+        entry = self.context.endpoints.hosts[host]
+        return str(entry["address"]), int(entry["ports"][str(port)])
+
+    @property
+    def store(self) -> Store:
+        store: Store = self.context.store
+        return store
+
+    async def stop(self) -> None:
+        try:
+            for service in reversed(self._started):
+                await service.stop()
+        finally:
+            self._started.clear()
+            self.context.store.close()
+
+    async def __aenter__(self) -> Lab:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()

@@ -1,0 +1,97 @@
+"""The AUTH seam: a registry of SASL mechanisms the adapter drives.
+
+A mechanism gets an ``AuthExchange`` (the session's facts, and a way to send
+a 334 challenge from the catalog and read the answer) and the initial
+response if the client sent one; it returns an ``AuthResult``: the verdict to
+send and, on success, the identity. Mechanisms are discovered: every module
+in ``emulator.smtp.mechanisms`` that defines ``MECHANISM`` is registered
+under its name, so XOAUTH2 arrives as one new file and no edit here.
+"""
+
+from __future__ import annotations
+
+import binascii
+import importlib
+import pkgutil
+from base64 import b64decode
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from emulator.policy.facts import SessionFacts
+from emulator.policy.verdict import Verdict
+from emulator.replies import catalog
+from emulator.replies.model import Reply
+
+
+@dataclass(frozen=True, slots=True)
+class AuthResult:
+    verdict: Verdict
+    identity: str | None = None
+    """The mailbox's primary address when the verdict is a success."""
+
+
+class AuthExchange(Protocol):
+    def facts(self) -> SessionFacts:
+        """The connection as policy sees it, now."""
+        ...
+
+    async def challenge(
+        self, reply: Reply, *, secret: bool = False, **params: object
+    ) -> str | None:
+        """Send ``reply`` (a 334 from the catalog), return the client's answer line.
+
+        None when the client cancelled with ``*``. ``secret`` redacts the
+        answer in the stored transcript.
+        """
+        ...
+
+
+class Mechanism(Protocol):
+    name: str
+    """As on the wire: ``LOGIN``, ``XOAUTH2``."""
+    secret_initial_response: bool
+    """Redact an initial response given on the AUTH line itself."""
+
+    async def authenticate(self, exchange: AuthExchange, initial: str | None) -> AuthResult: ...
+
+
+def cancelled(mechanism: str) -> AuthResult:
+    return AuthResult(
+        Verdict(catalog.AUTH_CANCELLED, "auth_cancelled", f"client sent '*' during {mechanism}")
+    )
+
+
+def bad_base64(mechanism: str) -> AuthResult:
+    return AuthResult(
+        Verdict(catalog.AUTH_BAD_BASE64, "auth_base64", f"{mechanism} answer is not base64")
+    )
+
+
+def decode_base64(text: str) -> str | None:
+    """The UTF-8 text a client sent in base64; None when it is not base64."""
+    try:
+        raw = b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def discover_mechanisms() -> dict[str, Mechanism]:
+    """Every mechanism module in ``emulator.smtp.mechanisms``, by wire name."""
+    from emulator.smtp import mechanisms as package
+
+    found: dict[str, Mechanism] = {}
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        mechanism = getattr(module, "MECHANISM", None)
+        if mechanism is not None:
+            found[mechanism.name.upper()] = mechanism
+    return found
+
+
+def registry(extra: Mapping[str, Mechanism] | None = None) -> dict[str, Mechanism]:
+    """Discovered mechanisms plus ``extra`` (tests, other front ends)."""
+    found = discover_mechanisms()
+    found.update({k.upper(): v for k, v in (extra or {}).items()})
+    return found

@@ -1,0 +1,490 @@
+"""``ExchangeSMTP``: the one aiosmtpd ``SMTP`` subclass every front end shares.
+
+aiosmtpd carries bytes, TLS and framing. Every verb handler is overridden so
+that what is said comes from the reply catalog through the ``Renderer``, and
+what is decided comes from the front end's policy. ``push`` is the only way
+aiosmtpd can still speak on its own (greeting, unknown or unreadable
+commands, over-long lines, its exception handler): it is a gatekeeper that
+maps each of those onto a catalog entry (gatekeeper.py). DATA and BDAT are
+read here in large chunks (data.py), not line by line.
+
+Front-end specifics (greeting, EHLO list, rules, delivery) live in the
+``FrontEnd`` object, never here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import asyncio.sslproto as _sslproto
+import logging
+import ssl
+from datetime import timedelta
+from typing import Any, cast
+
+from aiosmtpd.smtp import SMTP, TLSSetupException
+
+from emulator.policy.verdict import Verdict
+from emulator.replies import Renderer, catalog, rfc1123
+from emulator.replies.model import Reply
+from emulator.smtp.data import Body, parse_bdat, read_dot_body
+from emulator.smtp.frontend import FrontEnd
+from emulator.smtp.gatekeeper import INTERNAL_ERROR_MARKER, translate
+from emulator.smtp.session import SessionState
+
+log = logging.getLogger(__name__)
+
+COMMAND_LIMIT = 2048
+"""Longest command line accepted (a long MAIL FROM with parameters fits)."""
+AUTH_LIMIT = 32768
+"""AUTH lines carry OAuth tokens (several KB of base64)."""
+UNKNOWN_BODY_LIMIT_SLACK = 1 << 20
+
+
+class _NoHooks:
+    """aiosmtpd wants a handler object; every decision is made by the front end instead."""
+
+
+def _verb(name: str, text: str) -> Verdict:
+    return Verdict(catalog.UNRECOGNIZED, "unrecognized_command", text, params={"verb": name})
+
+
+class ExchangeSMTP(SMTP):
+    line_length_limit = AUTH_LIMIT + 2  # the reader's limit; command limits are checked per verb
+
+    def __init__(self, frontend: FrontEnd) -> None:
+        self.frontend = frontend
+        self.lab = frontend.lab
+        self.state: SessionState | None = None
+        self.renderer: Renderer | None = None
+        self._greeted = False
+        self._ended = False
+        super().__init__(
+            _NoHooks(),
+            hostname=frontend.endpoint,  # no socket.getfqdn() per connection
+            ident="exolab",
+            tls_context=frontend.tls_context,
+            data_size_limit=None,
+            enable_SMTPUTF8=True,
+            decode_data=False,
+            timeout=self.lab.tenant.lab.idle_timeout,
+            loop=asyncio.get_running_loop(),
+        )
+        limits: dict[str, int] = {"AUTH": AUTH_LIMIT}
+        self.command_size_limits = _Limits(limits)
+        self.command_size_limit = COMMAND_LIMIT
+
+    # -- connection life ---------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        first = self.state is None and self._original_transport is None
+        super().connection_made(transport)
+        if first:
+            self._begin(transport)
+
+    def _begin(self, transport: asyncio.BaseTransport) -> None:
+        lab = self.lab
+        peer = transport.get_extra_info("peername") or ("0.0.0.0", 0)
+        client_ip = str(peer[0])
+        sid = lab.store.allocate_session_id()
+        names = self.frontend.names_for(sid)
+        rng = lab.rng(f"session:{self.frontend.endpoint}:{sid}")
+        site = lab.tenant.site_for_source(client_ip)
+        self.state = SessionState(
+            id=sid,
+            endpoint=self.frontend.endpoint,
+            port=self.frontend.port,
+            client_ip=client_ip,
+            public_ip=lab.tenant.public_ip_for(client_ip),
+            site=site.name if site else None,
+            clock=lab.clock,
+            names=names,
+            rng=rng,
+            started_at=lab.clock.now(),
+            started_mono=lab.clock.monotonic(),
+        )
+        self.renderer = Renderer(names, lab.clock, rng, lab.tenant.lab.reply_trailer)
+        self.state.renderer = self.renderer
+        self.frontend.opened(self)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        try:
+            super().connection_lost(error)
+        finally:
+            self._end()
+
+    def _end(self) -> None:
+        if self._ended or self.state is None:
+            return
+        self._ended = True
+        try:
+            self.frontend.closed(self)
+        except Exception:  # a failing store must not take the event loop down
+            log.exception("recording session %s failed", self.state.id)
+
+    def _timeout_cb(self) -> None:
+        if self.state is not None and self.transport is not None:
+            elapsed = self.lab.clock.monotonic() - self.state.started_mono
+            verdict = Verdict(
+                catalog.IDLE_TIMEOUT,
+                "idle_timeout",
+                f"no command for {self.lab.tenant.lab.idle_timeout:g} s",
+                params={"duration": _duration(elapsed)},
+            )
+            self._write(verdict)
+        super()._timeout_cb()  # type: ignore[no-untyped-call]
+
+    # -- writing: every line goes through here ---------------------------------------
+
+    def _write(self, verdict: Verdict, **params: object) -> None:
+        assert self.state is not None and self.renderer is not None
+        if verdict.rule != "auth_challenge":
+            self.state.decided(verdict)
+        lines = self.renderer.lines(verdict.reply, **{**verdict.params, **params})
+        for line in lines:
+            self.state.said(line)
+        data = ("\r\n".join(lines) + "\r\n").encode("utf-8", "replace")
+        self._writer.write(data)
+
+    async def reply(self, verdict: Verdict, **params: object) -> None:
+        """Send ``verdict`` after its delay; close when it says so."""
+        if verdict.delay > 0:
+            await asyncio.sleep(verdict.delay)
+        if self.transport is None:
+            return
+        self._write(verdict, **params)
+        await self._writer.drain()
+        if verdict.closes:
+            self._close()
+
+    def _close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+        if self._handler_coroutine is not None:
+            self._handler_coroutine.cancel()
+
+    async def push(self, status: str | bytes) -> None:
+        """The gatekeeper: aiosmtpd's own texts never reach the wire, their catalog entry does."""
+        assert self.state is not None
+        text = status.decode("utf-8", "replace") if isinstance(status, bytes) else status
+        meaning = translate(text, self._greeted)
+        if meaning.kind == "banner":
+            self._greeted = True
+            banner = Verdict(catalog.BANNER, "banner", "connection accepted")
+            names = self.state.names
+            await self.reply(banner, host=names.banner_host, date=rfc1123(self.lab.clock.now()))
+            return
+        if meaning.kind == "unknown":
+            self.state.heard(meaning.verb if meaning.verb != "unknown" else "(unreadable line)")
+            verdict = _verb(meaning.verb, f"aiosmtpd: {meaning.original}")
+            delay = self.lab.tenant.lab.unknown_command_delay
+            await self.reply(
+                Verdict(verdict.reply, verdict.rule, verdict.reason, verdict.params, delay=delay)
+            )
+            return
+        if meaning.kind == "too_many_errors":
+            self.state.heard("(unrecognized command)")
+            await self.reply(Verdict(catalog.TOO_MANY_ERRORS, "too_many_errors", meaning.original))
+            return
+        await self.reply(Verdict(catalog.INTERNAL_ERROR, "internal_error", meaning.original))
+
+    async def handle_exception(self, error: Exception) -> str:
+        if self.state is not None:
+            self.state.note(f"internal_error: {type(error).__name__}: {error}")
+        if not isinstance(error, TLSSetupException):
+            log.exception("session failed", exc_info=error)
+        return INTERNAL_ERROR_MARKER
+
+    # -- helpers for the verbs ----------------------------------------------------------
+
+    def _facts(self) -> Any:
+        assert self.state is not None
+        return self.state.facts(self.lab.tenant)
+
+    def _syntax(self, what: str) -> Verdict:
+        return Verdict(catalog.MAIL_SYNTAX, "syntax", what)
+
+    def _hear(self, verb: str, arg: str | None) -> SessionState:
+        assert self.state is not None
+        self.state.heard(f"{verb} {arg}" if arg else verb)
+        return self.state
+
+    # -- greeting ------------------------------------------------------------------------
+
+    async def smtp_EHLO(self, arg: str | None) -> None:
+        await self._hello("EHLO", arg, extended=True)
+
+    async def smtp_HELO(self, arg: str | None) -> None:
+        await self._hello("HELO", arg, extended=False)
+
+    async def _hello(self, verb: str, arg: str | None, extended: bool) -> None:
+        state = self._hear(verb, arg)
+        if not arg:
+            await self.reply(self._syntax(f"{verb} without a name"))
+            return
+        state.helo, state.esmtp = arg, extended
+        state.reset_transaction()
+        assert self.session is not None
+        self.session.host_name = arg
+        self.session.extended_smtp = extended
+        reply = (
+            self.frontend.ehlo_reply(state.tls_version is not None) if extended else catalog.HELO
+        )
+        verdict = Verdict(reply, verb.lower(), f"client calls itself {arg!r}")
+        await self.reply(
+            verdict,
+            host=state.names.banner_host,
+            client_ip=state.public_ip,
+            size=self.lab.tenant.limits.max_message_size,
+        )
+
+    # -- STARTTLS ------------------------------------------------------------------------------
+
+    async def smtp_STARTTLS(self, arg: str | None) -> None:
+        state = self._hear("STARTTLS", arg)
+        if arg:
+            await self.reply(self._syntax("STARTTLS takes no argument"))
+            return
+        if self.tls_context is None:
+            await self.reply(_verb("STARTTLS", "this front end offers no TLS"))
+            return
+        if state.tls_version is not None:
+            await self.reply(
+                Verdict(catalog.STARTTLS_ALREADY, "starttls_twice", "TLS is already on")
+            )
+            return
+        verdict = self.frontend.check_starttls(self._facts())
+        await self.reply(verdict)
+        if not verdict.accepted:
+            return
+        waiter = self.loop.create_future()
+        self._tls_protocol = _sslproto.SSLProtocol(
+            self.loop, self, self.tls_context, waiter, server_side=True
+        )
+        self._original_transport = self.transport
+        assert self._original_transport is not None
+        self._original_transport.set_protocol(self._tls_protocol)
+        self.transport = self._tls_protocol._app_transport
+        self._tls_protocol.connection_made(self._original_transport)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            state.note(f"starttls: handshake failed: {error}")
+            state.outcome = f"TLS handshake failed: {type(error).__name__}"
+            raise TLSSetupException() from error
+        ssl_object = cast(ssl.SSLObject | None, self.transport.get_extra_info("ssl_object"))
+        state.tls_version = ssl_object.version() if ssl_object else None
+        cipher = ssl_object.cipher() if ssl_object else None
+        state.cipher = cipher[0] if cipher else None
+        state.note(f"starttls: {state.tls_version} {state.cipher}")
+        state.helo, state.esmtp = None, False  # RFC 3207: forget the EHLO
+        state.reset_transaction()
+
+    # -- AUTH --------------------------------------------------------------------------------
+
+    async def smtp_AUTH(self, arg: str | None) -> None:
+        assert self.state is not None
+        state = self.state
+        name, _, rest = (arg or "").strip().partition(" ")
+        name = name.upper()
+        initial = rest.strip() or None
+        mechanism = self.frontend.mechanisms.get(name)
+        if initial is not None and (mechanism is None or mechanism.secret_initial_response):
+            state.heard(f"AUTH {name} <initial response redacted>")
+        else:
+            state.heard(f"AUTH {name} {initial}" if initial else f"AUTH {name}")
+        refusal = self.frontend.check_auth_command(self._facts(), name)
+        if refusal is not None or mechanism is None:
+            assert refusal is not None, "a front end must refuse an unknown mechanism"
+            await self.reply(refusal)
+            return
+        result = await mechanism.authenticate(_Exchange(self), None if initial == "=" else initial)
+        verdict = result.verdict
+        if verdict.accepted and result.identity:
+            state.identity, state.auth_method = result.identity, mechanism.name
+            assert self.session is not None
+            self.session.authenticated = True
+            self.frontend.authenticated(state)
+        elif verdict.reply.code in (535, 550):
+            state.last_auth_error = verdict
+        await self.reply(verdict)
+
+    # -- the transaction ---------------------------------------------------------------------
+
+    async def smtp_MAIL(self, arg: str | None) -> None:
+        state = self._hear("MAIL", arg)
+        address, size = self._parse_path("FROM:", arg, with_size=True)
+        verdict = self.frontend.check_mail(state, self._facts(), address, size)
+        if verdict.accepted:
+            state.mail_from, state.mail_size = address, size
+        await self.reply(verdict)
+
+    async def smtp_RCPT(self, arg: str | None) -> None:
+        state = self._hear("RCPT", arg)
+        address, _ = self._parse_path("TO:", arg, with_size=False)
+        verdict = self.frontend.check_rcpt(state, self._facts(), address)
+        if verdict.accepted and address:
+            state.rcpts.append(address)
+        await self.reply(verdict)
+
+    def _parse_path(
+        self, keyword: str, arg: str | None, with_size: bool
+    ) -> tuple[str | None, int | None]:
+        """The address (None when unparseable) and the SIZE= parameter."""
+        rest = self._strip_command_keyword(keyword, arg or "")
+        if rest is None:
+            return None, None
+        address, tail = self._getaddr(rest)
+        if address is None:
+            return None, None
+        params = self._getparams((tail or "").split())
+        if params is None:
+            return None, None
+        size: int | None = None
+        raw_size = {k.upper(): v for k, v in params.items()}.get("SIZE")
+        if with_size and raw_size is not None:
+            if not isinstance(raw_size, str) or not raw_size.isdigit():
+                return None, None
+            size = int(raw_size)
+        return str(address), size
+
+    async def smtp_DATA(self, arg: str | None) -> None:
+        state = self._hear("DATA", arg)
+        if arg:
+            await self.reply(self._syntax("DATA takes no argument"))
+            return
+        if state.bdat is not None:
+            await self.reply(
+                Verdict(catalog.BDAT_SEQUENCE, "data_after_bdat", "DATA inside a BDAT transfer")
+            )
+            return
+        verdict = self.frontend.check_data(state, self._facts())
+        await self.reply(verdict)
+        if verdict.reply.code != 354:
+            return
+        limit = self.lab.tenant.limits.max_message_size
+        body = await read_dot_body(self._reader, limit, self._reset_timeout)
+        if body is None:
+            state.note("data: the client went away before the end of data")
+            self._close()
+            return
+        state.heard(f"<message data: {body.size} bytes>")
+        await self._end_of_data(body)
+
+    async def smtp_BDAT(self, arg: str | None) -> None:
+        state = self._hear("BDAT", arg)
+        parsed = parse_bdat(arg)
+        if parsed is None:
+            await self.reply(self._syntax("BDAT <size> [LAST]"))
+            return
+        size, last = parsed
+        if state.bdat is None and state.bdat_failed is None:
+            verdict = self.frontend.check_data(state, self._facts())
+            if verdict.reply.code != 354:
+                state.bdat_failed = verdict
+            else:
+                state.bdat = bytearray()
+        chunk = await self._reader.readexactly(size) if size else b""
+        self._reset_timeout()
+        state.heard(f"<chunk: {size} bytes>")
+        if state.bdat_failed is not None:
+            await self.reply(state.bdat_failed)
+            if last:
+                state.reset_transaction()
+            return
+        assert state.bdat is not None
+        state.bdat_size += size
+        if state.bdat_size <= self.lab.tenant.limits.max_message_size:
+            state.bdat += chunk
+        else:
+            state.bdat.clear()
+        if not last:
+            await self.reply(Verdict(catalog.BDAT_OK, "bdat_chunk", f"{size} bytes"), size=size)
+            return
+        kept = state.bdat_size <= self.lab.tenant.limits.max_message_size
+        body = Body(bytes(state.bdat) if kept else b"", state.bdat_size, kept)
+        state.bdat = None
+        await self._end_of_data(body)
+
+    async def _end_of_data(self, body: Body) -> None:
+        assert self.state is not None
+        verdict = await self.frontend.end_of_data(self.state, self._facts(), body)
+        self.state.reset_transaction()
+        await self.reply(verdict)
+
+    # -- the rest ------------------------------------------------------------------------------
+
+    async def smtp_RSET(self, arg: str | None) -> None:
+        state = self._hear("RSET", arg)
+        state.reset_transaction()
+        await self.reply(Verdict(catalog.RSET, "rset", "transaction cleared"))
+
+    async def smtp_NOOP(self, arg: str | None) -> None:
+        self._hear("NOOP", arg)
+        await self.reply(Verdict(catalog.NOOP, "noop", "nothing to do"))
+
+    async def smtp_QUIT(self, arg: str | None) -> None:
+        self._hear("QUIT", arg)
+        await self.reply(Verdict(catalog.QUIT, "quit", "client said goodbye"))
+
+    async def smtp_VRFY(self, arg: str | None) -> None:
+        self._hear("VRFY", arg)
+        await self.reply(Verdict(catalog.VRFY_CANNOT, "vrfy", "VRFY is never answered"))
+
+    async def smtp_EXPN(self, arg: str | None) -> None:
+        self._hear("EXPN", arg)
+        verdict = _verb("EXPN", "EXPN is not offered")
+        delay = self.lab.tenant.lab.unknown_command_delay
+        await self.reply(
+            Verdict(verdict.reply, verdict.rule, verdict.reason, verdict.params, delay=delay)
+        )
+
+    async def smtp_HELP(self, arg: str | None) -> None:
+        self._hear("HELP", arg)
+        await self.reply(Verdict(catalog.HELP, "help", "command list"))
+
+
+class _Limits(dict[str, int]):
+    """Per-verb command length limits with one default (aiosmtpd reads ``[verb]``)."""
+
+    def __missing__(self, key: str) -> int:
+        return COMMAND_LIMIT
+
+
+class _Exchange:
+    """The ``AuthExchange`` a mechanism talks through."""
+
+    def __init__(self, protocol: ExchangeSMTP) -> None:
+        self._p = protocol
+
+    def facts(self) -> Any:
+        return self._p._facts()
+
+    async def challenge(
+        self, reply: Reply, *, secret: bool = False, **params: object
+    ) -> str | None:
+        p = self._p
+        assert p.state is not None
+        await p.reply(Verdict(reply, "auth_challenge", reply.id), **params)
+        try:
+            line = await p._reader.readuntil(b"\n")
+        except asyncio.LimitOverrunError as exc:
+            await p._reader.read(exc.consumed)
+            p.state.heard("<over-long AUTH answer>")
+            return ""
+        except asyncio.IncompleteReadError:
+            p._close()
+            raise asyncio.CancelledError() from None
+        p._reset_timeout()
+        text = line.rstrip(b"\r\n").decode("utf-8", "surrogateescape")
+        p.state.heard("<redacted>" if secret and text != "*" else text)
+        return None if text == "*" else text
+
+
+def _duration(seconds: float) -> str:
+    """``00:20:55.2872355``: .NET TimeSpan text as in the real 4.4.1 reply."""
+    td = timedelta(seconds=seconds)
+    hours, rem = divmod(td.seconds + td.days * 86400, 3600)
+    minutes, secs = divmod(rem, 60)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{td.microseconds * 10:07d}"

@@ -1,0 +1,129 @@
+"""One connection's mutable state and its transcript, kept by the SMTP adapter.
+
+Policy never sees this object: ``facts()`` freezes what the rules need. The
+transcript is recorded here in both directions with lab-relative times;
+AUTH secrets are redacted at the moment they are recorded, so they reach
+neither the store nor any log.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from emulator.clock import Clock
+from emulator.policy.facts import SessionFacts
+from emulator.policy.verdict import Verdict
+from emulator.replies import FrontEndNames, Renderer
+from emulator.store import SessionRecord, TranscriptLine
+from emulator.tenant import Tenant
+
+
+@dataclass
+class SessionState:
+    """What one connection has done so far."""
+
+    id: int
+    endpoint: str
+    port: int
+    client_ip: str
+    public_ip: str
+    site: str | None
+    clock: Clock
+    names: FrontEndNames
+    rng: random.Random
+    started_at: datetime
+    started_mono: float
+    renderer: Renderer | None = None
+    tls_version: str | None = None
+    cipher: str | None = None
+    helo: str | None = None
+    esmtp: bool = False
+    identity: str | None = None
+    auth_method: str | None = None
+    mail_from: str | None = None
+    mail_size: int | None = None
+    rcpts: list[str] = field(default_factory=list)
+    bdat: bytearray | None = None
+    bdat_size: int = 0
+    bdat_failed: Verdict | None = None
+    last_auth_error: Verdict | None = None
+    delivered: int = 0
+    last_refusal: str | None = None
+    outcome: str | None = None
+    transcript: list[TranscriptLine] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def facts(self, tenant: Tenant) -> SessionFacts:
+        return SessionFacts(
+            tenant=tenant,
+            endpoint=self.endpoint,
+            port=self.port,
+            client_ip=self.client_ip,
+            public_ip=self.public_ip,
+            now=self.clock.now(),
+            tls_version=self.tls_version,
+            helo=self.helo,
+            esmtp=self.esmtp,
+            identity=self.identity,
+            auth_method=self.auth_method,
+            mail_from=self.mail_from,
+            rcpt_count=len(self.rcpts),
+            last_auth_error=self.last_auth_error,
+        )
+
+    def _t(self) -> float:
+        return round(self.clock.monotonic() - self.started_mono, 3)
+
+    def heard(self, line: str) -> None:
+        """A line from the client (already redacted where it carries a secret)."""
+        self.transcript.append(TranscriptLine(self._t(), "C", line))
+
+    def said(self, line: str) -> None:
+        self.transcript.append(TranscriptLine(self._t(), "S", line))
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def decided(self, verdict: Verdict) -> None:
+        self.notes.append(verdict.note)
+        if verdict.reply.code >= 400:
+            self.last_refusal = (
+                f"{verdict.reply.code} {verdict.reply.enhanced or ''} ({verdict.rule})"
+            )
+
+    def reset_transaction(self) -> None:
+        self.mail_from = None
+        self.mail_size = None
+        self.rcpts = []
+        self.bdat = None
+        self.bdat_size = 0
+        self.bdat_failed = None
+
+    def record(self, ended_at: datetime) -> SessionRecord:
+        outcome = self.outcome
+        if outcome is None:
+            if self.delivered:
+                outcome = f"delivered {self.delivered} message(s)"
+            elif self.last_refusal:
+                outcome = f"refused: {self.last_refusal}"
+            else:
+                outcome = "closed without a message"
+        return SessionRecord(
+            id=self.id,
+            endpoint=self.endpoint,
+            port=self.port,
+            client=self.client_ip,
+            public_ip=self.public_ip,
+            site=self.site,
+            started_at=self.started_at,
+            ended_at=ended_at,
+            tls_version=self.tls_version,
+            cipher=self.cipher,
+            identity=self.identity,
+            auth_method=self.auth_method,
+            transcript=tuple(self.transcript),
+            notes=tuple(self.notes),
+            outcome=outcome,
+        )

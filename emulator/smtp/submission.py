@@ -1,0 +1,208 @@
+"""smtp.office365.com and smtp-legacy.office365.com: the client submission front ends.
+
+Ports 587 and 25 with STARTTLS (TLS 1.0 to 1.3 really negotiate; the rules
+decide what a version may do), AUTH through the mechanism registry, the
+submission restriction lists of ``emulator.policy.submission``, and delivery:
+each internal recipient's Inbox, a copy in the sender's Sent Items, and
+everything else in Outbound (the internet), committed durably before the
+250. Port 465 of smtp.office365.com is ``SilentPort`` (silent.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from emulator.lab import LabContext
+from emulator.policy import submission as rules
+from emulator.policy.facts import (
+    AuthCommand,
+    DataCommand,
+    EndOfData,
+    MailCommand,
+    RcptCommand,
+    SessionFacts,
+)
+from emulator.policy.limits import SubmissionCounters
+from emulator.policy.verdict import Verdict
+from emulator.replies import FrontEndNames, Reply, catalog
+from emulator.smtp.auth import Mechanism, registry
+from emulator.smtp.base import ExchangeSMTP
+from emulator.smtp.data import Body
+from emulator.smtp.headers import head_of, received
+from emulator.smtp.listener import bound_port, listen
+from emulator.smtp.session import SessionState
+from emulator.smtp.silent import SilentPort
+from emulator.store import Placement
+
+HOSTS = ("smtp.office365.com", "smtp-legacy.office365.com")
+PORTS = (587, 25)
+
+
+@dataclass
+class SubmissionFrontEnd:
+    """One submission listener: a host and a real port."""
+
+    lab: LabContext
+    endpoint: str
+    port: int
+    tls_context: ssl.SSLContext | None
+    counters: SubmissionCounters
+    mechanisms: Mapping[str, Mechanism]
+    live: set[ExchangeSMTP] = field(default_factory=set)
+
+    def names_for(self, session_id: int) -> FrontEndNames:
+        return FrontEndNames.submission(self.lab.rng(f"names:{self.endpoint}:{session_id}"))
+
+    def ehlo_reply(self, tls: bool) -> Reply:
+        return catalog.EHLO_SUBMISSION_TLS if tls else catalog.EHLO_SUBMISSION_PLAIN
+
+    def check_starttls(self, facts: SessionFacts) -> Verdict:
+        return rules.check_starttls(facts)
+
+    def check_auth_command(self, facts: SessionFacts, mechanism: str) -> Verdict | None:
+        return rules.check_auth_command(AuthCommand(facts, mechanism, mechanism in self.mechanisms))
+
+    def authenticated(self, state: SessionState) -> None:
+        assert state.identity is not None
+        self.counters.connected(state.identity, state.id)
+
+    def check_mail(
+        self, state: SessionState, facts: SessionFacts, address: str | None, size: int | None
+    ) -> Verdict:
+        verdict = rules.check_mail(MailCommand(facts, address, size))
+        if verdict.reply is catalog.MAIL_NOT_AUTHENTICATED:
+            last = facts.last_auth_error
+            appended = ""
+            if last is not None and state.renderer is not None:
+                appended = " Error: " + state.renderer.summary(last.reply, **last.params)
+            verdict = verdict.with_params(last_error=appended)
+        return verdict
+
+    def check_rcpt(self, state: SessionState, facts: SessionFacts, address: str | None) -> Verdict:
+        return rules.check_rcpt(RcptCommand(facts, address))
+
+    def check_data(self, state: SessionState, facts: SessionFacts) -> Verdict:
+        rank = self.counters.rank(state.identity, state.id) if state.identity else 0
+        return rules.check_data(DataCommand(facts, rank))
+
+    async def end_of_data(self, state: SessionState, facts: SessionFacts, body: Body) -> Verdict:
+        header_from, message_id = head_of(body.data) if body.kept else ((), None)
+        identity = state.identity or ""
+        now = facts.now.timestamp()
+        per_minute = facts.tenant.limits.messages_per_minute
+        eod = EndOfData(
+            facts,
+            body.size,
+            tuple(state.rcpts),
+            header_from,
+            self.counters.recipients_last_24h(identity, now),
+            self.counters.rate_delay(identity, now, per_minute),
+        )
+        verdict = rules.check_end_of_data(eod)
+        if not verdict.accepted:
+            return verdict
+        self.counters.add_recipients(identity, now, len(state.rcpts))
+        self.counters.released(identity, now + verdict.delay, per_minute)
+        if verdict.delay > 0:
+            await asyncio.sleep(verdict.delay)  # the reply waits; nothing is refused
+        if message_id is None:
+            message_id = f"{state.rng.getrandbits(64):016x}@{state.names.mailbox_host.lower()}"
+        self.lab.store.commit_delivery(
+            state.id,
+            state.mail_from or "",
+            body.data,
+            self._placements(state, identity),
+            message_id=f"<{message_id}>",
+            received_at=facts.now,
+        )
+        state.delivered += 1
+        state.note(f"delivered: {message_id} to {', '.join(state.rcpts)}")
+        return Verdict(verdict.reply, verdict.rule, verdict.reason, {"message_id": message_id})
+
+    def _placements(self, state: SessionState, identity: str) -> list[Placement]:
+        tenant = self.lab.tenant
+        stamp = (received(state, self.lab.clock.now()),)
+        placements: list[Placement] = []
+        outbound: list[str] = []
+        for rcpt in state.rcpts:
+            mailbox = tenant.find_mailbox(rcpt)
+            if mailbox is None:
+                outbound.append(rcpt)
+            else:
+                placements.append(
+                    Placement(mailbox.primary_smtp_address, "Inbox", stamp, recipients=(rcpt,))
+                )
+        if outbound:
+            placements.append(Placement(identity, "Outbound", stamp, recipients=tuple(outbound)))
+        placements.append(Placement(identity, "Sent Items", recipients=tuple(state.rcpts)))
+        return placements
+
+    def opened(self, protocol: ExchangeSMTP) -> None:
+        self.live.add(protocol)
+
+    def closed(self, protocol: ExchangeSMTP) -> None:
+        self.live.discard(protocol)
+        state = protocol.state
+        if state is None:
+            return
+        if state.identity:
+            self.counters.disconnected(state.identity, state.id)
+        self.lab.store.record_session(state.record(self.lab.clock.now()))
+
+
+class SubmissionService:
+    """Both submission hosts on 587 and 25, and the silent 465 of smtp.office365.com."""
+
+    name = "submission"
+
+    def __init__(self, mechanisms: Mapping[str, Mechanism] | None = None) -> None:
+        self._extra = mechanisms
+        self.frontends: list[SubmissionFrontEnd] = []
+        self.silent: list[SilentPort] = []
+        self._servers: list[asyncio.Server] = []
+
+    async def start(self, lab: LabContext) -> None:
+        counters = SubmissionCounters()
+        mechanisms = registry(self._extra)
+        for host in HOSTS:
+            address = lab.address_of(host)
+            context = lab.ca.server_context((host,), "1.0", "1.3")
+            for real in PORTS:
+                frontend = SubmissionFrontEnd(lab, host, real, context, counters, mechanisms)
+                server = await listen(
+                    functools.partial(ExchangeSMTP, frontend),
+                    host,
+                    address,
+                    lab.ports.bind_port(real),
+                )
+                self._servers.append(server)
+                self.frontends.append(frontend)
+                lab.endpoints.add_port(host, address, real, bound_port(server))
+        host = HOSTS[0]
+        silent = SilentPort(lab, host, 465)
+        server = await listen(silent.protocol, host, lab.address_of(host), lab.ports.bind_port(465))
+        self._servers.append(server)
+        self.silent.append(silent)
+        lab.endpoints.add_port(host, lab.address_of(host), 465, bound_port(server))
+
+    async def stop(self) -> None:
+        for server in self._servers:
+            server.close()
+        protocols = [p for f in self.frontends for p in f.live]
+        for protocol in protocols:
+            protocol._close()
+        for silent in self.silent:
+            silent.close_all()
+        for server in self._servers:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(server.wait_closed(), 2.0)
+        for _ in range(100):  # let connection_lost run and record each session
+            if not any(f.live for f in self.frontends) and not any(s.live for s in self.silent):
+                break
+            await asyncio.sleep(0.01)
+        self._servers.clear()
