@@ -1,0 +1,47 @@
+"""`exolab demo` (what `make demo` runs): the whole catalog on the demo tenant, then next steps."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scenarios.cli.run import default_jobs, load_or_usage
+from scenarios.reports import Progress, render_table
+from scenarios.runner import RunOptions, run_catalog
+
+NEXT_STEPS = """\
+What next
+  Start the lab for a real or simulated device (it prints one ready line):
+    exolab serve --data lab-data
+  Send a scan from a simulated device (in another terminal):
+    exolab send --profile starttls-modern --to alice@contoso.com --data lab-data
+  See what arrived and what the service decided:
+    exolab messages --data lab-data
+    exolab sessions --data lab-data
+  Explain a scenario step by step (trainer mode), in English or Japanese:
+    exolab explain tenant-disabled
+    exolab explain unlisted-site --lang ja
+  Every profile against every set-up (the firmware vendor's view):
+    exolab matrix --html matrix.html
+  One HTML report of the whole catalog with transcripts:
+    exolab run --html report.html
+"""
+
+
+def _run(args: argparse.Namespace) -> int:
+    items = load_or_usage([])
+    print(f"exolab demo: running {len(items)} scenarios on the embedded tenant contoso.com")
+    progress = Progress(len(items), sys.stderr, quiet=False)
+    results, wall = run_catalog(items, RunOptions(jobs=args.jobs), progress.update)
+    progress.finish()
+    print(render_table(results, wall, args.lang), end="")
+    print()
+    print(NEXT_STEPS, end="")
+    return 0 if all(r.passed for r in results) else 1
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("demo", help="run the whole catalog and show what to try next")
+    parser.add_argument("--lang", choices=("en", "ja"), default="en")
+    parser.add_argument("--jobs", type=int, default=default_jobs(), metavar="N")
+    parser.set_defaults(handler=_run)
