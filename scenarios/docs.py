@@ -10,7 +10,6 @@ from scenarios.loader import load_catalog
 from scenarios.model import TenantChanges
 from scenarios.result import describe_expectation
 
-
 DEFAULT_AS_OF = TenantChanges().as_of
 
 
