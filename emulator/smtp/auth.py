@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from emulator.lab import LabContext
 from emulator.policy.facts import SessionFacts
 from emulator.policy.verdict import Verdict
 from emulator.replies import catalog
@@ -34,6 +35,10 @@ class AuthResult:
 class AuthExchange(Protocol):
     def facts(self) -> SessionFacts:
         """The connection as policy sees it, now."""
+        ...
+
+    def lab(self) -> LabContext:
+        """The running lab (its data directory holds, e.g., the token signing keys)."""
         ...
 
     async def challenge(

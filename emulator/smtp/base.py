@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from aiosmtpd.smtp import SMTP, TLSSetupException
 
+from emulator.lab import LabContext
 from emulator.policy.verdict import Verdict
 from emulator.replies import Renderer, catalog, rfc1123
 from emulator.replies.model import Reply
@@ -460,6 +461,9 @@ class _Exchange:
 
     def facts(self) -> Any:
         return self._p._facts()
+
+    def lab(self) -> LabContext:
+        return self._p.lab
 
     async def challenge(
         self, reply: Reply, *, secret: bool = False, **params: object

@@ -1,0 +1,113 @@
+"""`exolab serve`: run every front end of the lab until SIGTERM or Ctrl-C.
+
+When ready it writes DIR/endpoints.json and prints one line
+(``exolab ready: DIR/endpoints.json``). Ports below 1024 are used as they are
+when this process may bind them, otherwise shifted by 10000 (endpoints.json
+maps each real port to the bound one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from emulator.lab import PortPlan
+from emulator.server import Lab, LabStartError
+from emulator.store import StoreError
+from emulator.tenant import Tenant, TenantError, load_tenant, parse_assignment
+from scenarios.cli.common import UsageError, add_data_flag
+
+DEFAULT_OFFSET = 10000
+
+
+def may_bind_privileged() -> bool:
+    """Root, or a kernel that lets anyone bind low ports."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return True
+    try:
+        start = int(Path("/proc/sys/net/ipv4/ip_unprivileged_port_start").read_text())
+    except (OSError, ValueError):
+        return False
+    return start <= 25
+
+
+def port_plan(args: argparse.Namespace) -> PortPlan:
+    if args.ephemeral_ports:
+        return PortPlan(ephemeral=True)
+    if args.port_offset is not None:
+        if not 0 <= args.port_offset <= 60000:
+            raise UsageError(f"--port-offset {args.port_offset}: expected 0..60000")
+        return PortPlan(offset=args.port_offset)
+    return PortPlan() if may_bind_privileged() else PortPlan(offset=DEFAULT_OFFSET)
+
+
+def parse_as_of(text: str | None) -> datetime | date | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"--as-of {text!r}: expected a date like 2027-01-15 or 2027-01-15T09:00"
+        ) from None
+
+
+def load_tenant_args(args: argparse.Namespace) -> Tenant:
+    """The tenant from --tenant/--set/--as-of; a TenantError becomes a usage error (exit 2)."""
+    try:
+        assignments = [parse_assignment(text) for text in args.set]
+        return load_tenant(args.tenant, assignments, parse_as_of(args.as_of))
+    except TenantError as exc:
+        raise UsageError(str(exc)) from None
+
+
+async def serve(tenant: Tenant, data: Path, ports: PortPlan) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        lab = await Lab.start(tenant, data, ports=ports)
+    except LabStartError as exc:
+        raise UsageError(str(exc)) from None
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    async with lab:
+        shift = "" if not ports.offset else f" (ports shifted by {ports.offset})"
+        print(f"exolab ready: {lab.endpoints_path}{shift}", flush=True)
+        await stop.wait()
+    print("exolab stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    tenant = load_tenant_args(args)
+    plan = port_plan(args)
+    return asyncio.run(serve(tenant, args.data, plan))
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("serve", help="run the lab until SIGTERM or Ctrl-C")
+    add_data_flag(parser)
+    parser.add_argument(
+        "--tenant", type=Path, metavar="FILE", help="a tenant file (default: contoso.com)"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one tenant setting",
+    )
+    parser.add_argument("--as-of", metavar="DATE", help="the lab date, e.g. 2027-01-15")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--ephemeral-ports", action="store_true", help="bind every listener to port 0"
+    )
+    group.add_argument("--port-offset", type=int, metavar="N", help="add N to every real port")
+    parser.set_defaults(handler=_run)

@@ -1,0 +1,62 @@
+"""`exolab sessions`: every connection the lab saw, with its outcome (and, in JSON, the transcript)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from emulator.store import SessionRecord
+from scenarios.cli.common import add_data_flag
+from scenarios.cli.messages import open_store
+
+
+def session_json(s: SessionRecord) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "endpoint": s.endpoint,
+        "port": s.port,
+        "client": s.client,
+        "public_ip": s.public_ip,
+        "site": s.site,
+        "tls_version": s.tls_version,
+        "cipher": s.cipher,
+        "identity": s.identity,
+        "auth_method": s.auth_method,
+        "outcome": s.outcome,
+        "started_at": s.started_at.isoformat(),
+        "ended_at": s.ended_at.isoformat() if s.ended_at else None,
+        "notes": list(s.notes),
+        "transcript": [{"t": x.t, "dir": x.dir, "line": x.line} for x in s.transcript],
+    }
+
+
+def _run(args: argparse.Namespace) -> int:
+    store = open_store(args.data)
+    try:
+        found = store.sessions()
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps([session_json(s) for s in found], indent=2, ensure_ascii=False))
+        return 0
+    if not found:
+        print("no sessions")
+        return 0
+    print(
+        f"{'ID':>4}  {'ENDPOINT':<32} {'CLIENT':<15} {'PUBLIC':<15} {'TLS':<8} {'IDENTITY':<22} OUTCOME"
+    )
+    for s in found:
+        where = f"{s.endpoint}:{s.port}"
+        print(
+            f"{s.id:>4}  {where:<32} {s.client:<15} {s.public_ip:<15} {s.tls_version or '-':<8} "
+            f"{s.identity or '-':<22} {s.outcome}"
+        )
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("sessions", help="list the sessions the lab recorded")
+    add_data_flag(parser)
+    parser.add_argument("--json", action="store_true")
+    parser.set_defaults(handler=_run)
