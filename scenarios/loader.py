@@ -118,8 +118,8 @@ def load_scenario_file(
     if scenario.id != path.stem:
         raise ScenarioError(source, "id", f"the file name without .toml ({path.stem!r})")
     group = ""
-    if root is not None and path.parent != root:
-        group = path.parent.relative_to(root).as_posix()
+    if root is not None and path.resolve().parent != root.resolve():
+        group = path.resolve().parent.relative_to(root.resolve()).as_posix()
     return ScenarioFile(scenario, path, group)
 
 

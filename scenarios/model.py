@@ -79,7 +79,10 @@ class DeviceSettings(_Frozen):
 class Device(_Frozen):
     """The simulated firmware, its settings, and where it sits."""
 
-    profile: str = Field(description="A shipped device profile name (`exolab profiles`).")
+    profile: str = Field(
+        description="A shipped device profile name (`exolab profiles`), or a .toml path "
+        "relative to the scenario file (a scenario-local profile)."
+    )
     settings: DeviceSettings = Field(default_factory=DeviceSettings)
     site: str | None = Field(
         default="office",

@@ -24,7 +24,7 @@ from devices.network import Site as NetworkSite
 from emulator.clock import FixedClock, LabClock
 from emulator.lab import PortPlan
 from emulator.tenant import Tenant
-from scenarios.loader import ScenarioError, ScenarioFile
+from scenarios.loader import ScenarioFile
 from scenarios.model import Scenario
 from scenarios.result import (
     Attempt,
@@ -64,7 +64,7 @@ async def run_scenario(item: ScenarioFile, options: RunOptions = RunOptions()) -
     started = time.perf_counter()
     try:
         observation, public_ip = await _observe(item, options)
-    except (ScenarioError, OSError, RuntimeError, ValueError) as exc:
+    except Exception as exc:  # a broken lab or device is this scenario's error, not the run's
         return _result(item, started, status="error", error=f"{type(exc).__name__}: {exc}")
     differences = tuple(compare(scenario.expect, observation))
     attempt = subject_attempt(scenario.expect, observation.attempts)
@@ -108,6 +108,7 @@ async def _observe(item: ScenarioFile, options: RunOptions) -> tuple[Observation
             data_dir=data_dir,
             ports=PortPlan(ephemeral=True),
             clock=FixedClock(as_of),
+            services=_services(tenant),
         )
         try:
             network = _network(LabNetwork.from_endpoints_file(lab.endpoints_path), tenant)
@@ -119,6 +120,22 @@ async def _observe(item: ScenarioFile, options: RunOptions) -> tuple[Observation
     public_ip = tenant.public_ip_for(source_ip) if source_ip else tenant.lab.default_public_ip
     attempts = tuple(_attempt(r) for r in results)
     return Observation(attempts, stored, sessions), public_ip
+
+
+def _services(tenant: Tenant) -> list[Any]:
+    """The lab's default services; the lab DNS first if the composition root lacks it yet.
+
+    Devices resolve every host through the lab DNS exactly like a printer on
+    the LAN, so a lab without it cannot run a scenario. Once
+    ``emulator.server.default_services`` lists the DNS service this adds nothing.
+    """
+    from emulator.dns.server import LabDns
+    from emulator.server import default_services
+
+    services: list[Any] = list(default_services(tenant))
+    if not any(getattr(s, "name", "") == "dns" for s in services):
+        services.insert(0, LabDns())
+    return services
 
 
 class _data_dir:
@@ -179,7 +196,7 @@ def _read_store(data_dir: Path) -> tuple[tuple[Stored, ...], tuple[Session, ...]
     """Read what the lab committed, from disk, after the lab stopped."""
     from emulator.store import Store
 
-    store = Store.open(data_dir / "lab.sqlite3")
+    store = Store.open(data_dir)
     try:
         stored = tuple(
             Stored(m.mailbox, m.folder, m.scl, tuple(m.headers_added)) for m in store.messages()
@@ -224,10 +241,15 @@ def _attempt(result: DeviceResult) -> Attempt:
         enhanced=reply.enhanced if reply else None,
         text=reply.text if reply else "",
         reply_line=reply.wire_lines[-1] if reply else "",
-        tls_version=result.tls_version,
+        tls_version=_tls_version(result.tls_version),
         device_message=result.device_message,
         transcript=redact([(ln.t, ln.dir, ln.line) for ln in result.transcript]),
     )
+
+
+def _tls_version(name: str | None) -> str | None:
+    """``TLSv1.2`` → ``1.2``: scenarios write the bare version."""
+    return name.removeprefix("TLSv") if name else None
 
 
 def failing_step(attempt: Attempt) -> int | None:

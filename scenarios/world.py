@@ -8,6 +8,7 @@ file and the scenario field, keeping the owner's own message.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from devices.errors import ConfigError
 from devices.profile import Profile, load_profile
@@ -44,8 +45,11 @@ def build_tenant(
 def device_for(scenario: Scenario, source: str) -> tuple[Profile, Settings]:
     """The device profile (with the scenario's timeouts) and the typed settings."""
     device = scenario.device
+    name: str | Path = device.profile
+    if device.profile.endswith(".toml"):
+        name = (Path(source).parent / device.profile).resolve()
     try:
-        profile = load_profile(device.profile)
+        profile = load_profile(name)
     except ConfigError as exc:
         raise ScenarioError(source, "device.profile", exc.expected) from None
     overrides = device.timeouts.as_overrides()
