@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Any
 
 from emulator.clock import Clock, LabClock
+from emulator.entra import EntraService
 from emulator.lab import Endpoints, LabContext, PortPlan, Service
 from emulator.smtp.listener import LabStartError
 from emulator.smtp.submission import SubmissionService
@@ -37,6 +38,7 @@ def default_services(tenant: Tenant) -> list[Service]:
     """Every service a lab runs, in start order (one line each)."""
     return [
         SubmissionService(),
+        EntraService(),  # login.microsoftonline.com (issue 6)
     ]
 
 
