@@ -67,3 +67,22 @@ async def running_lab(data_dir: Path, tenant: Tenant, clock: Clock) -> AsyncIter
     finally:
         await entra.stop()
         await dns.stop()
+
+
+async def fetch_token(
+    address: str, port: int, ca_pem: Path, path: str, form: dict[str, str]
+) -> dict[str, object]:
+    """POST a form to the lab token service over HTTPS (certificate checked for the real name)."""
+    import ssl
+
+    import aiohttp
+
+    ctx = ssl.create_default_context(cafile=str(ca_pem))
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"https://{address}:{port}{path}", data=form, ssl=ctx, server_hostname=HOST
+        ) as resp,
+    ):
+        body: dict[str, object] = await resp.json()
+        return body
