@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from devices._validation import from_validation_error
 from devices.errors import NetworkError
@@ -45,6 +45,11 @@ class LabNetwork(_Frozen):
     sites: dict[str, Site] = Field(default_factory=dict)
     ca_pem: Path | None = None
     api: str | None = None
+
+    @field_validator("dns", mode="before")
+    @classmethod
+    def _empty_dns_is_none(cls, value: object) -> object:
+        return None if value == {} else value  # a lab without its DNS server (yet)
 
     @classmethod
     def from_endpoints_file(cls, path: Path) -> LabNetwork:

@@ -66,3 +66,8 @@ def test_for_resolver_and_host_port() -> None:
     assert parse_host_port("10.0.0.1") == ("10.0.0.1", 53)
     with pytest.raises(NetworkError):
         parse_host_port("x:notaport")
+
+
+def test_lab_without_dns_yet(tmp_path: Path) -> None:
+    (tmp_path / "endpoints.json").write_text(json.dumps({**ENDPOINTS, "dns": {}}))
+    assert LabNetwork.from_data_dir(tmp_path).dns is None
