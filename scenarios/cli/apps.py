@@ -1,0 +1,127 @@
+"""`exolab apps`: the tenant's app registrations, and what each may do for SMTP.
+
+Shows ids, secrets, public/confidential, redirect URIs, delegated scopes with
+their admin consent, application permissions, and the Exchange service
+principal with the mailboxes it may send as. Reads ``--tenant FILE``, or
+``DIR/tenant.toml`` of ``--data DIR`` when present, else the embedded demo
+tenant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from emulator.tenant import Tenant, TenantError, load_tenant
+from scenarios.cli.common import UsageError, add_data_flag
+
+TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+
+
+def describe(tenant: Tenant) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for app in tenant.app:
+        sp = tenant.find_service_principal(app.app_id)
+        smtp_send = [g for g in app.delegated_permissions if g.scope.lower().endswith("/smtp.send")]
+        flows: list[str] = []
+        if app.client_secret:
+            flows.append("client_credentials")
+        if app.public_client:
+            flows += ["device_code", "password", "refresh_token"]
+        if "SMTP.SendAsApp" in app.application_permissions:
+            smtp = (
+                "app-only"
+                if sp and sp.mailbox_permissions
+                else "app-only: NOT READY (no service principal / mailbox permission)"
+            )
+        elif smtp_send:
+            smtp = (
+                "delegated"
+                if all(g.admin_consented for g in smtp_send)
+                else "delegated: NOT READY (no admin consent)"
+            )
+        else:
+            smtp = "none"
+        out.append(
+            {
+                "DisplayName": app.display_name,
+                "AppId": app.app_id,
+                "Type": "public client" if app.public_client else "confidential client",
+                "ClientSecret": app.client_secret,
+                "RedirectUris": list(app.redirect_uris),
+                "DelegatedPermissions": [
+                    {"Scope": g.scope, "AdminConsented": g.admin_consented}
+                    for g in app.delegated_permissions
+                ],
+                "ApplicationPermissions": list(app.application_permissions),
+                "ServicePrincipal": None
+                if sp is None
+                else {"ObjectId": sp.object_id, "MailboxPermissions": list(sp.mailbox_permissions)},
+                "Flows": flows,
+                "Smtp": smtp,
+                "TokenEndpoint": TOKEN_URL.format(tenant=tenant.tenant.tenant_id),
+            }
+        )
+    return out
+
+
+def _text(apps: list[dict[str, Any]]) -> str:
+    lines: list[str] = []
+    for app in apps:
+        lines.append(f"{app['DisplayName']}")
+        lines.append(f"  AppId          {app['AppId']}  ({app['Type']})")
+        if app["ClientSecret"]:
+            lines.append(f"  ClientSecret   {app['ClientSecret']}")
+        for uri in app["RedirectUris"]:
+            lines.append(f"  RedirectUri    {uri}")
+        for grant in app["DelegatedPermissions"]:
+            consent = "admin consent granted" if grant["AdminConsented"] else "NO admin consent"
+            lines.append(f"  Delegated      {grant['Scope']}  ({consent})")
+        for role in app["ApplicationPermissions"]:
+            lines.append(f"  Application    {role}")
+        sp = app["ServicePrincipal"]
+        if sp is not None:
+            mailboxes = ", ".join(sp["MailboxPermissions"]) or "none"
+            lines.append(f"  ServicePrincipal {sp['ObjectId']}  mailboxes: {mailboxes}")
+        elif app["ApplicationPermissions"]:
+            lines.append("  ServicePrincipal none (New-ServicePrincipal not run)")
+        lines.append(f"  Flows          {', '.join(app['Flows']) or 'none'}")
+        lines.append(f"  SMTP           {app['Smtp']}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _tenant(args: argparse.Namespace) -> Tenant:
+    path: Path | None = args.tenant
+    if path is None and args.data is not None and (args.data / "tenant.toml").exists():
+        path = args.data / "tenant.toml"
+    try:
+        return load_tenant(path)
+    except TenantError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    tenant = _tenant(args)
+    apps = describe(tenant)
+    if args.json:
+        print(json.dumps({"TenantId": tenant.tenant.tenant_id, "App": apps}, indent=2))
+    else:
+        print(f"Tenant {tenant.tenant.name} ({tenant.tenant.tenant_id}): {len(apps)} app(s)\n")
+        print(_text(apps), end="")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "apps",
+        help="show the tenant's app registrations (ids, secrets, permissions, consent)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--tenant", type=Path, metavar="FILE", help="a tenant file")
+    add_data_flag(parser)
+    parser.set_defaults(handler=_run)
