@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from emulator.clock import FixedClock, utc
 from emulator.lab import PortPlan
 from emulator.server import Lab
 from emulator.smtp.submission import SubmissionService
+from emulator.store import SessionRecord
 from emulator.tenant import Tenant, load_default_tenant, parse_assignment
 
 FAST = ("Lab.UnknownCommandDelay=0", "Lab.Port465Hold=0.3")
@@ -71,3 +73,13 @@ def client_context(lab: Lab, version: str | None = None, by_name: bool = True) -
         if pinned < ssl.TLSVersion.TLSv1_2:
             context.set_ciphers("DEFAULT:@SECLEVEL=0")
     return context
+
+
+async def sessions_recorded(lab: Lab, count: int = 1) -> list[SessionRecord]:
+    """The store's sessions once ``count`` have ended (sessions are written when they close)."""
+    for _ in range(500):
+        found = lab.store.sessions()
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.01)
+    return lab.store.sessions()

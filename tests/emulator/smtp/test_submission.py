@@ -12,7 +12,7 @@ import pytest
 
 from emulator.server import Lab
 from emulator.store import Store
-from tests.emulator.smtp.conftest import LabFactory, client_context
+from tests.emulator.smtp.conftest import LabFactory, client_context, sessions_recorded
 from tests.emulator.smtp.wire import MATCHER, RawClient
 
 T = TypeVar("T")
@@ -163,7 +163,7 @@ async def test_tls_1_0_is_refused_at_auth_and_closed(lab: Lab) -> None:
     assert version == "TLSv1"
     assert reply.startswith("421 4.7.66 TLS 1.0 and 1.1 are not supported.")
     assert closed
-    [session] = lab.store.sessions()
+    [session] = await sessions_recorded(lab)
     assert (
         session.tls_version == "TLSv1"
         and "refuse_legacy_tls_on_default_endpoint" in session.outcome
@@ -377,11 +377,7 @@ async def test_port_465_stays_silent_and_is_recorded(lab: Lab) -> None:
         return data
 
     assert await in_thread(talk) == b""
-    for _ in range(100):
-        if lab.store.sessions():
-            break
-        await asyncio.sleep(0.01)
-    [session] = lab.store.sessions()
+    [session] = await sessions_recorded(lab)
     assert session.port == 465 and session.outcome == "port 465: silently dropped"
     assert session.public_ip == "203.0.113.39" and session.site == "office"
 
@@ -392,11 +388,7 @@ async def test_session_record_redacts_the_password(lab: Lab) -> None:
             c.login(SCANNER, PASSWORD)
 
     await in_thread(send)
-    for _ in range(100):
-        if lab.store.sessions():
-            break
-        await asyncio.sleep(0.01)
-    [session] = lab.store.sessions()
+    [session] = await sessions_recorded(lab)
     text = "\n".join(x.line for x in session.transcript)
     assert base64.b64encode(PASSWORD.encode()).decode() not in text and PASSWORD not in text
     assert "<redacted>" in text
