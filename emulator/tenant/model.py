@@ -431,7 +431,8 @@ class Tenant(_Section):
     external_domain: tuple[ExternalDomain, ...] = ()
     app: tuple[App, ...] = ()
     service_principal: tuple[ServicePrincipal, ...] = ()
-    token_lifetime_policy: TokenLifetimePolicy = Field(default_factory=TokenLifetimePolicy)  # issue 6
+    # issue 6: token lifetimes of the lab token service
+    token_lifetime_policy: TokenLifetimePolicy = Field(default_factory=TokenLifetimePolicy)
     dns: DnsZone = Field(default_factory=DnsZone)
 
     @model_validator(mode="after")
