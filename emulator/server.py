@@ -21,9 +21,11 @@ from types import TracebackType
 from typing import Any
 
 from emulator.clock import Clock, LabClock
+from emulator.dns import LabDns
 from emulator.entra import EntraService
 from emulator.lab import Endpoints, LabContext, PortPlan, Service
 from emulator.smtp.listener import LabStartError
+from emulator.smtp.mx import MxService
 from emulator.smtp.submission import SubmissionService
 from emulator.store import Store
 from emulator.tenant import Tenant
@@ -37,8 +39,10 @@ __all__ = ["ENDPOINTS_FILE", "Lab", "LabStartError", "default_services", "endpoi
 def default_services(tenant: Tenant) -> list[Service]:
     """Every service a lab runs, in start order (one line each)."""
     return [
+        LabDns(),  # the lab DNS (issue 3); first, so every later service can resolve
         SubmissionService(),
         EntraService(),  # login.microsoftonline.com (issue 6)
+        MxService(),  # <tenant>-com.mail.protection.outlook.com: direct send (issue 3)
     ]
 
 

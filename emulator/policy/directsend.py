@@ -28,7 +28,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from emulator.policy import limits, sequence
-from emulator.policy.facts import AuthCommand, DataCommand, MailCommand, RcptCommand
+from emulator.policy.facts import (
+    AuthCommand,
+    DataCommand,
+    EndOfData,
+    MailCommand,
+    RcptCommand,
+    SessionFacts,
+)
 from emulator.policy.verdict import Rule, Verdict, evaluate
 from emulator.replies import catalog
 from emulator.tenant.model import InboundConnector, Tenant
@@ -189,6 +196,24 @@ def check_rcpt(rcpt: MxRcpt) -> Verdict:
 
 def check_data(cmd: DataCommand) -> Verdict:
     return evaluate(DATA_RULES, cmd, Verdict(catalog.DATA_START, "data_ok", "go ahead"))
+
+
+EOD_RULES: tuple[Rule[EndOfData], ...] = (limits.message_size_within_limit,)
+
+
+def check_end_of_data(eod: EndOfData) -> Verdict | None:
+    """A refusal at end of data, or None: go on to filtering and delivery."""
+    for rule in EOD_RULES:
+        verdict = rule(eod)
+        if verdict is not None:
+            return verdict
+    return None
+
+
+def check_starttls(session: SessionFacts) -> Verdict:
+    """STARTTLS is offered and optional on the MX; only EHLO must come first."""
+    hello = sequence.require_hello_before_starttls(session)
+    return hello or Verdict(catalog.STARTTLS_READY, "starttls_ok", "handshake follows")
 
 
 AUTH_RULES: tuple[Rule[AuthCommand], ...] = (sequence.require_ehlo_before_auth,)

@@ -1,0 +1,282 @@
+"""The tenant MX front end (``<tenant>-com.mail.protection.outlook.com:25``): direct send.
+
+A ``FrontEnd`` for core's ``ExchangeSMTP`` adapter. Banner and EHLO of an EOP
+front end; STARTTLS offered and optional, TLS 1.2+ only (an older handshake
+fails and the client may come back in plaintext, which is accepted); any
+AUTH → 504 5.7.4; the recipient rules of ``emulator.policy.directsend``. At
+end of data: SPF (pyspf, in a worker thread, over the lab DNS on the wire)
+and the DMARC record, DMARC/compauth, the spam verdict, the EOP header stamp,
+the durable commit (Inbox / Junk Email / Quarantine, or Outbound for a
+relay), and only then ``250 2.6.0 … Queued mail for delivery``.
+
+The client's source address is mapped to its public IP through the tenant's
+sites (core's adapter does that for every front end); a dynamic site is noted
+in the session log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from emulator.dns.senderauth import DnsFacts, check_sender
+from emulator.lab import LabContext
+from emulator.mail import inbound
+from emulator.mail.headers import Stamp, inbound_headers
+from emulator.policy import directsend as rules
+from emulator.policy.authresults import SpfResult, composite_auth, evaluate_dmarc
+from emulator.policy.connectors import admitting_connector
+from emulator.policy.directsend import MxRcpt
+from emulator.policy.facts import (
+    AuthCommand,
+    DataCommand,
+    EndOfData,
+    MailCommand,
+    RcptCommand,
+    SessionFacts,
+)
+from emulator.policy.spam import spam_verdict
+from emulator.policy.verdict import Verdict
+from emulator.replies import FrontEndNames, Reply, catalog
+from emulator.smtp.auth import Mechanism
+from emulator.smtp.base import ExchangeSMTP
+from emulator.smtp.data import Body
+from emulator.smtp.headers import head_of
+from emulator.smtp.listener import bound_port, listen
+from emulator.smtp.session import SessionState
+from emulator.tenant.model import InboundConnector
+
+MX_CERT_NAMES = ("mail.protection.outlook.com", "*.mail.protection.outlook.com")
+"""The MX certificate names (exo-behaviour.md 2: ``mail.protection.outlook.com``)."""
+
+
+def mx_tls_context(lab: LabContext) -> ssl.SSLContext:
+    """TLS 1.2 and 1.3 only; a client certificate from the lab CA is asked for, not required
+    (certificate-based inbound connectors match on it)."""
+    context = lab.ca.server_context(MX_CERT_NAMES, "1.2", "1.3")
+    context.verify_mode = ssl.CERT_OPTIONAL
+    context.load_verify_locations(cafile=str(lab.ca.pem_path))
+    return context
+
+
+def certificate_names(protocol: ExchangeSMTP | None) -> tuple[str, ...]:
+    """Subject CN and DNS subject alternative names of the client's verified certificate."""
+    if protocol is None or protocol.transport is None:
+        return ()
+    ssl_object = protocol.transport.get_extra_info("ssl_object")
+    if ssl_object is None:
+        return ()
+    cert = ssl_object.getpeercert() or {}
+    names = [v for rdn in cert.get("subject", ()) for k, v in rdn if k == "commonName"]
+    names += [v for k, v in cert.get("subjectAltName", ()) if k == "DNS"]
+    return tuple(str(n) for n in names)
+
+
+@dataclass
+class _Side:
+    """What the MX keeps per session beyond core's SessionState."""
+
+    protocol: ExchangeSMTP
+    frontend_ip: str
+
+
+@dataclass
+class MxFrontEnd:
+    """The MX listener on (real) port 25."""
+
+    lab: LabContext
+    endpoint: str
+    port: int = 25
+    tls_context: ssl.SSLContext | None = None
+    mechanisms: Mapping[str, Mechanism] = field(default_factory=dict)
+    live: dict[int, _Side] = field(default_factory=dict)
+
+    # -- names and greeting ------------------------------------------------------------
+
+    def names_for(self, session_id: int) -> FrontEndNames:
+        return FrontEndNames.mx(self.lab.rng(f"names:{self.endpoint}:{session_id}"))
+
+    def ehlo_reply(self, tls: bool) -> Reply:
+        return catalog.EHLO_MX_TLS if tls else catalog.EHLO_MX_PLAIN
+
+    def check_starttls(self, facts: SessionFacts) -> Verdict:
+        return rules.check_starttls(facts)
+
+    def check_auth_command(self, facts: SessionFacts, mechanism: str) -> Verdict | None:
+        return rules.check_auth(AuthCommand(facts, mechanism, known=False))
+
+    def authenticated(self, state: SessionState) -> None:  # pragma: no cover - no AUTH here
+        raise AssertionError("the MX authenticates nobody")
+
+    # -- the transaction -----------------------------------------------------------------
+
+    def check_mail(
+        self, state: SessionState, facts: SessionFacts, address: str | None, size: int | None
+    ) -> Verdict:
+        return rules.check_mail(MailCommand(facts, address, size))
+
+    def _connector(self, state: SessionState) -> InboundConnector | None:
+        side = self.live.get(state.id)
+        return admitting_connector(
+            self.lab.tenant,
+            state.public_ip,
+            state.tls_version is not None,
+            certificate_names(side.protocol if side else None),
+        )
+
+    def check_rcpt(self, state: SessionState, facts: SessionFacts, address: str | None) -> Verdict:
+        connector = self._connector(state)
+        return rules.check_rcpt(MxRcpt(RcptCommand(facts, address), connector))
+
+    def check_data(self, state: SessionState, facts: SessionFacts) -> Verdict:
+        return rules.check_data(DataCommand(facts))
+
+    async def end_of_data(self, state: SessionState, facts: SessionFacts, body: Body) -> Verdict:
+        started = self.lab.clock.monotonic()
+        refusal = rules.check_end_of_data(EndOfData(facts, body.size, tuple(state.rcpts)))
+        if refusal is not None:
+            return refusal
+        tenant = facts.tenant
+        try:
+            froms, message_id = head_of(body.data)
+        except Exception:  # a broken header never loses the message
+            froms, message_id = (), None
+        from_domain = froms[0].rpartition("@")[2] if froms else None
+        dns_facts = await self._sender_auth(state, from_domain)
+        connector = self._connector(state)
+        kind = connector.connector_type if connector else None
+        if connector is not None:
+            state.note(f"attributed to inbound connector {connector.name!r} ({kind})")
+        spf = dns_facts.spf
+        rng = self.lab.rng(f"dmarc:{self.endpoint}:{state.id}:{state.delivered}")
+        dmarc = evaluate_dmarc(spf, from_domain, dns_facts.dmarc_record, dns_facts.dmarc_error, rng)
+        own = tenant.is_accepted_domain(from_domain or spf.domain)
+        compauth = composite_auth(dmarc, own, kind)
+        verdict = spam_verdict(tenant.spam_filter, spf, dmarc, compauth, kind)
+        state.note(
+            f"spf={spf.result} ({spf.explanation or 'no explanation'}) dmarc={dmarc.result} "
+            f"action={dmarc.action} compauth={compauth.result} reason={compauth.reason}"
+        )
+        state.note(f"verdict: {verdict.reason}")
+        side = self.live.get(state.id)
+        stamp = Stamp(
+            helo=state.helo or "",
+            public_ip=state.public_ip,
+            frontend_host=state.names.trailer_host,
+            frontend_ip=side.frontend_ip if side else "10.0.0.1",
+            when=facts.now,
+            spf=spf,
+            dmarc=dmarc,
+            compauth=compauth,
+            verdict=verdict,
+            auth_as={"OnPremises": "Internal", "Partner": "Partner"}.get(kind or "", "Anonymous"),  # type: ignore[arg-type]
+            tls_version=state.tls_version,
+            cipher=state.cipher,
+        )
+        routes = [(r, rules.route_for(tenant, r, connector)) for r in state.rcpts]
+        copies = inbound.placements(tenant, routes, verdict, inbound_headers(stamp))
+        if message_id is None:
+            message_id = f"{state.rng.getrandbits(64):016x}@{state.names.mailbox_host.lower()}"
+        for address, route in routes:
+            if route == "nowhere":
+                state.note(f"no mailbox {address} (DBEB off): accepted, would NDR")
+        if copies:
+            self.lab.store.commit_delivery(
+                state.id,
+                state.mail_from or "",
+                body.data,
+                copies,
+                message_id=f"<{message_id}>",
+                received_at=facts.now,
+            )
+            state.delivered += 1
+            where = ", ".join(f"{p.mailbox}/{p.folder}" for p in copies)
+            state.note(f"delivered: {message_id} to {where}")
+        seconds = max(self.lab.clock.monotonic() - started, 0.001)
+        return Verdict(
+            catalog.EOD_QUEUED,
+            "queued",
+            f"{body.size} bytes, SCL {verdict.scl}, {verdict.folder}",
+            {
+                "message_id": message_id,
+                "internal_id": state.rng.randrange(10**14, 10**15),
+                "mailbox_host": state.names.mailbox_host,
+                "size": body.size,
+                "seconds": f"{seconds:.3f}",
+                "rate": f"{body.size / 1024 / seconds:.3f}",
+            },
+        )
+
+    async def _sender_auth(self, state: SessionState, from_domain: str | None) -> DnsFacts:
+        if not self.lab.endpoints.dns:
+            state.note("lab DNS is not running: SPF temperror")
+            domain = (state.mail_from or "").rpartition("@")[2] or (state.helo or "")
+            return DnsFacts(SpfResult("temperror", domain, "lab DNS not running"), None, True)
+        return await check_sender(
+            self.lab.dns_server,
+            state.public_ip,
+            state.mail_from or "",
+            state.helo or "",
+            from_domain,
+        )
+
+    # -- session life --------------------------------------------------------------------
+
+    def opened(self, protocol: ExchangeSMTP) -> None:
+        state = protocol.state
+        assert state is not None
+        rng = self.lab.rng(f"frontend-ip:{self.endpoint}:{state.id}")
+        ip = f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+        self.live[state.id] = _Side(protocol, ip)
+        site = self.lab.tenant.site_for_source(state.client_ip)
+        state.note(f"client {state.client_ip} -> public {state.public_ip} (site {state.site})")
+        if site is not None and site.dynamic:
+            state.note(
+                f"site {site.name!r} is dynamic: no stable public IP, so SPF and IP-based "
+                "connectors cannot rely on it"
+            )
+
+    def closed(self, protocol: ExchangeSMTP) -> None:
+        state = protocol.state
+        if state is None:
+            return
+        self.live.pop(state.id, None)
+        self.lab.store.record_session(state.record(self.lab.clock.now()))
+
+
+
+class MxService:
+    """The ``mx`` service: the tenant's MX host on 25 (or per PortPlan)."""
+
+    name = "mx"
+
+    def __init__(self) -> None:
+        self.frontend: MxFrontEnd | None = None
+        self._server: asyncio.Server | None = None
+
+    async def start(self, lab: LabContext) -> None:
+        host = lab.tenant.tenant.mx_host
+        address = lab.address_of(host)
+        self.frontend = MxFrontEnd(lab, host, 25, mx_tls_context(lab))
+        self._server = await listen(
+            functools.partial(ExchangeSMTP, self.frontend), host, address, lab.ports.bind_port(25)
+        )
+        lab.endpoints.add_port(host, address, 25, bound_port(self._server))
+
+    async def stop(self) -> None:
+        if self._server is None or self.frontend is None:
+            return
+        self._server.close()
+        for side in list(self.frontend.live.values()):
+            side.protocol._close()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._server.wait_closed(), 2.0)
+        for _ in range(100):  # let connection_lost run and record each session
+            if not self.frontend.live:
+                break
+            await asyncio.sleep(0.01)
+        self._server = None

@@ -1,0 +1,108 @@
+"""A real lab with the lab DNS and the MX on loopback, ephemeral ports, fixed clock and seed."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from emulator.clock import FixedClock, utc
+from emulator.dns import LabDns
+from emulator.lab import PortPlan
+from emulator.server import Lab
+from emulator.smtp.mx import MxService
+from emulator.store import SessionRecord
+from emulator.tenant import load_default_tenant, parse_assignment
+
+MX = "contoso-com.mail.protection.outlook.com"
+LabFactory = Callable[..., Awaitable[Lab]]
+
+
+@pytest.fixture
+async def lab_factory(tmp_path: Path) -> AsyncIterator[LabFactory]:
+    labs: list[Lab] = []
+
+    async def start(*pairs: str) -> Lab:
+        tenant = load_default_tenant(
+            [parse_assignment(p) for p in ("Lab.UnknownCommandDelay=0", *pairs)]
+        )
+        lab = await Lab.start(
+            tenant,
+            tmp_path / f"lab{len(labs)}",
+            ports=PortPlan(ephemeral=True),
+            clock=FixedClock(utc(2026, 11, 27, 9, 30)),
+            services=[LabDns(), MxService()],
+        )
+        labs.append(lab)
+        return lab
+
+    yield start
+    for lab in labs:
+        await lab.stop()
+
+
+@pytest.fixture
+async def lab(lab_factory: LabFactory) -> Lab:
+    return await lab_factory()
+
+
+async def run(*argv: str) -> tuple[int, str]:
+    """Run an outside client while the lab keeps serving on this event loop."""
+    assert shutil.which(argv[0]), f"{argv[0]} is needed (make tools)"
+    proc = await asyncio.create_subprocess_exec(
+        *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), 60)
+    return proc.returncode or 0, out.decode("utf-8", "replace")
+
+
+def server_lines(output: str) -> list[str]:
+    """The reply lines in swaks output (marked ``<-``, ``<~`` or ``<**``)."""
+    lines = []
+    for raw in output.splitlines():
+        text = raw.strip()
+        for mark in ("<~ ", "<** ", "<- "):
+            if text.startswith(mark):
+                lines.append(text[len(mark) :].strip())
+    return lines
+
+
+async def swaks(
+    lab: Lab,
+    source: str,
+    *extra: str,
+    sender: str = "scanner@contoso.com",
+    to: str = "alice@contoso.com",
+) -> tuple[int, list[str]]:
+    address, port = lab.endpoint(MX, 25)
+    code, out = await run(
+        "swaks",
+        "--server",
+        f"{address}:{port}",
+        "--local-interface",
+        source,
+        "--ehlo",
+        "mfp-01.contoso.local",
+        "--from",
+        sender,
+        "--to",
+        to,
+        "--header",
+        f"From: Scanner <{sender}>",
+        "--timeout",
+        "20",
+        *extra,
+    )
+    return code, server_lines(out)
+
+
+async def sessions_recorded(lab: Lab, count: int = 1) -> list[SessionRecord]:
+    for _ in range(500):
+        found = lab.store.sessions()
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.01)
+    return lab.store.sessions()
