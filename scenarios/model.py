@@ -76,6 +76,18 @@ class DeviceSettings(_Frozen):
         return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
+class OAuthOverride(_Frozen):
+    """Changes to the profile's ``[oauth]`` section: another app, secret or scope."""
+
+    client_id: str | None = None
+    client_secret: str | None = None
+    scope: str | None = None
+    tenant: str | None = None
+
+    def as_values(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
 class Device(_Frozen):
     """The simulated firmware, its settings, and where it sits."""
 
@@ -89,6 +101,12 @@ class Device(_Frozen):
         description="A tenant site name (its source address and public IP); none: the default.",
     )
     timeouts: DeviceTimeouts = Field(default_factory=DeviceTimeouts)
+    oauth: OAuthOverride = Field(default_factory=OAuthOverride)
+    approver: str | None = Field(
+        default=None,
+        description="Device-code flow: the user who enters the code on Microsoft's page "
+        "(signs in with the tenant's password for that mailbox).",
+    )
 
 
 class Job(_Frozen):
@@ -159,6 +177,12 @@ class Scenario(_Frozen):
     recipients: tuple[str, ...] = Field(min_length=1)
     parallel: int = Field(default=1, ge=1, le=16, description="Concurrent connections.")
     repeat: int = Field(default=1, ge=1, le=50, description="Sends one after the other.")
+    advance: float = Field(
+        default=0,
+        ge=0,
+        description="Seconds the lab clock jumps forward between repeated sends (the device's "
+        "own clock does not): an access token the device keeps using expires.",
+    )
     expect: Expect
 
     @field_validator("source")

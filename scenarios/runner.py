@@ -112,7 +112,11 @@ async def _observe(item: ScenarioFile, options: RunOptions) -> tuple[Observation
         )
         try:
             network = _network(LabNetwork.from_endpoints_file(lab.endpoints_path), tenant)
-            results = await _send_all(scenario, profile, settings, job, network, LabClock(as_of))
+            lab_clock = lab.context.clock
+            assert isinstance(lab_clock, FixedClock)
+            results = await _send_all(
+                scenario, profile, settings, job, network, LabClock(as_of), lab, lab_clock
+            )
         finally:
             await lab.stop()
         stored, sessions = _read_store(data_dir)
@@ -174,7 +178,16 @@ async def _send_all(
     job: Job,
     network: LabNetwork,
     clock: DeviceClock,
+    lab: Any,
+    lab_clock: FixedClock,
 ) -> list[DeviceResult]:
+    """The device's sends: concurrent (``parallel``) or one after the other (``repeat``).
+
+    One device keeps one token source across its sends, like firmware that
+    caches its access token; ``advance`` moves the lab clock between sends.
+    """
+    tokens = _token_source(scenario, profile, settings, network, clock, lab)
+
     def one(index: int) -> Any:
         return send_scan(
             profile,
@@ -185,11 +198,50 @@ async def _send_all(
             site=scenario.device.site,
             rng_seed=index,
             clock=clock,
+            token_source=tokens,
         )
 
     if scenario.parallel > 1:
         return list(await asyncio.gather(*(one(i) for i in range(scenario.parallel))))
-    return [await one(i) for i in range(scenario.repeat)]
+    results = []
+    for index in range(scenario.repeat):
+        if index and scenario.advance:
+            lab_clock.advance(scenario.advance)
+        results.append(await one(index))
+    return results
+
+
+def _token_source(
+    scenario: Scenario,
+    profile: Any,
+    settings: Any,
+    network: LabNetwork,
+    clock: DeviceClock,
+    lab: Any,
+) -> Any:
+    """The profile's OAuth token source; a device code is approved by ``device.approver``."""
+    if getattr(profile, "oauth", None) is None:
+        return None
+    from devices.oauth.factory import token_source_for
+
+    approver = scenario.device.approver
+
+    def approve(user_code: str, uri: str, message: str) -> None:
+        # the person at Microsoft's page, in-process: the lab's own token endpoint
+        entra = next((s for s in lab.services if getattr(s, "name", "") == "entra"), None)
+        mailbox = lab.context.tenant.find_mailbox(approver or "")
+        if entra is not None and entra.endpoint is not None and mailbox is not None:
+            entra.endpoint.approve(user_code, mailbox.primary_smtp_address, mailbox.password)
+
+    source = network.source_for(scenario.device.site) if scenario.device.site else None
+    return token_source_for(
+        profile,
+        settings,
+        network,
+        clock,
+        source=source,
+        prompt=approve if approver else None,
+    )
 
 
 def _read_store(data_dir: Path) -> tuple[tuple[Stored, ...], tuple[Session, ...]]:

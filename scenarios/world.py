@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from devices.errors import ConfigError
-from devices.profile import Profile, load_profile
+from devices.profile import OAuth, Profile, load_profile
 from devices.settings import Settings
 from emulator.tenant import Tenant, TenantError, load_default_tenant, parse_assignment
 from scenarios.loader import ScenarioError
@@ -55,6 +55,14 @@ def device_for(scenario: Scenario, source: str) -> tuple[Profile, Settings]:
     overrides = device.timeouts.as_overrides()
     if overrides:
         profile = profile.with_timeouts(**overrides)
+    oauth = device.oauth.as_values()
+    if oauth:
+        if profile.oauth is None:
+            raise ScenarioError(
+                source, "device.oauth", f"a profile with [oauth] ({profile.name} has none)"
+            )
+        changed = OAuth.model_validate(profile.oauth.model_dump() | oauth)
+        profile = profile.model_copy(update={"oauth": changed})
     values = {"server": DEFAULT_SERVER} | device.settings.as_values()
     try:
         settings = Settings.build(profile, values, source=f"{source}: device.settings")
