@@ -108,7 +108,6 @@ async def _observe(item: ScenarioFile, options: RunOptions) -> tuple[Observation
             data_dir=data_dir,
             ports=PortPlan(ephemeral=True),
             clock=FixedClock(as_of),
-            services=_services(tenant),
         )
         try:
             network = _network(LabNetwork.from_endpoints_file(lab.endpoints_path), tenant)
@@ -124,22 +123,6 @@ async def _observe(item: ScenarioFile, options: RunOptions) -> tuple[Observation
     public_ip = tenant.public_ip_for(source_ip) if source_ip else tenant.lab.default_public_ip
     attempts = tuple(_attempt(r) for r in results)
     return Observation(attempts, stored, sessions), public_ip
-
-
-def _services(tenant: Tenant) -> list[Any]:
-    """The lab's default services; the lab DNS first if the composition root lacks it yet.
-
-    Devices resolve every host through the lab DNS exactly like a printer on
-    the LAN, so a lab without it cannot run a scenario. Once
-    ``emulator.server.default_services`` lists the DNS service this adds nothing.
-    """
-    from emulator.dns.server import LabDns
-    from emulator.server import default_services
-
-    services: list[Any] = list(default_services(tenant))
-    if not any(getattr(s, "name", "") == "dns" for s in services):
-        services.insert(0, LabDns())
-    return services
 
 
 class _data_dir:
