@@ -362,6 +362,7 @@ class SmtpClient:
             self._reject("DATA", reply)
             return
         payload = data_payload(self.config.message, self.config.eol)
+        self._goto("DATA")  # a pipelined group is still at RCPT when DATA's reply arrives
         self._goto("EOD")
         self._out.append(Send(payload, (f"<message: {len(payload)} bytes>", ".")))
         self._expect.append("EOD")

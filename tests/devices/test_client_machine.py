@@ -119,6 +119,31 @@ def test_pipelined_rcpt_refused_and_data_354_closes() -> None:
     )
 
 
+def test_pipelined_group_accepted_is_delivered() -> None:
+    play(
+        """
+        S: 220 hi
+        C: EHLO MFP-SIM
+        S: 250-x
+        S: 250 PIPELINING
+        C: MAIL FROM:<scanner@contoso.com>
+        C: RCPT TO:<alice@contoso.com>
+        C: DATA
+        S: 250 2.1.0 Sender OK
+        S: 250 2.1.5 Recipient OK
+        S: 354 Start mail input; end with <CRLF>.<CRLF>
+        C: <message: 24 bytes>
+        C: .
+        S: 250 2.6.0 <id@x> Queued mail for delivery
+        C: QUIT
+        S: 221 2.0.0 Service closing transmission channel
+        > close
+        = delivered EOD 250
+        """,
+        cfg(security="none", mechanisms=(), pipelining=True),
+    )
+
+
 def test_strict_login_quits_on_aiosmtpd_prompt() -> None:
     play(
         """
