@@ -8,6 +8,7 @@ treats tokens as opaque, like Microsoft tells clients to.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -144,7 +145,9 @@ class DeviceCodeSource(_Source):
         self.shown.append(user_code)
         self.log.append(f"panel: {message}")
         if self.prompt is not None:
-            self.prompt(user_code, uri, message)
+            shown = self.prompt(user_code, uri, message)
+            if inspect.isawaitable(shown):  # a prompt may act, e.g. a person signing in
+                await shown
         return await self._poll(str(body["device_code"]), body)
 
     async def _poll(self, device_code: str, start: dict[str, Any]) -> _Held:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from pathlib import Path
 
 from devices import (
@@ -17,10 +18,14 @@ from devices import (
     parse_job_spec,
     send_scan,
 )
+from devices.clock import SystemClock
 from devices.job import Job
 from devices.network import parse_host_port
+from devices.oauth.factory import token_source_for
+from devices.oauth.sources import UserCodePrompt
 from devices.settings import parse_assignments
 from scenarios.cli.common import UsageError, add_data_flag
+from scenarios.cli.signin import call
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -54,6 +59,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--ca", type=Path, metavar="PEM", help="with --dns: CA file to verify against")
     p.add_argument("--seed", type=int, default=0, help="RNG seed (Message-ID, page content)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--approve-as",
+        metavar="ADDR",
+        help="OAuth device-code profiles: sign in as this lab user when the device shows its "
+        "code (otherwise approve it yourself with `exolab signin CODE --user ADDR`)",
+    )
     add_data_flag(p)
     p.set_defaults(handler=run)
 
@@ -71,9 +82,38 @@ def _inputs(args: argparse.Namespace) -> tuple[Profile, Settings, Job, LabNetwor
     return profile, settings, job, network
 
 
+def _prompt(args: argparse.Namespace) -> UserCodePrompt:
+    """What the device panel shows for a device code; with --approve-as, the user signs in."""
+
+    async def sign_in(user_code: str) -> None:
+        form = {"otc": user_code, "user": args.approve_as}
+        status, body = await call(args.data, "POST", "/common/oauth2/deviceauth", form)
+        print(f"  signed in as {args.approve_as}: {body.get('message', status)}", file=sys.stderr)
+
+    def show(user_code: str, uri: str, message: str) -> object:
+        print(f"device panel: {message}", file=sys.stderr)
+        if args.approve_as:
+            return sign_in(user_code)
+        print(
+            f"  in the lab: exolab signin {user_code} --user ADDR --data {args.data}",
+            file=sys.stderr,
+        )
+        return None
+
+    return show
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         profile, settings, job, network = _inputs(args)
+        tokens = token_source_for(
+            profile,
+            settings,
+            network,
+            SystemClock(),
+            source=network.source_for(args.site) if args.site else None,
+            prompt=_prompt(args),
+        )
         result: DeviceResult = asyncio.run(
             send_scan(
                 profile,
@@ -83,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
                 recipients=args.to,
                 site=args.site,
                 rng_seed=args.seed,
+                token_source=tokens,
             )
         )
     except ConfigError as exc:
