@@ -12,6 +12,7 @@ also serves the lab DNS) keeps running.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import ipaddress
 from contextvars import ContextVar
@@ -89,6 +90,7 @@ def _evaluate(
     lifetime: float,
 ) -> DnsFacts:
     """Runs in a worker thread: sets the resolver for this thread's context, then asks DNS."""
+    install()
     resolver = lab_resolver(*server, lifetime=lifetime)
     token = _RESOLVER.set(resolver)
     try:
@@ -149,9 +151,10 @@ async def check_sender(
     helo: str,
     from_domain: str | None,
     lifetime: float = LIFETIME,
+    executor: concurrent.futures.Executor | None = None,
 ) -> DnsFacts:
     """SPF for (public IP, MAIL FROM, HELO) and the DMARC record, without blocking the loop."""
     install()
     loop = asyncio.get_running_loop()
     job = functools.partial(_evaluate, server, client_ip, mail_from, helo, from_domain, lifetime)
-    return await loop.run_in_executor(None, job)
+    return await loop.run_in_executor(executor, job)

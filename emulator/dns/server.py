@@ -1,7 +1,8 @@
 """The lab DNS server: UDP and TCP on one address and port, asyncio, dnspython wire format.
 
 Each query reads ``lab.tenant`` afresh (the tenant may be swapped at run time)
-and asks ``zone.resolve``; nothing is cached. Bad packets never crash the
+and asks ``zone.resolve``; answers are memoised only for the tenant object they
+were built from (``AnswerMemo``), so a swapped tenant is seen by the next query. Bad packets never crash the
 server: a query that cannot be parsed but has a header gets FORMERR, shorter
 junk is dropped, and tenant data that cannot be served gets SERVFAIL.
 """
@@ -31,6 +32,40 @@ TCP_IDLE = 30.0
 
 _UDP_DEFAULT_SIZE = 512
 _BIND_ATTEMPTS = 20
+
+
+class AnswerMemo:
+    """Responses already built for the tenant object now in the lab, by query bytes.
+
+    The tenant is frozen and an edit swaps the whole object (``--set``, the
+    API), so a memo that belongs to one tenant object can never hide an edit:
+    the first query after a swap finds a different object and starts afresh.
+    Keyed by the query minus its id (flags, question, EDNS) and the size
+    limit; the id is patched in. Bounded, so random names cannot grow it.
+    """
+
+    LIMIT = 4096
+
+    def __init__(self) -> None:
+        self._tenant: object | None = None
+        self._answers: dict[tuple[bytes, int | None], bytes] = {}
+
+    def answer(self, lab: LabContext, wire: bytes, max_size: int | None) -> bytes | None:
+        if len(wire) < 12:
+            return None
+        tenant = lab.tenant
+        if tenant is not self._tenant:
+            self._tenant, self._answers = tenant, {}
+        key = (wire[2:], max_size)
+        cached = self._answers.get(key)
+        if cached is not None:
+            return wire[:2] + cached
+        reply = respond(lab, wire, max_size)
+        if reply is not None and len(reply) >= 12:
+            if len(self._answers) >= self.LIMIT:
+                self._answers.clear()
+            self._answers[key] = reply[2:]
+        return reply
 
 
 def respond(lab: LabContext, wire: bytes, max_size: int | None) -> bytes | None:
@@ -88,8 +123,9 @@ def _formerr(wire: bytes) -> bytes | None:
 
 
 class _UdpProtocol(asyncio.DatagramProtocol):
-    def __init__(self, lab: LabContext) -> None:
+    def __init__(self, lab: LabContext, memo: AnswerMemo) -> None:
         self.lab = lab
+        self.memo = memo
         self.transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -97,7 +133,7 @@ class _UdpProtocol(asyncio.DatagramProtocol):
 
     def datagram_received(self, data: bytes, addr: tuple[str | int, int]) -> None:
         try:
-            reply = respond(self.lab, data, _UDP_DEFAULT_SIZE)
+            reply = self.memo.answer(self.lab, data, _UDP_DEFAULT_SIZE)
         except Exception:  # never let one packet stop the server
             log.exception("lab DNS: unexpected error answering %s", addr)
             return
@@ -118,6 +154,7 @@ class LabDns:
         self._tcp: asyncio.Server | None = None
         self._lab: LabContext | None = None
         self._clients: set[asyncio.Task[None]] = set()
+        self._memo = AnswerMemo()
 
     @property
     def address(self) -> tuple[str, int]:
@@ -136,7 +173,7 @@ class LabDns:
             port = int(tcp.sockets[0].getsockname()[1])
             try:
                 udp, _proto = await loop.create_datagram_endpoint(
-                    lambda: _UdpProtocol(lab), local_addr=(address, port)
+                    lambda: _UdpProtocol(lab, self._memo), local_addr=(address, port)
                 )
             except OSError:
                 tcp.close()
@@ -172,7 +209,7 @@ class LabDns:
                 (length,) = struct.unpack("!H", header)
                 wire = await asyncio.wait_for(reader.readexactly(length), TCP_IDLE)
                 assert self._lab is not None
-                reply = respond(self._lab, wire, None)
+                reply = self._memo.answer(self._lab, wire, None)
                 if reply is None:
                     break
                 writer.write(struct.pack("!H", len(reply)) + reply)

@@ -17,6 +17,7 @@ in the session log.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import functools
 import ssl
@@ -50,6 +51,9 @@ from emulator.smtp.listener import bound_port, listen
 from emulator.smtp.session import SessionState
 from emulator.tenant.model import InboundConnector
 
+SPF_THREADS = 8
+"""Worker threads for SPF checks: each waits on lab DNS round trips, so more than the
+default executor's handful keep many concurrent sessions moving."""
 MX_CERT_NAMES = ("mail.protection.outlook.com", "*.mail.protection.outlook.com")
 """The MX certificate names (exo-behaviour.md 2: ``mail.protection.outlook.com``)."""
 
@@ -94,6 +98,8 @@ class MxFrontEnd:
     tls_context: ssl.SSLContext | None = None
     mechanisms: Mapping[str, Mechanism] = field(default_factory=dict)
     live: dict[int, _Side] = field(default_factory=dict)
+    executor: concurrent.futures.Executor | None = None
+    """Where the blocking SPF checks run (None: the loop's default executor)."""
 
     # -- names and greeting ------------------------------------------------------------
 
@@ -222,6 +228,7 @@ class MxFrontEnd:
             state.mail_from or "",
             state.helo or "",
             from_domain,
+            executor=self.executor,
         )
 
     # -- session life --------------------------------------------------------------------
@@ -248,20 +255,24 @@ class MxFrontEnd:
         self.lab.store.record_session(state.record(self.lab.clock.now()))
 
 
-
 class MxService:
     """The ``mx`` service: the tenant's MX host on 25 (or per PortPlan)."""
 
     name = "mx"
 
-    def __init__(self) -> None:
+    def __init__(self, spf_threads: int = SPF_THREADS) -> None:
         self.frontend: MxFrontEnd | None = None
         self._server: asyncio.Server | None = None
+        self._spf_threads = spf_threads
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
 
     async def start(self, lab: LabContext) -> None:
         host = lab.tenant.tenant.mx_host
         address = lab.address_of(host)
-        self.frontend = MxFrontEnd(lab, host, 25, mx_tls_context(lab))
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            self._spf_threads, thread_name_prefix="exolab-spf"
+        )
+        self.frontend = MxFrontEnd(lab, host, 25, mx_tls_context(lab), executor=self._executor)
         self._server = await listen(
             functools.partial(ExchangeSMTP, self.frontend), host, address, lab.ports.bind_port(25)
         )
@@ -270,6 +281,7 @@ class MxService:
     async def stop(self) -> None:
         if self._server is None or self.frontend is None:
             return
+        assert self._executor is not None
         self._server.close()
         for side in list(self.frontend.live.values()):
             side.protocol._close()
@@ -280,3 +292,4 @@ class MxService:
                 break
             await asyncio.sleep(0.01)
         self._server = None
+        self._executor.shutdown(wait=False, cancel_futures=True)
