@@ -81,7 +81,7 @@ class DnsFacts:
     """The DMARC lookup failed (temperror)."""
 
 
-def _evaluate(
+def evaluate(
     server: tuple[str, int],
     client_ip: str,
     mail_from: str,
@@ -156,5 +156,5 @@ async def check_sender(
     """SPF for (public IP, MAIL FROM, HELO) and the DMARC record, without blocking the loop."""
     install()
     loop = asyncio.get_running_loop()
-    job = functools.partial(_evaluate, server, client_ip, mail_from, helo, from_domain, lifetime)
+    job = functools.partial(evaluate, server, client_ip, mail_from, helo, from_domain, lifetime)
     return await loop.run_in_executor(executor, job)

@@ -9,6 +9,7 @@ same stamped header block; the body is never copied.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -31,6 +32,35 @@ def header_section(raw: bytes) -> bytes:
         if end >= 0:
             return head[: end + len(sep)]
     return head
+
+
+_FIELD = re.compile(
+    rb"^(from|message-id)[ \t]*:(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE
+)
+
+
+def sender_fields(raw: bytes) -> tuple[tuple[str, ...], str | None]:
+    """The From addresses (lower case) and the Message-ID (without <>), from the header only.
+
+    A direct scan of the two fields the MX needs (an order of magnitude cheaper
+    than the email package's parser on every accepted message); folded lines
+    are unfolded, junk gives () / None, never an error.
+    """
+    froms: list[str] = []
+    message_id: str | None = None
+    for match in _FIELD.finditer(header_section(raw)):
+        name = match.group(1).lower()
+        value = re.sub(rb"\r?\n[ \t]", b" ", match.group(2)).decode("utf-8", "replace").strip()
+        if name == b"from":
+            froms.append(value)
+        elif message_id is None:
+            message_id = value.strip().strip("<>").strip() or None
+    try:
+        pairs = getaddresses(froms)
+    except Exception:  # a broken header is the sender's problem, never ours
+        pairs = []
+    addresses = tuple(addr.strip().lower() for _name, addr in pairs if "@" in addr)
+    return addresses, message_id
 
 
 def header_from(raw: bytes) -> tuple[str, ...]:

@@ -23,8 +23,11 @@ import functools
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
+from emulator.dns.resolver import LIFETIME
 from emulator.dns.senderauth import DnsFacts, check_sender
+from emulator.dns.spfworker import SpfWorker
 from emulator.lab import LabContext
 from emulator.mail import inbound
 from emulator.mail.headers import Stamp, inbound_headers
@@ -46,7 +49,6 @@ from emulator.replies import FrontEndNames, Reply, catalog
 from emulator.smtp.auth import Mechanism
 from emulator.smtp.base import ExchangeSMTP
 from emulator.smtp.data import Body
-from emulator.smtp.headers import head_of
 from emulator.smtp.listener import bound_port, listen
 from emulator.smtp.session import SessionState
 from emulator.tenant.model import InboundConnector
@@ -99,7 +101,9 @@ class MxFrontEnd:
     mechanisms: Mapping[str, Mechanism] = field(default_factory=dict)
     live: dict[int, _Side] = field(default_factory=dict)
     executor: concurrent.futures.Executor | None = None
-    """Where the blocking SPF checks run (None: the loop's default executor)."""
+    """Where the blocking SPF checks run in-process (None: the loop's default executor)."""
+    spf_worker: SpfWorker | None = None
+    """The SPF helper process; when set, checks run there instead of in ``executor``."""
 
     # -- names and greeting ------------------------------------------------------------
 
@@ -147,10 +151,7 @@ class MxFrontEnd:
         if refusal is not None:
             return refusal
         tenant = facts.tenant
-        try:
-            froms, message_id = head_of(body.data)
-        except Exception:  # a broken header never loses the message
-            froms, message_id = (), None
+        froms, message_id = inbound.sender_fields(body.data)
         from_domain = froms[0].rpartition("@")[2] if froms else None
         dns_facts = await self._sender_auth(state, from_domain)
         connector = self._connector(state)
@@ -222,14 +223,15 @@ class MxFrontEnd:
             state.note("lab DNS is not running: SPF temperror")
             domain = (state.mail_from or "").rpartition("@")[2] or (state.helo or "")
             return DnsFacts(SpfResult("temperror", domain, "lab DNS not running"), None, True)
-        return await check_sender(
-            self.lab.dns_server,
-            state.public_ip,
-            state.mail_from or "",
-            state.helo or "",
-            from_domain,
-            executor=self.executor,
-        )
+        args = (self.lab.dns_server, state.public_ip, state.mail_from or "", state.helo or "")
+        if self.spf_worker is None:
+            return await check_sender(*args, from_domain, executor=self.executor)
+        try:
+            return await self.spf_worker.check(*args, from_domain, LIFETIME)
+        except (ConnectionError, RuntimeError) as exc:
+            state.note(f"SPF helper failed ({exc}): SPF temperror")
+            domain = (state.mail_from or "").rpartition("@")[2] or (state.helo or "")
+            return DnsFacts(SpfResult("temperror", domain, str(exc)), None, True)
 
     # -- session life --------------------------------------------------------------------
 
@@ -260,19 +262,26 @@ class MxService:
 
     name = "mx"
 
-    def __init__(self, spf_threads: int = SPF_THREADS) -> None:
+    def __init__(self, spf: Literal["process", "thread"] = "process") -> None:
         self.frontend: MxFrontEnd | None = None
         self._server: asyncio.Server | None = None
-        self._spf_threads = spf_threads
+        self._spf = spf
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        self._worker: SpfWorker | None = None
 
     async def start(self, lab: LabContext) -> None:
         host = lab.tenant.tenant.mx_host
         address = lab.address_of(host)
-        self._executor = concurrent.futures.ThreadPoolExecutor(
-            self._spf_threads, thread_name_prefix="exolab-spf"
+        if self._spf == "process":
+            self._worker = SpfWorker()
+            await self._worker.start()
+        else:
+            self._executor = concurrent.futures.ThreadPoolExecutor(
+                SPF_THREADS, thread_name_prefix="exolab-spf"
+            )
+        self.frontend = MxFrontEnd(
+            lab, host, 25, mx_tls_context(lab), executor=self._executor, spf_worker=self._worker
         )
-        self.frontend = MxFrontEnd(lab, host, 25, mx_tls_context(lab), executor=self._executor)
         self._server = await listen(
             functools.partial(ExchangeSMTP, self.frontend), host, address, lab.ports.bind_port(25)
         )
@@ -281,7 +290,6 @@ class MxService:
     async def stop(self) -> None:
         if self._server is None or self.frontend is None:
             return
-        assert self._executor is not None
         self._server.close()
         for side in list(self.frontend.live.values()):
             side.protocol._close()
@@ -292,4 +300,7 @@ class MxService:
                 break
             await asyncio.sleep(0.01)
         self._server = None
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._worker is not None:
+            await self._worker.stop()

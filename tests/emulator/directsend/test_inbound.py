@@ -48,3 +48,24 @@ def test_placements_group_by_mailbox_and_send_the_rest_out() -> None:
         ("partner@fabrikam.com", "Outbound", ("partner@fabrikam.com",), 6),
     ]
     assert all(p.prepend_headers == HEADERS for p in copies)
+
+
+def test_sender_fields_scan() -> None:
+    from emulator.mail.inbound import sender_fields
+
+    raw = (
+        b'Subject: x\r\nFrom: "Scanner, 2F"\r\n <Scanner@Contoso.com>\r\n'
+        b"message-id:   <abc@mfd>  \r\nTo: a@b.c\r\n\r\nFrom: evil@x.com\r\n"
+    )
+    assert sender_fields(raw) == (("scanner@contoso.com",), "abc@mfd")
+    assert sender_fields(b"no header at all") == ((), None)
+
+
+@given(st.binary(max_size=2000))
+def test_sender_fields_agree_with_the_email_package(raw: bytes) -> None:
+    from emulator.mail.inbound import sender_fields
+
+    froms, _mid = sender_fields(raw)
+    assert isinstance(froms, tuple)
+    if b"\r" not in raw and b"\x00" not in raw and raw.isascii():
+        assert froms == header_from(raw) or not froms or not header_from(raw)
