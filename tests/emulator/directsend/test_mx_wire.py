@@ -258,3 +258,25 @@ async def test_exolab_messages_json_shows_folder_scl_and_headers(
         "Received",
     ):
         assert wanted in names
+
+
+async def test_in_process_spf_threads_give_the_same_verdicts(tmp_path: Path) -> None:
+    from emulator.clock import FixedClock, utc
+    from emulator.dns import LabDns
+    from emulator.lab import PortPlan
+    from emulator.smtp.mx import MxService
+    from emulator.tenant import load_default_tenant
+
+    lab = await Lab.start(
+        load_default_tenant(),
+        tmp_path / "threads",
+        ports=PortPlan(ephemeral=True),
+        clock=FixedClock(utc(2026, 11, 27, 9, 30)),
+        services=[LabDns(), MxService(spf="thread")],
+    )
+    try:
+        await swaks(lab, OFFICE)
+        await swaks(lab, BRANCH)
+        assert [m.folder for m in lab.store.messages()] == ["Inbox", "Junk Email"]
+    finally:
+        await lab.stop()
