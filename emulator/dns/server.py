@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import struct
 from typing import cast
@@ -24,6 +25,7 @@ import dns.rdataclass
 
 from emulator.dns import zone
 from emulator.lab import LabContext
+from emulator.smtp.listener import LabStartError
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +124,16 @@ def _formerr(wire: bytes) -> bytes | None:
     return reply.to_wire()
 
 
+def _why(exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return "is already in use (another lab or DNS server?); try --port-offset N or --ephemeral-ports"
+    if exc.errno == errno.EACCES:
+        return "needs privileges to bind (port 53); try --port-offset 10000"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return "is not an address of this machine"
+    return f"cannot be bound ({exc.strerror})"
+
+
 class _UdpProtocol(asyncio.DatagramProtocol):
     def __init__(self, lab: LabContext, memo: AnswerMemo) -> None:
         self.lab = lab
@@ -169,22 +181,25 @@ class LabDns:
         wanted = lab.ports.bind_port(53)
         loop = asyncio.get_running_loop()
         for _ in range(_BIND_ATTEMPTS if wanted == 0 else 1):
-            tcp = await asyncio.start_server(self._serve_tcp, address, wanted)
+            try:
+                tcp = await asyncio.start_server(self._serve_tcp, address, wanted)
+            except OSError as exc:
+                raise LabStartError(f"lab DNS: {address}:{wanted}/tcp {_why(exc)}") from exc
             port = int(tcp.sockets[0].getsockname()[1])
             try:
                 udp, _proto = await loop.create_datagram_endpoint(
                     lambda: _UdpProtocol(lab, self._memo), local_addr=(address, port)
                 )
-            except OSError:
+            except OSError as exc:
                 tcp.close()
                 await tcp.wait_closed()
                 if wanted != 0:
-                    raise
+                    raise LabStartError(f"lab DNS: {address}:{port}/udp {_why(exc)}") from exc
                 continue  # the ephemeral TCP port is taken for UDP: try another
             self._tcp, self._udp = tcp, udp
             break
         else:
-            raise OSError(f"lab DNS: no port free for both UDP and TCP on {address}")
+            raise LabStartError(f"lab DNS: no port free for both UDP and TCP on {address}")
         lab.endpoints.dns = {"address": address, "port": port}
 
     async def stop(self) -> None:

@@ -172,3 +172,15 @@ async def test_several_queries_on_one_tcp_connection(dns_server: Server) -> None
 
 async def test_endpoint_is_recorded(lab: LabContext, dns_server: Server) -> None:
     assert lab.endpoints.dns == {"address": "127.10.0.53", "port": dns_server[1]}
+
+
+async def test_a_busy_port_gets_one_clear_error(lab: LabContext, dns_server: Server) -> None:
+    from emulator.dns import LabDns
+    from emulator.lab import PortPlan
+    from emulator.smtp.listener import LabStartError
+
+    lab.ports = PortPlan(offset=dns_server[1] - 53)  # the port the running server holds
+    with pytest.raises(
+        LabStartError, match=r"lab DNS: 127\.10\.0\.53:\d+/(tcp|udp) is already in use"
+    ):
+        await LabDns().start(lab)
