@@ -158,16 +158,28 @@ async def lab_mx(data_dir: Path) -> AsyncIterator[tuple[str, int]]:
         store.close()
 
 
-async def measure(sessions: int, concurrency: int, size: int) -> tuple[Run, Run]:
+async def measure(sessions: int, concurrency: int, size: int, rounds: int = 2) -> tuple[Run, Run]:
+    """Alternate sink and MX ``rounds`` times (warm-up first); the best run of each counts."""
     body = message(size)
-    async with bare_sink() as port:
-        await drive("warm-up", "127.10.0.99", port, concurrency, concurrency, body)
-        sink = await drive("bare aiosmtpd sink", "127.10.0.99", port, sessions, concurrency, body)
+    sinks: list[Run] = []
+    mxs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="exolab-bench-") as tmp:
-        async with lab_mx(Path(tmp)) as (address, mx_port):
+        async with bare_sink() as port, lab_mx(Path(tmp)) as (address, mx_port):
+            await drive("warm-up", "127.10.0.99", port, concurrency, concurrency, body)
             await drive("warm-up", address, mx_port, concurrency, concurrency, body)
-            mx = await drive("direct send (MX)", address, mx_port, sessions, concurrency, body)
-    return sink, mx
+            for _ in range(rounds):
+                sinks.append(
+                    await drive(
+                        "bare aiosmtpd sink", "127.10.0.99", port, sessions, concurrency, body
+                    )
+                )
+                mxs.append(
+                    await drive("direct send (MX)", address, mx_port, sessions, concurrency, body)
+                )
+    best = max(sinks, key=lambda r: r.rate), max(mxs, key=lambda r: r.rate)
+    return best[0], Run(
+        best[1].name, best[1].sessions, sum(r.failures for r in mxs), best[1].seconds
+    )
 
 
 def report(sink: Run, mx: Run) -> str:
@@ -187,8 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--size", type=int, default=10_240, help="message bytes (default 10 KB)")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds (best counts)")
     args = parser.parse_args(argv)
-    sink, mx = asyncio.run(measure(args.sessions, args.concurrency, args.size))
+    sink, mx = asyncio.run(measure(args.sessions, args.concurrency, args.size, args.rounds))
     print("direct send, plaintext, SPF over the lab DNS + verdict + durable commit")
     print(report(sink, mx))
     return 0

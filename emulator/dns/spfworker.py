@@ -27,7 +27,7 @@ from typing import Any
 from emulator.dns.senderauth import DnsFacts, evaluate
 from emulator.policy.authresults import SpfResult
 
-THREADS = 16
+THREADS = 4
 """Checks one helper runs at a time (each mostly waits on lab DNS round trips)."""
 
 
