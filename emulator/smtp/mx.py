@@ -273,8 +273,8 @@ class MxService:
         host = lab.tenant.tenant.mx_host
         address = lab.address_of(host)
         if self._spf == "process":
+            # started by the first check, so labs that get no MX mail pay nothing
             self._worker = SpfWorker()
-            await self._worker.start()
         else:
             self._executor = concurrent.futures.ThreadPoolExecutor(
                 SPF_THREADS, thread_name_prefix="exolab-spf"
