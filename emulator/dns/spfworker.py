@@ -24,7 +24,7 @@ import sys
 import threading
 from typing import Any
 
-from emulator.dns.senderauth import DnsFacts, evaluate
+from emulator.dns.senderauth import QUERY_TIME, DnsFacts, evaluate
 from emulator.policy.authresults import SpfResult
 
 THREADS = 4
@@ -90,8 +90,16 @@ class SpfWorker:
         if self._starting is None:
             self._starting = asyncio.Lock()
         async with self._starting:
-            if self._proc is not None and self._proc.returncode is None:
+            reader = self._reader_task
+            if (
+                self._proc is not None
+                and self._proc.returncode is None
+                and reader
+                and not reader.done()
+            ):
                 return
+            if self._proc is not None and self._proc.returncode is None:
+                self._proc.kill()  # its reader is gone: nobody would hear its answers
             self._proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
@@ -100,9 +108,12 @@ class SpfWorker:
                 stdout=asyncio.subprocess.PIPE,
                 limit=1 << 20,
             )
-            self._reader_task = asyncio.create_task(self._read(self._proc))
+            self._pending = {}  # each helper fails only its own checks when it dies
+            self._reader_task = asyncio.create_task(self._read(self._proc, self._pending))
 
-    async def _read(self, proc: asyncio.subprocess.Process) -> None:
+    async def _read(
+        self, proc: asyncio.subprocess.Process, pending: dict[int, asyncio.Future[DnsFacts]]
+    ) -> None:
         assert proc.stdout is not None
         try:
             while line := await proc.stdout.readline():
@@ -110,7 +121,7 @@ class SpfWorker:
                     data = json.loads(line)
                 except ValueError:
                     continue
-                future = self._pending.pop(data.get("id"), None)
+                future = pending.pop(data.get("id"), None)
                 if future is None or future.done():
                     continue
                 if "error" in data:
@@ -118,10 +129,10 @@ class SpfWorker:
                 else:
                     future.set_result(_facts_from(data))
         finally:
-            for future in self._pending.values():
+            for future in pending.values():
                 if not future.done():
                     future.set_exception(ConnectionError("SPF helper process ended"))
-            self._pending.clear()
+            pending.clear()
 
     async def check(
         self,
@@ -133,7 +144,8 @@ class SpfWorker:
         lifetime: float,
     ) -> DnsFacts:
         """One SPF check and DMARC lookup by the helper; raises when the helper fails."""
-        if self._proc is None or self._proc.returncode is not None:
+        reader = self._reader_task
+        if self._proc is None or self._proc.returncode is not None or not reader or reader.done():
             await self.start()
         assert self._proc is not None and self._proc.stdin is not None
         request_id = next(self._ids)
@@ -153,7 +165,11 @@ class SpfWorker:
         except (ConnectionError, RuntimeError) as exc:
             self._pending.pop(request_id, None)
             raise ConnectionError(f"SPF helper process unavailable: {exc}") from exc
-        return await future
+        try:
+            return await asyncio.wait_for(future, QUERY_TIME + 2 * lifetime + 5)
+        except TimeoutError:
+            self._pending.pop(request_id, None)
+            raise ConnectionError("SPF helper process did not answer in time") from None
 
     async def stop(self) -> None:
         proc, self._proc = self._proc, None
