@@ -86,6 +86,7 @@ class Store:
         self._db = connection
         self.path = path
         self._clock = clock
+        self.closed = False
         row = self._db.execute(
             "SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM sessions "
             "UNION ALL SELECT MAX(session_id) FROM messages)"
@@ -110,7 +111,10 @@ class Store:
         return cls(db, path, clock or LabClock())
 
     def close(self) -> None:
-        """Checkpoint and close; everything committed stays on disk."""
+        """Checkpoint and close (twice is harmless); everything committed stays on disk."""
+        if self.closed:
+            return
+        self.closed = True
         try:
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:

@@ -1,0 +1,64 @@
+"""The ends of a session: idle timeout, a failed TLS handshake, and a lab stopped mid-session."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.emulator.smtp.conftest import LabFactory, sessions_recorded
+from tests.emulator.smtp.wire import MATCHER, RawClient
+
+
+async def test_idle_timeout_says_4_4_1_and_closes(lab_factory: LabFactory) -> None:
+    lab = await lab_factory("Lab.IdleTimeout=0.3")
+
+    def talk() -> tuple[str, bool]:
+        c = RawClient(*lab.endpoint("smtp.office365.com", 587))
+        c.reply()
+        line = c.line()  # nothing sent: the server speaks when the idle timeout fires
+        closed = c.closed()
+        c.close()
+        return line, closed
+
+    line, closed = await asyncio.to_thread(talk)
+    assert line.startswith("421 4.4.1 Connection timed out. Total session duration: 00:00:00.")
+    assert MATCHER.which(line) == "session.timeout" and closed
+    [session] = await sessions_recorded(lab)
+    assert any(n.startswith("idle_timeout") for n in session.notes)
+
+
+async def test_failed_handshake_is_recorded(lab_factory: LabFactory) -> None:
+    lab = await lab_factory()
+
+    def talk() -> None:
+        c = RawClient(*lab.endpoint("smtp.office365.com", 587))
+        c.reply()
+        c.cmd("EHLO mfp")
+        assert c.cmd("STARTTLS")[0].startswith("220 2.0.0")
+        c.send(b"this is not a TLS ClientHello\r\n" * 4)
+        c.closed()
+        c.close()
+
+    await asyncio.to_thread(talk)
+    [session] = await sessions_recorded(lab)
+    assert session.outcome.startswith("TLS handshake failed")
+    assert session.tls_version is None
+
+
+async def test_stop_records_open_sessions_and_keeps_committed_mail(lab_factory: LabFactory) -> None:
+    lab = await lab_factory()
+    address, port = lab.endpoint("smtp.office365.com", 587)
+    reader, writer = await asyncio.open_connection(address, port, local_addr=("127.20.0.20", 0))
+    assert (await reader.readline()).startswith(b"220 ")
+    path = lab.store.path
+    await lab.stop()
+    assert await reader.read() == b"", "the lab closed the open session"
+    writer.close()
+    from emulator.store import Store
+
+    store = Store.open(path)
+    try:
+        [session] = store.sessions()
+    finally:
+        store.close()
+    assert session.site == "branch" and session.public_ip == "198.51.100.20"
+    assert session.outcome == "closed without a message"
