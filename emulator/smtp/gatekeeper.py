@@ -37,6 +37,6 @@ def translate(text: str, greeted: bool) -> Translation:
         return Translation("unknown", verb if printable else "unknown", text)
     if text.startswith(("500 Command line too long", "500 Error: bad syntax", "500 Error: strict")):
         return Translation("unknown", "unknown", text)
-    if text.startswith("502 5.5.1 Too many unrecognized"):
+    if text.startswith("502") and "Too many unrecognized" in text:
         return Translation("too_many_errors", original=text)
     return Translation("internal", original=text)
