@@ -7,34 +7,36 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-# page name -> module whose render_markdown() produces it
+# page (relative to docs/) -> "module:function" that renders it
 GENERATORS: dict[str, str] = {
-    "replies.md": "emulator.replies.docs",
-    "tenant.md": "emulator.tenant.docs",
-    "profiles.md": "devices.docs",
-    "scenarios.md": "scenarios.docs",
+    "reference/replies.md": "emulator.replies.docs:render_markdown",
+    "reference/tenant.md": "emulator.tenant.docs:render_markdown",
+    "devices/profile-format.md": "devices.docs:render_format",
+    "devices/starter-profiles.md": "devices.docs:render_starters",
+    "reference/scenarios.md": "scenarios.docs:render_markdown",
 }
 
 
 def generated_pages() -> dict[str, str]:
-    """Every reference page, freshly rendered."""
+    """Every generated page, freshly rendered."""
     pages = {}
-    for page, module_name in GENERATORS.items():
-        render: Callable[[], str] = importlib.import_module(module_name).render_markdown
+    for page, target in GENERATORS.items():
+        module_name, function = target.split(":")
+        render: Callable[[], str] = getattr(importlib.import_module(module_name), function)
         pages[page] = render()
     return pages
 
 
 def _run(args: argparse.Namespace) -> int:
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
     for page, text in generated_pages().items():
+        (out / page).parent.mkdir(parents=True, exist_ok=True)
         (out / page).write_text(text, "utf-8")
         print(f"wrote {out / page}")
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("docs", help="regenerate docs/reference from the code")
-    parser.add_argument("--out", type=Path, default=Path("docs/reference"), metavar="DIR")
+    parser = subparsers.add_parser("docs", help="regenerate the generated pages of docs/")
+    parser.add_argument("--out", type=Path, default=Path("docs"), metavar="DIR")
     parser.set_defaults(handler=_run)
