@@ -14,7 +14,9 @@ What next
   Start the lab for a real or simulated device (it prints one ready line):
     exolab serve --data lab-data
   Send a scan from a simulated device (in another terminal):
-    exolab send --profile starttls-modern --to alice@contoso.com --data lab-data
+    exolab send --profile starttls-modern --set server=smtp.office365.com \\
+        --set username=scanner@contoso.com --set 'password=Scan-2-Mail!' \\
+        --to alice@contoso.com --site office --data lab-data
   See what arrived and what the service decided:
     exolab messages --data lab-data
     exolab sessions --data lab-data
