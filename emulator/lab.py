@@ -86,6 +86,27 @@ class LabContext:
         return str(self.endpoints.dns["address"]), int(self.endpoints.dns["port"])
 
 
+def endpoints_document(context: LabContext) -> dict[str, Any]:
+    """endpoints.json: the contract other programs read (shape fixed by issue 2)."""
+    eps = context.endpoints
+    doc: dict[str, Any] = {
+        "endpoints": eps.hosts,
+        "dns": eps.dns,
+        "sites": {
+            s.name: {"source": s.source, "public": s.public_ip, "dynamic": s.dynamic}
+            for s in context.tenant.site
+        },
+        "ca_pem": str(context.ca.pem_path),
+        "ca_der": str(context.ca.der_path),
+        "store": str(context.store.path),
+        "ports": {"ephemeral": context.ports.ephemeral, "offset": context.ports.offset},
+    }
+    if eps.api:
+        doc["api"] = eps.api
+    doc.update(eps.extra)
+    return doc
+
+
 class Service(Protocol):
     """A front end the lab starts: SMTP, DNS, the token service, the API."""
 

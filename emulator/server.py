@@ -18,12 +18,12 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
+from emulator.api import ApiService
 from emulator.clock import Clock, LabClock
 from emulator.dns import LabDns
 from emulator.entra import EntraService
-from emulator.lab import Endpoints, LabContext, PortPlan, Service
+from emulator.lab import LabContext, PortPlan, Service, endpoints_document
 from emulator.smtp.listener import LabStartError
 from emulator.smtp.mx import MxService
 from emulator.smtp.submission import SubmissionService
@@ -43,25 +43,8 @@ def default_services(tenant: Tenant) -> list[Service]:
         SubmissionService(),
         EntraService(),  # login.microsoftonline.com (issue 6)
         MxService(),  # <tenant>-com.mail.protection.outlook.com: direct send (issue 3)
+        ApiService(),  # the lab REST API and page
     ]
-
-
-def endpoints_document(context: LabContext) -> dict[str, Any]:
-    """endpoints.json: the contract other programs read (shape fixed by issue 2)."""
-    eps: Endpoints = context.endpoints
-    doc: dict[str, Any] = {
-        "endpoints": eps.hosts,
-        "dns": eps.dns,
-        "sites": {s.name: {"source": s.source, "public": s.public_ip} for s in context.tenant.site},
-        "ca_pem": str(context.ca.pem_path),
-        "ca_der": str(context.ca.der_path),
-        "store": str(context.store.path),
-        "ports": {"ephemeral": context.ports.ephemeral, "offset": context.ports.offset},
-    }
-    if eps.api:
-        doc["api"] = eps.api
-    doc.update(eps.extra)
-    return doc
 
 
 class Lab:
@@ -123,6 +106,7 @@ class Lab:
         try:
             for service in reversed(self._started):
                 await service.stop()
+            await self.context.store.flush()
         finally:
             self._started.clear()
             self.context.store.close()

@@ -18,29 +18,11 @@ from aiohttp import web
 
 from emulator.api.page import render_page
 from emulator.api.views import message_json, session_json
-from emulator.lab import LabContext
+from emulator.lab import LabContext, endpoints_document
 from emulator.tenant import TenantError, parse_assignment, parse_tenant
 
 HOST = "api"
 PORT = 80
-
-
-def endpoints_json(lab: LabContext) -> dict[str, Any]:
-    """The endpoints.json document (a contract: extend, never rename)."""
-    return {
-        "endpoints": lab.endpoints.hosts,
-        "dns": lab.endpoints.dns,
-        "sites": {
-            site.name: {"source": site.source, "public": site.public_ip, "dynamic": site.dynamic}
-            for site in lab.tenant.site
-        },
-        "ca_pem": str(lab.ca.pem_path),
-        "ca_der": str(lab.ca.der_path),
-        "api": lab.endpoints.api,
-        "port_offset": lab.ports.offset,
-        "ephemeral_ports": lab.ports.ephemeral,
-        **lab.endpoints.extra,
-    }
 
 
 class LabApi:
@@ -63,7 +45,7 @@ class LabApi:
         )
 
     async def endpoints(self, request: web.Request) -> web.Response:
-        return web.json_response(endpoints_json(self.lab))
+        return web.json_response(endpoints_document(self.lab))
 
     async def tenant(self, request: web.Request) -> web.Response:
         return web.json_response(self.lab.tenant.model_dump(by_alias=True, mode="json"))
