@@ -2,19 +2,20 @@
 
 Shows ids, secrets, public/confidential, redirect URIs, delegated scopes with
 their admin consent, application permissions, and the Exchange service
-principal with the mailboxes it may send as. Reads ``--tenant FILE``, or
-``DIR/tenant.toml`` of ``--data DIR`` when present, else the embedded demo
-tenant.
+principal with the mailboxes it may send as. Reads ``--tenant FILE``; else
+the tenant of the lab running in ``--data DIR`` (through its API, so ``--set``
+changes show); else the embedded demo tenant.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import urllib.request
 from pathlib import Path
 from typing import Any
 
-from emulator.tenant import Tenant, TenantError, load_tenant
+from emulator.tenant import Tenant, TenantError, load_tenant, parse_tenant
 from scenarios.cli.common import UsageError, add_data_flag
 
 TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
@@ -94,13 +95,27 @@ def _text(apps: list[dict[str, Any]]) -> str:
 
 
 def _tenant(args: argparse.Namespace) -> Tenant:
-    path: Path | None = args.tenant
-    if path is None and args.data is not None and (args.data / "tenant.toml").exists():
-        path = args.data / "tenant.toml"
     try:
-        return load_tenant(path)
+        if args.tenant is None and (args.data / "endpoints.json").exists():
+            return _running_lab_tenant(args.data / "endpoints.json")
+        return load_tenant(args.tenant)
     except TenantError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _running_lab_tenant(endpoints: Path) -> Tenant:
+    """The tenant as the running lab has it now, from its API."""
+    api = json.loads(endpoints.read_text("utf-8")).get("api")
+    if not api:
+        return load_tenant(None)
+    try:
+        with urllib.request.urlopen(f"{api}/api/tenant", timeout=10) as answer:
+            document = json.loads(answer.read())
+    except (OSError, ValueError) as exc:
+        raise UsageError(
+            f"the lab at {api} (from {endpoints}) did not answer ({exc}); is `exolab serve` running?"
+        ) from None
+    return parse_tenant(document, f"the lab at {api}")
 
 
 def _run(args: argparse.Namespace) -> int:

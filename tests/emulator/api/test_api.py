@@ -106,3 +106,16 @@ async def test_missing_records_are_404_and_page_lists_mailboxes(lab: Lab) -> Non
     assert (await _get(lab, "/api/sessions/999"))[0] == 404
     status, page = await _get(lab, "/")
     assert status == 200 and b"scanner@contoso.com" in page and b"Junk Email" in page
+
+
+async def test_apps_command_reads_the_running_labs_tenant(
+    lab: Lab, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scenarios.cli import main
+
+    await _post(lab, "/api/tenant/set", {"set": ["App[lab-new-app].DisplayName=Added live"]})
+    data_dir = str(lab.endpoints_path.parent)
+    code = await asyncio.to_thread(main, ["apps", "--json", "--data", data_dir])
+    assert code == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert "Added live" in [app["DisplayName"] for app in shown["App"]]
