@@ -40,6 +40,7 @@ class SubmissionCounters:
 
     _connections: dict[str, list[int]] = field(default_factory=dict)
     _recipients: dict[str, deque[tuple[float, int]]] = field(default_factory=dict)
+    _recipient_totals: dict[str, int] = field(default_factory=dict)
     _releases: dict[str, deque[float]] = field(default_factory=dict)
 
     # concurrent authenticated connections
@@ -61,12 +62,15 @@ class SubmissionCounters:
         window = self._recipients.get(mailbox)
         if not window:
             return 0
+        total = self._recipient_totals[mailbox]
         while window and window[0][0] <= now - DAY:
-            window.popleft()
-        return sum(n for _, n in window)
+            total -= window.popleft()[1]
+        self._recipient_totals[mailbox] = total
+        return total
 
     def add_recipients(self, mailbox: str, now: float, count: int) -> None:
         self._recipients.setdefault(mailbox, deque()).append((now, count))
+        self._recipient_totals[mailbox] = self._recipient_totals.get(mailbox, 0) + count
 
     # messages per minute (delayed, not refused)
     def rate_delay(self, mailbox: str, now: float, per_minute: int) -> float:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import asyncio.sslproto as _sslproto
 import logging
+import re
 import ssl
 from datetime import timedelta
 from typing import Any, cast
@@ -39,6 +40,9 @@ COMMAND_LIMIT = 2048
 AUTH_LIMIT = 32768
 """AUTH lines carry OAuth tokens (several KB of base64)."""
 UNKNOWN_BODY_LIMIT_SLACK = 1 << 20
+
+
+_SIMPLE_PATH = re.compile(r"<([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+|)>(?:\s+(.*))?$")
 
 
 class _NoHooks:
@@ -141,8 +145,7 @@ class ExchangeSMTP(SMTP):
         if verdict.rule != "auth_challenge":
             self.state.decided(verdict)
         lines = self.renderer.lines(verdict.reply, **{**verdict.params, **params})
-        for line in lines:
-            self.state.said(line)
+        self.state.said(lines)
         data = ("\r\n".join(lines) + "\r\n").encode("utf-8", "replace")
         self._writer.write(data)
 

@@ -80,8 +80,9 @@ class SessionState:
         """A line from the client (already redacted where it carries a secret)."""
         self.transcript.append(TranscriptLine(self._t(), "C", line))
 
-    def said(self, line: str) -> None:
-        self.transcript.append(TranscriptLine(self._t(), "S", line))
+    def said(self, lines: list[str]) -> None:
+        t = self._t()
+        self.transcript.extend(TranscriptLine(t, "S", line) for line in lines)
 
     def note(self, text: str) -> None:
         self.notes.append(text)

@@ -60,7 +60,7 @@ class _Silent(asyncio.Protocol):
         self.port.live.discard(self)
         lab = self.port.lab
         site = lab.tenant.site_for_source(self.client)
-        lab.store.record_session(
+        lab.store.record_session_soon(
             SessionRecord(
                 id=self.sid,
                 endpoint=self.port.endpoint,

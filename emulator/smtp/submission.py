@@ -112,7 +112,7 @@ class SubmissionFrontEnd:
             await asyncio.sleep(verdict.delay)  # the reply waits; nothing is refused
         if message_id is None:
             message_id = f"{state.rng.getrandbits(64):016x}@{state.names.mailbox_host.lower()}"
-        self.lab.store.commit_delivery(
+        await self.lab.store.deliver(
             state.id,
             state.mail_from or "",
             body.data,
@@ -152,7 +152,7 @@ class SubmissionFrontEnd:
             return
         if state.identity:
             self.counters.disconnected(state.identity, state.id)
-        self.lab.store.record_session(state.record(self.lab.clock.now()))
+        self.lab.store.record_session_soon(state.record(self.lab.clock.now()))
 
 
 class SubmissionService:

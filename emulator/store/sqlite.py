@@ -18,11 +18,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
 from emulator.clock import Clock, LabClock
+from emulator.store.group import GroupCommitter
 from emulator.store.model import (
     Folder,
     Placement,
@@ -87,6 +89,7 @@ class Store:
         self.path = path
         self._clock = clock
         self.closed = False
+        self._committer: GroupCommitter | None = None
         row = self._db.execute(
             "SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM sessions "
             "UNION ALL SELECT MAX(session_id) FROM messages)"
@@ -101,10 +104,7 @@ class Store:
             path = path / STORE_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            db.execute("PRAGMA foreign_keys=ON")
+            db = connect(path)
             db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a usable exolab store ({exc})") from exc
@@ -115,6 +115,10 @@ class Store:
         if self.closed:
             return
         self.closed = True
+        if self._committer is not None:
+            left = self._committer.close()
+            if left:
+                write_batch(self._db, [], left)
         try:
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
@@ -138,67 +142,68 @@ class Store:
         message_id: str = "",
         received_at: datetime | None = None,
     ) -> list[int]:
-        """Store one message in every placement, durably, in one transaction; the row ids."""
-        if not placements:
-            raise ValueError("a delivery needs at least one placement")
-        when = _iso(received_at or self._clock.now())
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            body_id = db.execute("INSERT INTO bodies (raw) VALUES (?)", (raw,)).lastrowid
-            ids: list[int] = []
-            for p in placements:
-                cur = db.execute(
-                    "INSERT INTO messages (message_id, mailbox, folder, envelope_from, "
-                    "envelope_to, size, scl, headers_added, body_id, session_id, received_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        message_id,
-                        p.mailbox,
-                        p.folder,
-                        envelope_from,
-                        json.dumps(list(p.recipients)),
-                        len(raw),
-                        p.scl,
-                        json.dumps([list(h) for h in p.prepend_headers]),
-                        body_id,
-                        session_id,
-                        when,
-                    ),
-                )
-                ids.append(cast(int, cur.lastrowid))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        return ids
+        """Store one message in every placement, durably, in one transaction; the row ids.
+
+        Synchronous (one fsync). Front ends under load use ``deliver`` instead,
+        which shares one commit among the messages that end at the same moment.
+        """
+        delivery = Delivery(
+            session_id,
+            envelope_from,
+            raw,
+            tuple(placements),
+            message_id,
+            received_at or self._clock.now(),
+        )
+        return write_batch(self._db, [delivery], [])[0]
 
     def record_session(self, record: SessionRecord) -> None:
-        """Write (or rewrite) one session record, durably."""
-        self._db.execute(
-            "INSERT OR REPLACE INTO sessions (id, endpoint, port, client, public_ip, site, "
-            "tls_version, cipher, identity, auth_method, transcript, notes, outcome, "
-            "started_at, ended_at, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.id,
-                record.endpoint,
-                record.port,
-                record.client,
-                record.public_ip,
-                record.site,
-                record.tls_version,
-                record.cipher,
-                record.identity,
-                record.auth_method,
-                json.dumps([{"t": x.t, "dir": x.dir, "line": x.line} for x in record.transcript]),
-                json.dumps(list(record.notes)),
-                record.outcome,
-                _iso(record.started_at),
-                _iso(record.ended_at) if record.ended_at else None,
-                json.dumps(record.extra),
-            ),
-        )
+        """Write (or rewrite) one session record, durably, now."""
+        write_batch(self._db, [], [record])
         self._next_session_id = max(self._next_session_id, record.id + 1)
+
+    # -- group commit (used from the event loop) ----------------------------------
+
+    async def deliver(
+        self,
+        session_id: int | None,
+        envelope_from: str,
+        raw: bytes,
+        placements: Sequence[Placement],
+        *,
+        message_id: str = "",
+        received_at: datetime | None = None,
+    ) -> list[int]:
+        """``commit_delivery`` for the event loop: returns once the message is durable.
+
+        Messages that end while a commit is in flight share the next one
+        (group commit in a writer thread), so the loop never waits for an
+        fsync and each 250 still follows its own message's commit.
+        """
+        delivery = Delivery(
+            session_id,
+            envelope_from,
+            raw,
+            tuple(placements),
+            message_id,
+            received_at or self._clock.now(),
+        )
+        return await self._group().deliver(delivery)
+
+    def record_session_soon(self, record: SessionRecord) -> None:
+        """Queue a session record for the next group commit (``close`` writes what is left)."""
+        self._next_session_id = max(self._next_session_id, record.id + 1)
+        self._group().record_session(record)
+
+    async def flush(self) -> None:
+        """Wait until everything queued is on disk."""
+        if self._committer is not None:
+            await self._committer.flush()
+
+    def _group(self) -> GroupCommitter:
+        if self._committer is None:
+            self._committer = GroupCommitter(connect(self.path))
+        return self._committer
 
     # -- reading ---------------------------------------------------------------
 
@@ -232,6 +237,99 @@ class Store:
             "FROM sessions ORDER BY id"
         ).fetchall()
         return [_session(row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One accepted message and where its copies go."""
+
+    session_id: int | None
+    envelope_from: str
+    raw: bytes
+    placements: tuple[Placement, ...]
+    message_id: str
+    received_at: datetime
+
+    def __post_init__(self) -> None:
+        if not self.placements:
+            raise ValueError("a delivery needs at least one placement")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA foreign_keys=ON")
+    return db
+
+
+def write_batch(
+    db: sqlite3.Connection, deliveries: Sequence[Delivery], sessions: Sequence[SessionRecord]
+) -> list[list[int]]:
+    """Write deliveries and session records in ONE transaction; the row ids per delivery."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        result = [_insert_delivery(db, d) for d in deliveries]
+        for record in sessions:
+            _insert_session(db, record)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _insert_delivery(db: sqlite3.Connection, d: Delivery) -> list[int]:
+    body_id = db.execute("INSERT INTO bodies (raw) VALUES (?)", (d.raw,)).lastrowid
+    when = _iso(d.received_at)
+    ids: list[int] = []
+    for p in d.placements:
+        cur = db.execute(
+            "INSERT INTO messages (message_id, mailbox, folder, envelope_from, "
+            "envelope_to, size, scl, headers_added, body_id, session_id, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                d.message_id,
+                p.mailbox,
+                p.folder,
+                d.envelope_from,
+                json.dumps(list(p.recipients)),
+                len(d.raw),
+                p.scl,
+                json.dumps([list(h) for h in p.prepend_headers]),
+                body_id,
+                d.session_id,
+                when,
+            ),
+        )
+        ids.append(cast(int, cur.lastrowid))
+    return ids
+
+
+def _insert_session(db: sqlite3.Connection, record: SessionRecord) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO sessions (id, endpoint, port, client, public_ip, site, "
+        "tls_version, cipher, identity, auth_method, transcript, notes, outcome, "
+        "started_at, ended_at, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            record.id,
+            record.endpoint,
+            record.port,
+            record.client,
+            record.public_ip,
+            record.site,
+            record.tls_version,
+            record.cipher,
+            record.identity,
+            record.auth_method,
+            json.dumps([{"t": x.t, "dir": x.dir, "line": x.line} for x in record.transcript]),
+            json.dumps(list(record.notes)),
+            record.outcome,
+            _iso(record.started_at),
+            _iso(record.ended_at) if record.ended_at else None,
+            json.dumps(record.extra),
+        ),
+    )
 
 
 def _iso(when: datetime) -> str:

@@ -42,7 +42,8 @@ def test_serve_send_stop_then_list(tmp_path: Path, capsys: pytest.CaptureFixture
         entry = doc["endpoints"]["smtp.office365.com"]
         assert entry["address"] == "127.10.0.1" and set(entry["ports"]) == {"587", "25", "465"}
         assert set(doc["endpoints"]["smtp-legacy.office365.com"]["ports"]) == {"587", "25"}
-        assert doc["sites"]["office"] == {"source": "127.20.0.10", "public": "203.0.113.39"}
+        office = doc["sites"]["office"]
+        assert (office["source"], office["public"]) == ("127.20.0.10", "203.0.113.39")
         assert Path(doc["ca_pem"]).read_text().startswith("-----BEGIN CERTIFICATE-----")
         client = smtplib.SMTP(local_hostname="mfp", source_address=("127.20.0.10", 0), timeout=10)
         client._host = "smtp.office365.com"  # type: ignore[attr-defined]

@@ -167,3 +167,43 @@ def test_a_commit_survives_a_crash(tmp_path: Path) -> None:
     [m] = s.messages()
     assert m.id == row_id and m.body == b"X" * 1_000_000
     s.close()
+
+
+async def test_group_commit_many_concurrent_deliveries(tmp_path: Path) -> None:
+    """Deliveries awaited together all land, each durable when its await returns."""
+    import asyncio
+
+    s = Store.open(tmp_path, clock=CLOCK)
+
+    async def one(i: int) -> list[int]:
+        ids = await s.deliver(
+            i,
+            "a@contoso.com",
+            f"Subject: {i}\r\n\r\n".encode(),
+            [Placement("b@contoso.com", "Inbox")],
+        )
+        other = Store.open(tmp_path)  # a second connection sees it as soon as the await returns
+        try:
+            assert [m.id for m in other.messages() if m.session_id == i] == ids
+        finally:
+            other.close()
+        return ids
+
+    results = await asyncio.gather(*(one(i) for i in range(40)))
+    assert len({i for ids in results for i in ids}) == 40
+    s.record_session_soon(
+        SessionRecord(
+            id=99,
+            endpoint="e",
+            port=25,
+            client="c",
+            public_ip="p",
+            site=None,
+            started_at=CLOCK.now(),
+        )
+    )
+    s.close()  # writes the queued record
+    again = Store.open(tmp_path)
+    assert [r.id for r in again.sessions()] == [99]
+    assert len(again.messages()) == 40
+    again.close()
