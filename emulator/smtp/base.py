@@ -388,7 +388,8 @@ class ExchangeSMTP(SMTP):
         rest = self._strip_command_keyword(keyword, arg or "")
         if rest is None:
             return None, None
-        address, tail = self._getaddr(rest)
+        simple = _SIMPLE_PATH.match(rest)  # <local@domain> as devices send it: skip the full parser
+        address, tail = (simple[1], simple[2]) if simple else self._getaddr(rest)
         if address is None:
             return None, None
         params = self._getparams((tail or "").split())

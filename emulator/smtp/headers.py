@@ -15,15 +15,31 @@ HEAD_LIMIT = 256 * 1024
 
 
 def head_of(body: bytes) -> tuple[tuple[str, ...], str | None]:
-    """The From addresses and the Message-ID of a message, reading only its header."""
+    """The From addresses and the Message-ID of a message, reading only its header.
+
+    A plain scan of the header block instead of the email package's full
+    parser (this runs for every message); folded fields go to the parser.
+    """
     end = body.find(b"\r\n\r\n", 0, HEAD_LIMIT)
     head = body[: end + 2] if end >= 0 else body[:HEAD_LIMIT]
-    message = BytesHeaderParser(policy=compat32).parsebytes(head)
-    froms = tuple(
-        a.lower() for _, a in getaddresses([str(v) for v in message.get_all("From", [])]) if a
-    )
-    mid = message.get("Message-ID")
-    return froms, (str(mid).strip().strip("<>").strip() or None) if mid else None
+    if b"\n " in head or b"\n\t" in head:
+        message = BytesHeaderParser(policy=compat32).parsebytes(head)
+        froms_raw = [str(v) for v in message.get_all("From", [])]
+        mids = [str(v) for v in message.get_all("Message-ID", [])]
+    else:
+        froms_raw, mids = [], []
+        for line in head.split(b"\r\n"):
+            name, colon, value = line.partition(b":")
+            if not colon:
+                continue
+            key = name.strip().lower()
+            if key == b"from":
+                froms_raw.append(value.decode("utf-8", "replace"))
+            elif key == b"message-id":
+                mids.append(value.decode("utf-8", "replace"))
+    froms = tuple(a.lower() for _, a in getaddresses(froms_raw) if a)
+    mid = mids[0].strip().strip("<>").strip() if mids else ""
+    return froms, mid or None
 
 
 def received(state: SessionState, when: datetime) -> tuple[str, str]:
