@@ -205,9 +205,15 @@ def measure(target: str, sessions: int, concurrency: int, size: int, warmup: int
                 proc.kill()
 
 
-def case(label: str, sessions: int, concurrency: int, size: int) -> bool:
-    sink = measure("sink", sessions, concurrency, size, warmup=20)
-    lab = measure("lab", sessions, concurrency, size, warmup=20)
+def case(label: str, sessions: int, concurrency: int, size: int, rounds: int) -> bool:
+    """Alternate sink and lab rounds and keep the best of each (no cold-start bias either way)."""
+    sinks: list[Run] = []
+    labs: list[Run] = []
+    for _ in range(rounds):
+        sinks.append(measure("sink", sessions, concurrency, size, warmup=20))
+        labs.append(measure("lab", sessions, concurrency, size, warmup=20))
+    sink = max(sinks, key=lambda r: r.rate)
+    lab = max(labs, key=lambda r: r.rate)
     ratio = lab.rate / sink.rate if sink.rate else 0.0
     verdict = "ok" if ratio >= TARGET and not lab.failures else "BELOW TARGET"
     print(
@@ -225,10 +231,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--large-sessions", type=int, default=120)
     parser.add_argument("--large-concurrency", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args(argv)
     print("submission: STARTTLS + AUTH LOGIN + one message per session, lab vs bare aiosmtpd sink")
-    small = case("10 KB", args.sessions, args.concurrency, 10 * 1024)
-    large = case("1 MB ", args.large_sessions, args.large_concurrency, 1024 * 1024)
+    small = case("10 KB", args.sessions, args.concurrency, 10 * 1024, args.rounds)
+    large = case("1 MB ", args.large_sessions, args.large_concurrency, 1024 * 1024, args.rounds)
     return 0 if small and large else 1
 
 
