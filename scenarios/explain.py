@@ -180,8 +180,8 @@ def render_explanation(scenario: Scenario, result: ScenarioResult, lang: Lang) -
         enhanced=scenario.expect.enhanced or "",
     )
     out = [
-        f"{msg('ui.title')}: {scenario.title} ({scenario.id})",
-        f"{msg('ui.rule')}: {scenario.demonstrates}",
+        f"{msg('ui.title')}: {scenario.title.get(lang)} ({scenario.id})",
+        f"{msg('ui.rule')}: {scenario.demonstrates.get(lang)}",
         "",
     ]
     if attempt is None or not attempt.transcript:

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import html
 import json
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from devices import Profile, list_profiles
 from scenarios.loader import ScenarioFile
-from scenarios.model import Scenario
+from scenarios.messages import Lang, Messages
+from scenarios.model import LocalizedText, Scenario
 from scenarios.result import ScenarioResult
 from scenarios.runner import RunOptions, run_catalog
 
@@ -28,7 +30,7 @@ SCANNER = {"username": "scanner@contoso.com", "password": "Scan-2-Mail!"}
 @dataclass(frozen=True)
 class Setup:
     id: str
-    title: str
+    title: LocalizedText
     server: str
     port: int
     tenant: tuple[str, ...] = ()
@@ -36,17 +38,30 @@ class Setup:
 
 
 SETUPS: tuple[Setup, ...] = (
-    Setup("smtp-auth", "SMTP AUTH smtp.office365.com:587", "smtp.office365.com", 587),
+    Setup(
+        "smtp-auth",
+        LocalizedText(
+            en="SMTP AUTH smtp.office365.com:587",
+            ja="SMTP AUTH クライアント送信 smtp.office365.com:587",
+        ),
+        "smtp.office365.com",
+        587,
+    ),
     Setup(
         "smtp-legacy",
-        "SMTP AUTH smtp-legacy (opted in)",
+        LocalizedText(
+            en="SMTP AUTH smtp-legacy (opted in)",
+            ja="SMTP AUTH クライアント送信 smtp-legacy (オプトイン済み)",
+        ),
         "smtp-legacy.office365.com",
         587,
         ("TransportConfig.AllowLegacyTLSClients=true",),
     ),
     Setup(
         "direct-send",
-        "Direct send, SPF-listed site",
+        LocalizedText(
+            en="Direct send, SPF-listed site", ja="ダイレクト送信 (SPF に登録済みの拠点)"
+        ),
         "contoso-com.mail.protection.outlook.com",
         25,
         authenticated=False,
@@ -76,8 +91,14 @@ def cell_scenario(profile: Profile, setup: Setup) -> Scenario:
     return Scenario.model_validate(
         {
             "id": f"{profile.name}--{setup.id}",
-            "title": f"{profile.name} / {setup.title}",
-            "demonstrates": f"How {profile.name} fares with {setup.title}.",
+            "title": {
+                "en": f"{profile.name} / {setup.title.en}",
+                "ja": f"{profile.name} / {setup.title.ja}",
+            },
+            "demonstrates": {
+                "en": f"How {profile.name} fares with {setup.title.en}.",
+                "ja": f"{profile.name} を「{setup.title.ja}」の構成で使った場合の結果です。",
+            },
             "source": "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365",
             "recipients": ["alice@contoso.com"],
             "tenant": {
@@ -139,14 +160,28 @@ def run_matrix(
     return table, wall
 
 
-def render_text(table: dict[str, dict[str, ScenarioResult]]) -> str:
-    name_w = max([len(n) for n in table] + [8])
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
+
+
+def render_text(table: dict[str, dict[str, ScenarioResult]], lang: Lang = "en") -> str:
+    profile = Messages(lang)("ui.profile")
+    name_w = max([_width(n) for n in table] + [_width(profile)])
     cells = {p: {sid: cell_text(r) for sid, r in row.items()} for p, row in table.items()}
+    titles = {s.id: s.title.get(lang) for s in SETUPS}
     widths = {
-        s.id: max([len(s.title)] + [len(c.get(s.id, "")) for c in cells.values()]) for s in SETUPS
+        s.id: max([_width(titles[s.id])] + [_width(c.get(s.id, "")) for c in cells.values()])
+        for s in SETUPS
     }
-    head = f"{'profile':<{name_w}}  " + "  ".join(f"{s.title:<{widths[s.id]}}" for s in SETUPS)
-    lines = [head, "-" * len(head)]
+    head = f"{_pad(profile, name_w)}  " + "  ".join(
+        _pad(titles[s.id], widths[s.id]) for s in SETUPS
+    )
+    lines = [head, "-" * _width(head)]
     for name, row in cells.items():
         lines.append(
             f"{name:<{name_w}}  "
@@ -158,7 +193,7 @@ def render_text(table: dict[str, dict[str, ScenarioResult]]) -> str:
 def render_json(table: dict[str, dict[str, ScenarioResult]], wall: float) -> str:
     doc = {
         "wall_seconds": round(wall, 3),
-        "setups": [{"id": s.id, "title": s.title} for s in SETUPS],
+        "setups": [{"id": s.id, "title": s.title.en, "title_ja": s.title.ja} for s in SETUPS],
         "profiles": {
             name: {
                 sid: {"summary": cell_text(r), "result": r.got_summary()} for sid, r in row.items()
@@ -169,8 +204,9 @@ def render_json(table: dict[str, dict[str, ScenarioResult]], wall: float) -> str
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_html(table: dict[str, dict[str, ScenarioResult]]) -> str:
-    head = "".join(f"<th>{html.escape(s.title)}</th>" for s in SETUPS)
+def render_html(table: dict[str, dict[str, ScenarioResult]], lang: Lang = "en") -> str:
+    msg = Messages(lang)
+    head = "".join(f"<th>{html.escape(s.title.get(lang))}</th>" for s in SETUPS)
     rows = []
     for name, row in table.items():
         tds = []
@@ -181,9 +217,11 @@ def render_html(table: dict[str, dict[str, ScenarioResult]]) -> str:
             tds.append(f'<td class="{"ok" if ok else "no"}">{html.escape(text)}</td>')
         rows.append(f"<tr><th>{html.escape(name)}</th>{''.join(tds)}</tr>")
     return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>exolab matrix</title>'
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(msg('ui.matrix'))}</title>"
         "<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
         "td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left}.ok{background:#e6f6ea}"
-        ".no{background:#fde8e8}</style></head><body><h1>exolab compatibility matrix</h1>"
-        f"<table><tr><th>profile</th>{head}</tr>{''.join(rows)}</table></body></html>\n"
+        f".no{{background:#fde8e8}}</style></head><body><h1>{html.escape(msg('ui.matrix'))}</h1>"
+        f"<table><tr><th>{html.escape(msg('ui.profile'))}</th>{head}</tr>{''.join(rows)}</table>"
+        "</body></html>\n"
     )

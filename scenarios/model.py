@@ -12,9 +12,11 @@ objects and every error into one ``ScenarioError``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from scenarios.messages import Lang
 
 Outcome = Literal["delivered", "rejected", "timeout", "refused", "tls_failure", "gave_up"]
 Folder = Literal["Inbox", "Junk Email", "Quarantine", "Sent Items", "Outbound"]
@@ -27,6 +29,40 @@ ID = r"^[a-z0-9][a-z0-9-]*$"
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LocalizedText(_Frozen):
+    """A text a trainer shows, in English and (optionally) Japanese.
+
+    In a file it is either a plain string (English only, the original format
+    that users' own scenarios keep using) or one value per language, written
+    as dotted keys: ``title.en = "..."`` and ``title.ja = "..."``. A missing
+    Japanese text falls back to English; every shipped scenario has both (a
+    test enforces it).
+    """
+
+    en: str = Field(min_length=1, description="English (required).")
+    ja: str | None = Field(
+        default=None, min_length=1, description="Japanese; absent: English is shown."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_string_is_english(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"en": value}
+        if isinstance(value, dict | LocalizedText):
+            return value
+        raise ValueError(
+            'a string, or one string per language (title.en = "...", title.ja = "...")'
+        )
+
+    def get(self, lang: Lang) -> str:
+        """The text in ``lang``, or the English text when that language is absent."""
+        return self.ja if lang == "ja" and self.ja else self.en
+
+    def __str__(self) -> str:
+        return self.en
 
 
 class TenantChanges(_Frozen):
@@ -162,8 +198,12 @@ class Scenario(_Frozen):
     """One documented rule or failure mode, runnable offline."""
 
     id: str = Field(pattern=ID, description="Unique; the file stem.")
-    title: str = Field(min_length=1)
-    demonstrates: str = Field(min_length=1, description="The rule it proves, in one sentence.")
+    title: LocalizedText = Field(
+        description='Short name; a string (English) or title.en = "..." and title.ja = "...".'
+    )
+    demonstrates: LocalizedText = Field(
+        description="The rule it proves, in one sentence; like title, a string or .en/.ja."
+    )
     source: str = Field(description="The seed guide / Microsoft page / real log it stands on.")
     fix: str | None = Field(
         default=None,

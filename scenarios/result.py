@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from scenarios.model import Expect
+from scenarios.model import Expect, LocalizedText
 
 Status = Literal["passed", "failed", "error"]
 
@@ -93,8 +93,8 @@ class Difference:
 class ScenarioResult:
     id: str
     group: str
-    title: str
-    demonstrates: str
+    title: LocalizedText
+    demonstrates: LocalizedText
     source: str
     fix: str | None
     status: Status
@@ -129,8 +129,10 @@ class ScenarioResult:
         out = {
             "id": self.id,
             "group": self.group,
-            "title": self.title,
-            "demonstrates": self.demonstrates,
+            "title": self.title.en,
+            "demonstrates": self.demonstrates.en,
+            "title_ja": self.title.ja,
+            "demonstrates_ja": self.demonstrates.ja,
             "source": self.source,
             "fix": self.fix,
             "status": self.status,

@@ -16,11 +16,11 @@ def _run(args: argparse.Namespace) -> int:
         table, wall = run_matrix(args.profiles, jobs=args.jobs)
     except ValueError as exc:
         raise UsageError(f"--profiles: {exc}") from None
-    print(render_text(table), end="")
+    print(render_text(table, args.lang), end="")
     print(f"({len(table)} profiles, {wall:.2f}s)")
     outputs: tuple[tuple[Path | None, Callable[[], str]], ...] = (
         (args.json, lambda: render_json(table, wall)),
-        (args.html, lambda: render_html(table)),
+        (args.html, lambda: render_html(table, args.lang)),
     )
     for path, text in outputs:
         if path is not None:
@@ -38,5 +38,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--profiles", nargs="+", metavar="NAME", help="only these profiles")
     parser.add_argument("--html", type=Path, metavar="FILE")
     parser.add_argument("--json", type=Path, metavar="FILE")
+    parser.add_argument(
+        "--lang", choices=("en", "ja"), default="en", help="language of the headings"
+    )
     parser.add_argument("--jobs", type=int, default=default_jobs(), metavar="N")
     parser.set_defaults(handler=_run)

@@ -54,7 +54,8 @@ def _run(args: argparse.Namespace) -> int:
     items = load_or_usage(args.paths)
     if args.list:
         for item in items:
-            print(f"{item.group + '/' if item.group else ''}{item.id}\t{item.scenario.title}")
+            name = f"{item.group}/{item.id}" if item.group else item.id
+            print(f"{name}\t{item.scenario.title.get(args.lang)}")
         return 0
     progress = Progress(len(items), sys.stderr, quiet=args.quiet)
     options = RunOptions(jobs=args.jobs, keep_data=args.keep_data)

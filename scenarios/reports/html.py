@@ -64,7 +64,7 @@ def _table(results: Sequence[ScenarioResult], msg: Messages) -> str:
         rows.append(
             f"<tr><td>{_status(r, msg)}</td>"
             f'<td><a href="#{escape(r.id)}">{escape(r.group + "/" if r.group else "")}'
-            f"{escape(r.id)}</a><br><small>{escape(r.title)}</small></td>"
+            f"{escape(r.id)}</a><br><small>{escape(r.title.get(msg.lang))}</small></td>"
             f"<td>{escape(r.expected_summary())}</td><td>{escape(r.got_summary())}</td></tr>"
         )
     return "<table>" + "".join(rows) + "</table>"
@@ -72,9 +72,9 @@ def _table(results: Sequence[ScenarioResult], msg: Messages) -> str:
 
 def _section(r: ScenarioResult, msg: Messages) -> str:
     out = [
-        f'<h2 id="{escape(r.id)}">{_status(r, msg)} {escape(r.title)} <small>{escape(r.id)}</small></h2>',
+        f'<h2 id="{escape(r.id)}">{_status(r, msg)} {escape(r.title.get(msg.lang))} <small>{escape(r.id)}</small></h2>',
         "<dl>",
-        f"<dt>{escape(msg('ui.rule'))}</dt><dd>{escape(r.demonstrates)}</dd>",
+        f"<dt>{escape(msg('ui.rule'))}</dt><dd>{escape(r.demonstrates.get(msg.lang))}</dd>",
         f"<dt>{escape(msg('ui.source'))}</dt><dd>{_link(r.source)}</dd>",
         f"<dt>{escape(msg('ui.expected'))}</dt><dd>{escape(r.expected_summary())}</dd>",
         f"<dt>{escape(msg('ui.got'))}</dt><dd>{escape(r.got_summary())}</dd>",

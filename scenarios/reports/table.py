@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from scenarios.messages import Messages
+from scenarios.messages import Lang, Messages
 from scenarios.result import ScenarioResult
 
 STATUS_MARK = {"passed": "ok", "failed": "FAIL", "error": "ERR"}
@@ -19,7 +19,8 @@ def render_table(
     results: Sequence[ScenarioResult], wall_seconds: float, lang: str = "en", width: int = 120
 ) -> str:
     """The table every run prints, then each failure's difference in full."""
-    msg = Messages("ja" if lang == "ja" else "en")
+    language: Lang = "ja" if lang == "ja" else "en"
+    msg = Messages(language)
     name_w = max([len(_name(r)) for r in results] + [10])
     rest = max(width - name_w - 16, 40)
     half = rest // 2
@@ -33,7 +34,7 @@ def render_table(
         )
     failures = [r for r in results if not r.passed]
     for r in failures:
-        lines += ["", f"{STATUS_MARK[r.status]} {_name(r)}: {r.title}"]
+        lines += ["", f"{STATUS_MARK[r.status]} {_name(r)}: {r.title.get(language)}"]
         lines.append(f"  {msg('ui.expected')}: {r.expected_summary()}")
         lines.append(f"  {msg('ui.got')}:      {r.got_summary()}")
         lines += [f"    - {d.render()}" for d in r.differences]

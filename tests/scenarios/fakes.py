@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scenarios.model import Expect
+from scenarios.model import Expect, LocalizedText
 from scenarios.result import Attempt, Line, Observation, ScenarioResult, Session, Stored, compare
 from scenarios.runner import failing_step
 
@@ -53,8 +53,11 @@ def result(expect: Expect, observation: Observation, **extra: object) -> Scenari
     return ScenarioResult(
         id="tenant-disabled",
         group="auth",
-        title="SMTP AUTH off for the tenant",
-        demonstrates="Tenant switch off gives 5.7.139.",
+        title=LocalizedText(en="SMTP AUTH off for the tenant", ja="テナントで SMTP AUTH をオフ"),
+        demonstrates=LocalizedText(
+            en="Tenant switch off gives 5.7.139.",
+            ja="テナントの設定がオフだと 5.7.139 で拒否されます。",
+        ),
         source="https://github.com/simonrob/email-oauth2-proxy/issues/193",
         fix="enable_mailbox_smtp_auth",
         status="failed" if diffs else "passed",

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from scenarios.loader import ScenarioFile, find_scenario, load_scenario_file
+from scenarios.messages import Lang
 from scenarios.runner import RunOptions, run_all, run_scenario
 
 REPRESENTATIVE = (
@@ -122,13 +123,18 @@ def test_runs_concurrently_in_separate_labs() -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
-def test_explain_cli(lang: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_explain_cli(lang: Lang, capsys: pytest.CaptureFixture[str]) -> None:
     from scenarios.cli import main
 
     assert main(["explain", "tenant-disabled", "--lang", lang]) == 0
     out = capsys.readouterr().out
     assert "535 5.7.139" in out and ">>" in out
     assert ("認証済み SMTP" in out) if lang == "ja" else ("Set-CASMailbox" in out)
+    scenario = find_scenario("tenant-disabled").scenario
+    assert f"{scenario.title.get(lang)} (tenant-disabled)" in out
+    assert scenario.demonstrates.get(lang) in out
+    if lang == "ja":  # the Japanese title and rule, not the English ones
+        assert "テナントで SMTP AUTH をオフ" in out and scenario.title.en not in out
 
 
 def test_run_cli_writes_reports_and_exits_by_outcome(
