@@ -28,8 +28,8 @@ demo: $(STAMP)
 	$(BIN)/exolab demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check emulator devices scenarios tests
-	$(BIN)/ruff format --check emulator devices scenarios tests
+	$(BIN)/ruff check emulator devices scenarios benchmarks tests
+	$(BIN)/ruff format --check emulator devices scenarios benchmarks tests
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
