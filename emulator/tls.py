@@ -61,7 +61,9 @@ class LabCA:
             self._leaves[names] = self._ca.issue_cert(*names)
         return self._leaves[names]
 
-    def server_context(self, names: tuple[str, ...], minimum: str = "1.2", maximum: str = "1.3") -> ssl.SSLContext:
+    def server_context(
+        self, names: tuple[str, ...], minimum: str = "1.2", maximum: str = "1.3"
+    ) -> ssl.SSLContext:
         """A server context for ``names`` that negotiates ``minimum``..``maximum``."""
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.leaf(*names).configure_cert(context)
