@@ -17,8 +17,8 @@ from typing import Any
 from aiohttp import web
 
 from emulator.api.page import render_page
-from emulator.api.views import message_json, session_json
 from emulator.lab import LabContext, endpoints_document
+from emulator.store.views import message_json, session_json
 from emulator.tenant import TenantError, parse_assignment, parse_tenant
 
 HOST = "api"

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 from pathlib import Path
-from typing import Any
 
-from emulator.store import FOLDERS, STORE_FILE, Store, StoredMessage
+from emulator.store import FOLDERS, STORE_FILE, Store
+from emulator.store.views import message_json, subject_of
 from scenarios.cli.common import UsageError, add_data_flag
 
 
@@ -21,29 +19,6 @@ def open_store(data: Path) -> Store:
             f"{data}: no lab store here ({STORE_FILE} missing); start one with exolab serve --data {data}"
         )
     return Store.open(path)
-
-
-def subject_of(message: StoredMessage) -> str:
-    head = message.body.split(b"\r\n\r\n", 1)[0][:65536]
-    value = BytesHeaderParser(policy=compat32).parsebytes(head).get("Subject")
-    return str(value) if value is not None else ""
-
-
-def message_json(m: StoredMessage) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "message_id": m.message_id,
-        "mailbox": m.mailbox,
-        "folder": m.folder,
-        "scl": m.scl,
-        "envelope_from": m.envelope_from,
-        "envelope_to": list(m.envelope_to),
-        "subject": subject_of(m),
-        "size": m.size,
-        "headers": [[n, v] for n, v in m.headers_added],
-        "session_id": m.session_id,
-        "received_at": m.received_at.isoformat(),
-    }
 
 
 def _run(args: argparse.Namespace) -> int:

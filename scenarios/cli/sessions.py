@@ -4,31 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
-from emulator.store import SessionRecord
+from emulator.store.views import session_json
 from scenarios.cli.common import add_data_flag
 from scenarios.cli.messages import open_store
-
-
-def session_json(s: SessionRecord) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "endpoint": s.endpoint,
-        "port": s.port,
-        "client": s.client,
-        "public_ip": s.public_ip,
-        "site": s.site,
-        "tls_version": s.tls_version,
-        "cipher": s.cipher,
-        "identity": s.identity,
-        "auth_method": s.auth_method,
-        "outcome": s.outcome,
-        "started_at": s.started_at.isoformat(),
-        "ended_at": s.ended_at.isoformat() if s.ended_at else None,
-        "notes": list(s.notes),
-        "transcript": [{"t": x.t, "dir": x.dir, "line": x.line} for x in s.transcript],
-    }
 
 
 def _run(args: argparse.Namespace) -> int:

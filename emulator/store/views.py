@@ -1,0 +1,57 @@
+"""JSON shapes of stored messages and sessions, shared by `exolab messages/sessions` and the API.
+
+The field names are a contract (users' scripts read them): extend, never rename.
+"""
+
+from __future__ import annotations
+
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from typing import Any
+
+from emulator.store.model import SessionRecord, StoredMessage
+
+
+def subject_of(message: StoredMessage) -> str:
+    """The Subject header of a stored message as sent ('' when it has none)."""
+    head = message.body.split(b"\r\n\r\n", 1)[0][:65536]
+    value = BytesHeaderParser(policy=compat32).parsebytes(head).get("Subject")
+    return str(value) if value is not None else ""
+
+
+def message_json(m: StoredMessage) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "message_id": m.message_id,
+        "mailbox": m.mailbox,
+        "folder": m.folder,
+        "scl": m.scl,
+        "envelope_from": m.envelope_from,
+        "envelope_to": list(m.envelope_to),
+        "subject": subject_of(m),
+        "size": m.size,
+        "headers": [[n, v] for n, v in m.headers_added],
+        "session_id": m.session_id,
+        "received_at": m.received_at.isoformat(),
+    }
+
+
+def session_json(s: SessionRecord) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "endpoint": s.endpoint,
+        "port": s.port,
+        "client": s.client,
+        "public_ip": s.public_ip,
+        "site": s.site,
+        "tls_version": s.tls_version,
+        "cipher": s.cipher,
+        "identity": s.identity,
+        "auth_method": s.auth_method,
+        "outcome": s.outcome,
+        "started_at": s.started_at.isoformat(),
+        "ended_at": s.ended_at.isoformat() if s.ended_at else None,
+        "notes": list(s.notes),
+        "transcript": [{"t": x.t, "dir": x.dir, "line": x.line} for x in s.transcript],
+        "extra": dict(s.extra),
+    }
