@@ -13,7 +13,6 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from oauth_lab import HOST, RunningLab, running_lab
 
 from devices.oauth import (
     ClientCredentialsSource,
@@ -27,6 +26,7 @@ from devices.settings import Settings
 from devices.tokens import TokenError
 from emulator.clock import FixedClock, utc
 from emulator.tenant import load_default_tenant, parse_assignment
+from tests.emulator.entra.lab import HOST, RunningLab, running_lab
 
 APP_ONLY = "5f0c2a8e-3a51-4c47-9d0e-1b5a6c7d8e90"
 SECRET = "lab-secret-Xk7~scan.app"
