@@ -100,11 +100,15 @@ def server(target: str, spf: str = "process") -> Iterator[tuple[str, int]]:
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
     with tempfile.TemporaryDirectory(prefix=f"bench-directsend-{target}-") as data_dir:
-        proc = ctx.Process(
-            target=_serve_mx if target == "mx" else _serve_sink, args=(child, data_dir)
-        )
+        if target == "mx":
+            proc = ctx.Process(target=_serve_mx, args=(child, data_dir, spf))
+        else:
+            proc = ctx.Process(target=_serve_sink, args=(child, data_dir))
         proc.start()
         try:
+            while not parent.poll(1.0):
+                if not proc.is_alive():
+                    raise RuntimeError(f"the {target} server process died (exit {proc.exitcode})")
             address, port = parent.recv()
             yield str(address), int(port)
         finally:
