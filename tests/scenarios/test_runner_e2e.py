@@ -97,6 +97,23 @@ async def test_breaking_the_rule_in_the_emulator_fails_with_a_readable_differenc
     assert "enhanced code: expected 5.7.139, got 2.0.0" in text
 
 
+async def test_a_rule_removed_from_the_emulator_code_fails_its_scenario(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Drop the send-as rule from the submission MAIL restrictions: its scenario must say so."""
+    from emulator.policy import sender, submission
+
+    without = tuple(r for r in submission.MAIL_RULES if r is not sender.envelope_sender_allowed)
+    assert len(without) == len(submission.MAIL_RULES) - 1
+    monkeypatch.setattr(submission, "MAIL_RULES", without)
+    result = await run_scenario(find_scenario("envelope-sender-not-login"), RunOptions())
+    assert result.status == "failed"
+    rendered = "\n".join(d.render() for d in result.differences)
+    # the header-From check at end of data still refuses, but not where the scenario says
+    assert "stage: expected MAIL, got EOD (554 5.2.252 SendAsDenied" in rendered
+    assert "enhanced code: expected 5.7.60, got 5.2.252" in rendered
+
+
 async def test_a_changed_reply_wording_is_caught(tmp_path: Path) -> None:
     item = find_scenario("wrong-password")
     broken = RunOptions(extra_overrides=(("Lab.WrongPasswordReply", "5.7.139"),))
