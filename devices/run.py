@@ -62,6 +62,7 @@ class _Run:
     tls_version: str | None = None
     cipher: str | None = None
     attempts: int = 0
+    tls_broken: bool = False  # a TLS handshake failed or timed out on this connection
     extra: dict[str, str] = field(default_factory=dict)
 
     def result(
@@ -217,6 +218,7 @@ async def _attempts(run: _Run) -> DeviceResult:
 
 
 async def _attempt(run: _Run, mode: SecurityMode) -> DeviceResult:
+    run.tls_broken = False
     tls = run.profile.tls
     ctx = client_context(tls, run.network.ca_pem) if mode != "none" else None
     sni = run.settings.server if tls.sends_sni and not is_ip_literal(run.settings.server) else None
@@ -228,9 +230,6 @@ async def _attempt(run: _Run, mode: SecurityMode) -> DeviceResult:
                 run.address,
                 run.port,
                 local_addr=(run.source, 0) if run.source else None,
-                ssl=ctx if mode == "implicit" else None,
-                server_hostname=sni if mode == "implicit" else None,
-                ssl_handshake_timeout=run.timeouts.connect if mode == "implicit" else None,
             ),
             run.timeouts.connect,
         )
@@ -238,20 +237,74 @@ async def _attempt(run: _Run, mode: SecurityMode) -> DeviceResult:
         return run.result("timeout", "CONNECT", "timeout")
     except ConnectionRefusedError:
         return run.result("refused", "CONNECT", "refused")
-    except ssl.SSLError as exc:
-        run.transcript.add("*", f"TLS handshake failed: {exc.reason or exc}")
-        return run.result("tls_failure", "CONNECT", "tls")
     except OSError as exc:
         run.transcript.add("*", f"connect failed: {exc.strerror or exc}")
         return run.result("refused", "CONNECT", "refused")
+    result: DeviceResult | None = None
     try:
-        if mode == "implicit":
-            _note_tls(run, writer)
-        return await _session(run, mode, reader, writer, ctx, sni)
+        result = await _connected(run, mode, reader, writer, ctx, sni)
     finally:
-        writer.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(writer.wait_closed(), 2.0)
+        await _close(writer, result, tls_broken=run.tls_broken)
+    return result
+
+
+async def _connected(
+    run: _Run,
+    mode: SecurityMode,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    ctx: ssl.SSLContext | None,
+    sni: str | None,
+) -> DeviceResult:
+    if mode == "implicit":
+        # TCP is up: from here a reset or an alert is a TLS failure, not a refusal
+        assert ctx is not None
+        try:
+            await asyncio.wait_for(
+                writer.start_tls(
+                    ctx, server_hostname=sni, ssl_handshake_timeout=run.timeouts.connect + 1.0
+                ),
+                run.timeouts.connect,
+            )
+        except TimeoutError:
+            run.tls_broken = True
+            return run.result("timeout", "CONNECT", "timeout")
+        except (ssl.SSLError, OSError) as exc:
+            run.tls_broken = True
+            reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+            run.transcript.add("*", f"TLS handshake failed: {reason}")
+            return run.result("tls_failure", "CONNECT", "tls")
+        _note_tls(run, writer)
+    return await _session(run, mode, reader, writer, ctx, sni)
+
+
+async def _close(
+    writer: asyncio.StreamWriter, result: DeviceResult | None, *, tls_broken: bool
+) -> None:
+    """Close the connection; the socket is gone when send_scan returns.
+
+    It aborts instead of closing when closing could hang: after a failed TLS
+    upgrade the stream never learns that the socket closed (wait_closed()
+    would not return), after a timeout with a stalled send buffer close()
+    would wait to flush it for as long as the server does not read, and when
+    the session was cancelled.
+    """
+    transport = writer.transport
+    outcome = result.outcome if result is not None else None
+    if (
+        tls_broken
+        or outcome is None
+        or outcome == "tls_failure"
+        or (outcome == "timeout" and transport.get_write_buffer_size() > 0)
+    ):
+        transport.abort()
+        await asyncio.sleep(0)  # let the transport drop its socket now
+        return
+    writer.close()
+    try:
+        await asyncio.wait_for(writer.wait_closed(), 2.0)
+    except (TimeoutError, OSError):  # a reset while closing changes nothing for the outcome
+        transport.abort()
 
 
 def _note_tls(run: _Run, writer: asyncio.StreamWriter) -> None:
@@ -310,6 +363,7 @@ async def _session(
                         ctx, server_hostname=sni, ssl_handshake_timeout=run.timeouts.connect
                     )
                 except (ssl.SSLError, OSError, TimeoutError) as exc:
+                    run.tls_broken = True
                     reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
                     run.transcript.add("*", f"TLS handshake failed: {reason}")
                     return run.result("tls_failure", "STARTTLS", "tls")

@@ -288,10 +288,13 @@ class SmtpClient:
         elif self._auth_mech == "PLAIN" and self._auth_step == 0:
             self._auth_step += 1
             self._send("AUTH", plain_response(cfg.username, cfg.password))
-        else:
-            # XOAUTH2 error challenge (or a 334 we did not expect): answer empty, read the 5xx
+        elif self._auth_mech == "XOAUTH2" and self._auth_step == 0:
+            # XOAUTH2 error challenge: answer empty, then read the 5xx
             self._auth_step += 1
             self._send("AUTH", "")
+        else:
+            # a challenge after the exchange is complete: firmware gives up rather than loop
+            self._give_up("AUTH", "auth_prompt", reply)
 
     # Transaction ------------------------------------------------------------
     def _start_mail(self) -> None:
