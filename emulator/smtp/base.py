@@ -40,6 +40,8 @@ COMMAND_LIMIT = 2048
 AUTH_LIMIT = 32768
 """AUTH lines carry OAuth tokens (several KB of base64)."""
 UNKNOWN_BODY_LIMIT_SLACK = 1 << 20
+CLOSE_GRACE = 0.5
+"""Seconds a closed connection may take to say goodbye before its socket is dropped."""
 
 
 _SIMPLE_PATH = re.compile(r"<([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+|)>(?:\s+(.*))?$")
@@ -186,6 +188,7 @@ class ExchangeSMTP(SMTP):
             )
             self._write(verdict)
         super()._timeout_cb()  # type: ignore[no-untyped-call]
+        self.loop.call_later(CLOSE_GRACE, self._drop)
 
     # -- writing: every line goes through here ---------------------------------------
 
@@ -210,10 +213,24 @@ class ExchangeSMTP(SMTP):
             self._close()
 
     def _close(self) -> None:
+        """Close politely, but never wait on the client for long.
+
+        A TLS close waits for the peer's close_notify (asyncio allows 30 s);
+        a device that stopped reading never sends it, so the connection and
+        its session record would outlive a lab stop. After ``CLOSE_GRACE``
+        the socket is dropped, which ends the session (and records it).
+        """
         if self.transport is not None:
             self.transport.close()
+            self.loop.call_later(CLOSE_GRACE, self._drop)
         if self._handler_coroutine is not None:
             self._handler_coroutine.cancel()
+
+    def _drop(self) -> None:
+        """Abort a connection still open ``CLOSE_GRACE`` after ``_close``."""
+        raw = self._original_transport or self.transport
+        if not self._ended and raw is not None:
+            raw.abort()
 
     async def push(self, status: str | bytes) -> None:
         """The gatekeeper: aiosmtpd's own texts never reach the wire, their catalog entry does."""

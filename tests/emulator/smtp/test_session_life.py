@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
-from tests.emulator.smtp.conftest import LabFactory, sessions_recorded
+from emulator.store import Store
+from tests.emulator.smtp.conftest import LabFactory, client_context, sessions_recorded
 from tests.emulator.smtp.wire import MATCHER, RawClient
 
 
@@ -62,3 +64,35 @@ async def test_stop_records_open_sessions_and_keeps_committed_mail(lab_factory: 
         store.close()
     assert session.site == "branch" and session.public_ip == "198.51.100.20"
     assert session.outcome == "closed without a message"
+
+
+async def test_stop_records_a_tls_session_whose_client_does_not_answer(
+    lab_factory: LabFactory,
+) -> None:
+    """The device never reads the TLS close_notify: the lab drops it and still records it."""
+    lab = await lab_factory()
+    ready, done = threading.Event(), threading.Event()
+
+    def talk() -> None:
+        c = RawClient(*lab.endpoint("smtp.office365.com", 587))
+        c.reply()
+        c.cmd("EHLO mfp")
+        c.starttls(client_context(lab))
+        c.cmd("EHLO mfp")
+        ready.set()
+        done.wait(60)  # the device hangs: it never reads the server's close_notify
+        c.close()
+
+    thread = threading.Thread(target=talk)
+    thread.start()
+    await asyncio.to_thread(ready.wait, 10)
+    path = lab.store.path
+    await lab.stop()
+    done.set()
+    await asyncio.to_thread(thread.join)
+    store = Store.open(path)
+    try:
+        sessions = store.sessions()
+    finally:
+        store.close()
+    assert len(sessions) == 1 and sessions[0].tls_version == "TLSv1.3"
