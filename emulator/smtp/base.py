@@ -228,7 +228,7 @@ class ExchangeSMTP(SMTP):
 
     def _drop(self) -> None:
         """Abort a connection still open ``CLOSE_GRACE`` after ``_close``."""
-        raw = self._original_transport or self.transport
+        raw = cast(asyncio.Transport | None, self._original_transport or self.transport)
         if not self._ended and raw is not None:
             raw.abort()
 
