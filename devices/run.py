@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import socket
 import ssl
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -224,58 +225,55 @@ async def _attempt(run: _Run, mode: SecurityMode) -> DeviceResult:
     sni = run.settings.server if tls.sends_sni and not is_ip_literal(run.settings.server) else None
     where = f"{run.address}:{run.port}" + (f" from {run.source}" if run.source else "")
     run.transcript.add("*", f"connect {where}" + (" (implicit TLS)" if mode == "implicit" else ""))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setblocking(False)
     try:
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(
-                run.address,
-                run.port,
-                local_addr=(run.source, 0) if run.source else None,
-            ),
+        if run.source:
+            sock.bind((run.source, 0))
+        await asyncio.wait_for(
+            asyncio.get_running_loop().sock_connect(sock, (run.address, run.port)),
             run.timeouts.connect,
         )
-    except TimeoutError:
-        return run.result("timeout", "CONNECT", "timeout")
-    except ConnectionRefusedError:
-        return run.result("refused", "CONNECT", "refused")
-    except OSError as exc:
-        run.transcript.add("*", f"connect failed: {exc.strerror or exc}")
-        return run.result("refused", "CONNECT", "refused")
-    result: DeviceResult | None = None
-    try:
-        result = await _connected(run, mode, reader, writer, ctx, sni)
-    finally:
-        await _close(writer, result, tls_broken=run.tls_broken)
-    return result
-
-
-async def _connected(
-    run: _Run,
-    mode: SecurityMode,
-    reader: asyncio.StreamReader,
-    writer: asyncio.StreamWriter,
-    ctx: ssl.SSLContext | None,
-    sni: str | None,
-) -> DeviceResult:
-    if mode == "implicit":
-        # TCP is up: from here a reset or an alert is a TLS failure, not a refusal
-        assert ctx is not None
+    except BaseException as exc:
+        sock.close()
+        if isinstance(exc, TimeoutError):
+            return run.result("timeout", "CONNECT", "timeout")
+        if isinstance(exc, ConnectionRefusedError):
+            return run.result("refused", "CONNECT", "refused")
+        if isinstance(exc, OSError):
+            run.transcript.add("*", f"connect failed: {exc.strerror or exc}")
+            return run.result("refused", "CONNECT", "refused")
+        raise
+    if mode != "implicit":
+        reader, writer = await asyncio.open_connection(sock=sock)
+    else:
+        # TCP is up: from here a reset or an alert is a TLS failure, not a refusal.
+        # The handshake starts at once, so a plaintext banner reaches the TLS layer.
         try:
-            await asyncio.wait_for(
-                writer.start_tls(
-                    ctx, server_hostname=sni, ssl_handshake_timeout=run.timeouts.connect + 1.0
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(
+                    sock=sock,
+                    ssl=ctx,
+                    server_hostname=sni or "",  # "": no SNI, chain check only
+                    ssl_handshake_timeout=run.timeouts.connect + 1.0,
                 ),
                 run.timeouts.connect,
             )
         except TimeoutError:
-            run.tls_broken = True
+            sock.close()
             return run.result("timeout", "CONNECT", "timeout")
         except (ssl.SSLError, OSError) as exc:
-            run.tls_broken = True
+            sock.close()
             reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
             run.transcript.add("*", f"TLS handshake failed: {reason}")
             return run.result("tls_failure", "CONNECT", "tls")
         _note_tls(run, writer)
-    return await _session(run, mode, reader, writer, ctx, sni)
+    result: DeviceResult | None = None
+    try:
+        result = await _session(run, mode, reader, writer, ctx, sni)
+    finally:
+        await _close(writer, result, tls_broken=run.tls_broken)
+    return result
 
 
 async def _close(
