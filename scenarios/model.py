@@ -165,6 +165,11 @@ class Expect(_Frozen):
     enhanced: str | None = Field(default=None, pattern=ENHANCED)
     text: str | None = Field(default=None, description="A fragment the reply line must contain.")
     tls_version: str | None = Field(default=None, description='e.g. "1.2", "1.0"')
+    device_text: str | None = Field(
+        default=None,
+        description="A fragment the device's own panel message or transcript notes must "
+        'contain, e.g. "AADSTS65001" (for outcomes decided on the device side).',
+    )
     mailbox: str | None = Field(default=None, description="Where the message must be stored.")
     folder: Folder | None = None
     scl: int | None = Field(default=None, ge=-1, le=9)

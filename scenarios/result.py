@@ -41,6 +41,11 @@ class Attempt:
     device_message: str
     transcript: tuple[Line, ...]
 
+    def device_said(self) -> str:
+        """The device's panel message and its own transcript notes, lower-cased (for matching)."""
+        notes = (line.line for line in self.transcript if line.dir == "*")
+        return "\n".join((self.device_message, *notes)).lower()
+
     def summary(self) -> str:
         where = f" at {self.stage}" if self.stage else ""
         reply = f": {self.reply_line}" if self.reply_line else ""
@@ -219,6 +224,10 @@ def _device_side(expect: Expect, attempt: Attempt) -> list[Difference]:
         diffs.append(Difference("reply text", f"…{expect.text}…", repr(attempt.text)))
     if expect.tls_version is not None and attempt.tls_version != expect.tls_version:
         diffs.append(Difference("TLS version", expect.tls_version, str(attempt.tls_version)))
+    if expect.device_text is not None and expect.device_text.lower() not in attempt.device_said():
+        diffs.append(
+            Difference("device message", f"…{expect.device_text}…", repr(attempt.device_message))
+        )
     return diffs
 
 

@@ -85,3 +85,16 @@ def test_redact_hides_sasl_answers_and_inline_responses() -> None:
         "AUTH PLAIN ****",
         "MAIL FROM:<scanner@contoso.com>",
     ]
+
+
+def test_device_text_matches_the_panel_or_the_devices_own_notes() -> None:
+    """A device-side outcome (gave_up) must also say why, or it could pass for any reason."""
+    from scenarios.result import Attempt, Line
+
+    said = (Line(0.0, "*", "token: invalid_grant (AADSTS65001): no consent"),)
+    gave_up = Attempt("gave_up", "AUTH", None, None, "", "", None, "Token update failed.", said)
+    expect = Expect(outcome="gave_up", stage="AUTH", device_text="aadsts65001")
+    assert compare(expect, Observation((gave_up,))) == []
+    other = Attempt("gave_up", "AUTH", None, None, "", "", None, "DNS error", ())
+    [diff] = compare(expect, Observation((other,)))
+    assert diff.render() == "device message: expected …aadsts65001…, got 'DNS error'"
