@@ -28,7 +28,7 @@ from emulator.lab import LabContext
 from emulator.policy.verdict import Verdict
 from emulator.replies import Renderer, catalog, rfc1123
 from emulator.replies.model import Reply
-from emulator.smtp.data import Body, parse_bdat, read_dot_body
+from emulator.smtp.data import CHUNK, Body, parse_bdat, read_dot_body
 from emulator.smtp.frontend import FrontEnd
 from emulator.smtp.gatekeeper import INTERNAL_ERROR_MARKER, translate
 from emulator.smtp.session import SessionState
@@ -456,8 +456,12 @@ class ExchangeSMTP(SMTP):
                 state.bdat_failed = verdict
             else:
                 state.bdat = bytearray()
-        chunk = await self._reader.readexactly(size) if size else b""
-        self._reset_timeout()
+        limit = self.lab.tenant.limits.max_message_size
+        keep = state.bdat is not None and state.bdat_size + size <= limit
+        if not await self._read_chunk(size, state.bdat if keep else None):
+            state.note("bdat: the client went away in the middle of a chunk")
+            self._close()
+            return
         state.heard(f"<chunk: {size} bytes>")
         if state.bdat_failed is not None:
             await self.reply(state.bdat_failed)
@@ -466,9 +470,7 @@ class ExchangeSMTP(SMTP):
             return
         assert state.bdat is not None
         state.bdat_size += size
-        if state.bdat_size <= self.lab.tenant.limits.max_message_size:
-            state.bdat += chunk
-        else:
+        if state.bdat_size > limit:
             state.bdat.clear()
         if not last:
             await self.reply(Verdict(catalog.BDAT_OK, "bdat_chunk", f"{size} bytes"), size=size)
@@ -477,6 +479,24 @@ class ExchangeSMTP(SMTP):
         body = Body(bytes(state.bdat) if kept else b"", state.bdat_size, kept)
         state.bdat = None
         await self._end_of_data(body)
+
+    async def _read_chunk(self, size: int, sink: bytearray | None) -> bool:
+        """Read ``size`` bytes of a BDAT chunk into ``sink`` (None: discard them).
+
+        In pieces, so an over-size chunk is never held in memory and a long
+        one keeps the idle timer from firing while its bytes arrive.
+        False when the client went away first.
+        """
+        remaining = size
+        while remaining:
+            piece = await self._reader.read(min(remaining, CHUNK))
+            if not piece:
+                return False
+            self._reset_timeout()
+            remaining -= len(piece)
+            if sink is not None:
+                sink += piece
+        return True
 
     async def _end_of_data(self, body: Body) -> None:
         assert self.state is not None

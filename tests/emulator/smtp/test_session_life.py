@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import threading
+import time
 
 from emulator.store import Store
 from tests.emulator.smtp.conftest import LabFactory, client_context, sessions_recorded
@@ -96,3 +98,40 @@ async def test_stop_records_a_tls_session_whose_client_does_not_answer(
     finally:
         store.close()
     assert len(sessions) == 1 and sessions[0].tls_version == "TLSv1.3"
+
+
+async def test_a_slow_bdat_chunk_that_keeps_arriving_is_not_timed_out(
+    lab_factory: LabFactory,
+) -> None:
+    """Bytes of a long chunk are activity: the idle timer restarts as they come (as for DATA)."""
+    lab = await lab_factory("Lab.IdleTimeout=1")
+    login = [
+        "AUTH LOGIN",
+        base64.b64encode(b"scanner@contoso.com").decode(),
+        base64.b64encode(b"Scan-2-Mail!").decode(),
+        "MAIL FROM:<scanner@contoso.com>",
+        "RCPT TO:<bob@contoso.com>",
+    ]
+    message = b"From: scanner@contoso.com\r\nSubject: slow\r\n\r\n" + b"x" * 3000 + b"\r\n"
+
+    def talk() -> str:
+        c = RawClient(*lab.endpoint("smtp.office365.com", 587))
+        try:
+            c.reply()
+            c.cmd("EHLO mfp")
+            c.starttls(client_context(lab))
+            c.cmd("EHLO mfp")
+            for line in login:
+                c.cmd(line)
+            c.send(f"BDAT {len(message)} LAST\r\n".encode())
+            for start in range(0, len(message), 100):  # about 2 s in all, never 1 s silent
+                c.send(message[start : start + 100])
+                time.sleep(0.07)
+            return c.line()
+        finally:
+            c.close()
+
+    reply = await asyncio.to_thread(talk)
+    assert reply.startswith("250 2.0.0 OK <"), reply
+    [copy] = lab.store.messages(mailbox="bob@contoso.com")
+    assert copy.body == message
