@@ -58,13 +58,26 @@ commands = st.lists(
 
 
 def exchange(address: str, port: int, chunks: list[bytes]) -> list[str]:
-    """Send everything, then read whatever comes back until the server goes quiet or closes."""
+    """Send everything, then read whatever comes back until the server goes quiet or closes.
+
+    The banner is read first. A QUIT or a closing reply among the chunks ends
+    the session early: the rest cannot be sent (broken pipe, reset), and what
+    the server said before it closed is still judged.
+    """
     sock = socket.create_connection((address, port), timeout=5, source_address=("127.20.0.20", 0))
     data = b""
     try:
-        for chunk in chunks:
-            sock.sendall(chunk)
-        sock.sendall(b"\r\nQUIT\r\n")
+        while b"\r\n" not in data:
+            part = sock.recv(65536)
+            if not part:
+                break
+            data += part
+        try:
+            for chunk in chunks:
+                sock.sendall(chunk)
+            sock.sendall(b"\r\nQUIT\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server closed the session (QUIT, too many errors)
         sock.settimeout(2)
         while True:
             try:
