@@ -26,7 +26,16 @@ def require_hello_before_starttls(session: SessionFacts) -> Verdict | None:
 
 
 def require_ehlo_before_auth(cmd: AuthCommand) -> Verdict | None:
-    return _hello_first(cmd.session, "require_ehlo_before_auth")
+    """No hello: 503 5.5.2. HELO only: AUTH was never advertised (HELO has no
+    extension list, spec 1.3, LIKELY), so the type is unrecognized, as before STARTTLS."""
+    hello = _hello_first(cmd.session, "require_ehlo_before_auth")
+    if hello is None and not cmd.session.esmtp:
+        return Verdict(
+            catalog.AUTH_UNRECOGNIZED,
+            "require_ehlo_before_auth",
+            "AUTH after HELO: only EHLO advertises AUTH",
+        )
+    return hello
 
 
 def reject_second_auth(cmd: AuthCommand) -> Verdict | None:

@@ -188,3 +188,10 @@ def test_success_only_when_every_switch_allows(
         assert v.reply is catalog.AUTH_BASIC_DISABLED
     elif not right:
         assert v.rule == "credentials_valid"
+
+
+def test_auth_after_helo_is_not_offered() -> None:
+    """HELO gets no extension list, so AUTH is unrecognized (504 5.7.4), not a 334 prompt."""
+    v = submission.check_auth_command(AuthCommand(session(esmtp=False), "LOGIN", True))
+    assert v is not None and v.reply is catalog.AUTH_UNRECOGNIZED
+    assert submission.check_auth_command(AuthCommand(session(), "LOGIN", True)) is None
