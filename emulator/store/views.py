@@ -16,7 +16,11 @@ def subject_of(message: StoredMessage) -> str:
     """The Subject header of a stored message as sent ('' when it has none)."""
     head = message.body.split(b"\r\n\r\n", 1)[0][:65536]
     value = BytesHeaderParser(policy=compat32).parsebytes(head).get("Subject")
-    return str(value) if value is not None else ""
+    if value is None:
+        return ""
+    # compat32 keeps 8-bit bytes as surrogates: a raw UTF-8 Subject (SMTPUTF8
+    # devices) is shown as the device wrote it, not as replacement characters.
+    return str(value).encode("ascii", "surrogateescape").decode("utf-8", "replace")
 
 
 def message_json(m: StoredMessage) -> dict[str, Any]:

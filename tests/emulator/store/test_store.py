@@ -207,3 +207,27 @@ async def test_group_commit_many_concurrent_deliveries(tmp_path: Path) -> None:
     assert [r.id for r in again.sessions()] == [99]
     assert len(again.messages()) == 40
     again.close()
+
+
+def test_a_raw_utf8_subject_reads_back_as_written() -> None:
+    from datetime import UTC, datetime
+
+    from emulator.store.model import StoredMessage
+    from emulator.store.views import subject_of
+
+    body = "From: scanner@contoso.com\r\nSubject: スキャン 001\r\n\r\nx\r\n".encode()
+    m = StoredMessage(
+        1,
+        "<a@b>",
+        "bob@contoso.com",
+        "Inbox",
+        "scanner@contoso.com",
+        (),
+        len(body),
+        None,
+        (),
+        body,
+        None,
+        datetime(2026, 11, 27, tzinfo=UTC),
+    )
+    assert subject_of(m) == "スキャン 001"
