@@ -15,12 +15,14 @@ from emulator.store.model import SessionRecord, StoredMessage
 def subject_of(message: StoredMessage) -> str:
     """The Subject header of a stored message as sent ('' when it has none)."""
     head = message.body.split(b"\r\n\r\n", 1)[0][:65536]
-    value = BytesHeaderParser(policy=compat32).parsebytes(head).get("Subject")
-    if value is None:
-        return ""
-    # compat32 keeps 8-bit bytes as surrogates: a raw UTF-8 Subject (SMTPUTF8
-    # devices) is shown as the device wrote it, not as replacement characters.
-    return str(value).encode("ascii", "surrogateescape").decode("utf-8", "replace")
+    parsed = BytesHeaderParser(policy=compat32).parsebytes(head)
+    # The raw value keeps 8-bit bytes as surrogates: a raw UTF-8 Subject
+    # (SMTPUTF8 devices) is shown as the device wrote it, not as U+FFFD.
+    for name, value in parsed.raw_items():
+        if name.lower() == "subject":
+            raw = value.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+            return raw.replace("\r\n", "").replace("\n", "")
+    return ""
 
 
 def message_json(m: StoredMessage) -> dict[str, Any]:
