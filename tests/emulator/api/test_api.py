@@ -19,6 +19,7 @@ from emulator.lab import PortPlan
 from emulator.server import Lab
 from emulator.smtp.submission import SubmissionService
 from emulator.tenant import load_default_tenant
+from tests.emulator.smtp.conftest import sessions_recorded
 
 
 @pytest.fixture
@@ -84,6 +85,7 @@ async def test_live_set_changes_what_the_next_session_sees(lab: Lab) -> None:
     status, raw = await _get(lab, f"/api/messages/{messages[0]['id']}/raw")
     assert status == 200 and b"hello" in raw
 
+    await sessions_recorded(lab, 2)  # a session is written when its connection has closed
     status, sessions = await _get(lab, "/api/sessions")
     assert len(sessions) == 2
     assert sessions[1]["identity"] == "alice@contoso.com"
