@@ -4,10 +4,13 @@ A ``FrontEnd`` for core's ``ExchangeSMTP`` adapter. Banner and EHLO of an EOP
 front end; STARTTLS offered and optional, TLS 1.2+ only (an older handshake
 fails and the client may come back in plaintext, which is accepted); any
 AUTH → 504 5.7.4; the recipient rules of ``emulator.policy.directsend``. At
-end of data: SPF (pyspf, in a worker thread, over the lab DNS on the wire)
+end of data: SPF (pyspf, in the SPF helper process, over the lab DNS on the wire)
 and the DMARC record, DMARC/compauth, the spam verdict, the EOP header stamp,
 the durable commit (Inbox / Junk Email / Quarantine, or Outbound for a
-relay), and only then ``250 2.6.0 … Queued mail for delivery``.
+relay; group commit in the store's writer thread, so the loop never waits for
+an fsync and messages ending together share one), and only then
+``250 2.6.0 … Queued mail for delivery``. Session records ride along in the
+next group commit.
 
 The client's source address is mapped to its public IP through the tenant's
 sites (core's adapter does that for every front end); a dynamic site is noted
@@ -192,7 +195,7 @@ class MxFrontEnd:
             if route == "nowhere":
                 state.note(f"no mailbox {address} (DBEB off): accepted, would NDR")
         if copies:
-            self.lab.store.commit_delivery(
+            await self.lab.store.deliver(
                 state.id,
                 state.mail_from or "",
                 body.data,
@@ -254,7 +257,7 @@ class MxFrontEnd:
         if state is None:
             return
         self.live.pop(state.id, None)
-        self.lab.store.record_session(state.record(self.lab.clock.now()))
+        self.lab.store.record_session_soon(state.record(self.lab.clock.now()))
 
 
 class MxService:
