@@ -1,7 +1,7 @@
 """SPF (pyspf) and the DMARC record lookup for one message, against the lab DNS over the wire.
 
 pyspf looks DNS up through its module-level ``spf.DNSLookup``. ``install()``
-replaces it once with a dispatcher that reads the resolver from a
+replaces it once with a dispatcher that reads the lab DNS client from a
 ``ContextVar``; each check sets that variable inside its own worker thread,
 so several labs in one process each ask their own DNS server, and a lookup
 outside a check fails (temperror) instead of leaking to the host's DNS.
@@ -20,15 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import dns.exception
-import dns.resolver
 import spf
 
-from emulator.dns.resolver import LIFETIME, LookupFailed, lab_resolver, txt_records
+from emulator.dns.resolver import LIFETIME, LabDnsClient, LookupFailed, NxDomain, txt_records
 from emulator.policy.authresults import SpfResult, organizational_domain
 
-_RESOLVER: ContextVar[dns.resolver.Resolver | None] = ContextVar(
-    "exolab_spf_resolver", default=None
-)
+_CLIENT: ContextVar[LabDnsClient | None] = ContextVar("exolab_spf_dns", default=None)
 QUERY_TIME = 10.0
 """Seconds an SPF evaluation may take in total (RFC 7208 4.6.4 recommends at least 20 over the
 internet; the lab DNS is on loopback)."""
@@ -36,31 +33,25 @@ internet; the lab DNS is on loopback)."""
 
 def _dispatch(name: str, qtype: str, strict: Any = True, timeout: float = 30) -> list[Any]:
     """pyspf's DNSLookup contract: ``[((name, type), value), ...]``, TempError on failure."""
-    resolver = _RESOLVER.get()
-    if resolver is None:
+    client = _CLIENT.get()
+    if client is None:
         raise spf.TempError("DNS: no lab resolver set for this check (exolab never uses host DNS)")
     try:
-        answer = resolver.resolve(
-            name,
-            qtype,
-            search=False,
-            raise_on_no_answer=False,
-            lifetime=min(timeout, resolver.lifetime),
-        )
-    except dns.resolver.NXDOMAIN:
+        records = client.lookup(name, qtype, min(timeout, client.lifetime))
+    except NxDomain:
         return []
-    except dns.exception.DNSException as exc:
+    except (LookupFailed, dns.exception.DNSException) as exc:
         raise spf.TempError(f"DNS {exc}") from exc
     out: list[Any] = []
-    for rdata in answer.rrset or ():
+    for rdata in records:
         if qtype in ("A", "AAAA"):
-            out.append(((name, qtype), rdata.address))
+            out.append(((name, qtype), rdata.address))  # type: ignore[attr-defined]
         elif qtype == "MX":
-            out.append(((name, qtype), (rdata.preference, rdata.exchange)))
+            out.append(((name, qtype), (rdata.preference, rdata.exchange)))  # type: ignore[attr-defined]
         elif qtype == "PTR":
-            out.append(((name, qtype), rdata.target.to_text(True)))
+            out.append(((name, qtype), rdata.target.to_text(True)))  # type: ignore[attr-defined]
         elif qtype in ("TXT", "SPF"):
-            out.append(((name, qtype), rdata.strings))
+            out.append(((name, qtype), rdata.strings))  # type: ignore[attr-defined]
     return out
 
 
@@ -89,21 +80,23 @@ def evaluate(
     from_domain: str | None,
     lifetime: float,
 ) -> DnsFacts:
-    """Runs in a worker thread: sets the resolver for this thread's context, then asks DNS."""
+    """Runs in a worker thread: sets the DNS client for this thread's context, then asks DNS.
+
+    One ``LabDnsClient`` (one UDP socket) serves every lookup of this check."""
     install()
-    resolver = lab_resolver(*server, lifetime=lifetime)
-    token = _RESOLVER.set(resolver)
-    try:
-        result = spf_check(client_ip, mail_from, helo)
-    finally:
-        _RESOLVER.reset(token)
-    record: str | None = None
-    error = False
-    if from_domain:
+    with LabDnsClient(*server, lifetime=lifetime) as client:
+        token = _CLIENT.set(client)
         try:
-            record = dmarc_record(resolver, from_domain)
-        except LookupFailed:
-            error = True
+            result = spf_check(client_ip, mail_from, helo)
+        finally:
+            _CLIENT.reset(token)
+        record: str | None = None
+        error = False
+        if from_domain:
+            try:
+                record = dmarc_record(client, from_domain)
+            except LookupFailed:
+                error = True
     return DnsFacts(result, record, error)
 
 
@@ -125,14 +118,14 @@ def spf_check(client_ip: str, mail_from: str, helo: str) -> SpfResult:
     return SpfResult(result, domain, str(explanation))
 
 
-def dmarc_record(resolver: dns.resolver.Resolver, from_domain: str) -> str | None:
+def dmarc_record(client: LabDnsClient, from_domain: str) -> str | None:
     """RFC 7489 6.6.3: ``_dmarc.<From domain>``, then ``_dmarc.<organizational domain>``."""
     candidates = [from_domain.lower()]
     org = organizational_domain(from_domain)
     if org != candidates[0]:
         candidates.append(org)
     for domain in candidates:
-        records = [t for t in txt_records(resolver, f"_dmarc.{domain}") if _is_dmarc(t)]
+        records = [t for t in txt_records(client, f"_dmarc.{domain}") if _is_dmarc(t)]
         if len(records) == 1:
             return records[0]
         if records:
