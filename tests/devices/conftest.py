@@ -101,7 +101,8 @@ class Sink:
 
     async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
         self.envelopes.append(envelope)
-        self.peers.append(session.peer[0])
+        # aiosmtpd annotates peer as str | None, but it holds the transport's peername tuple
+        self.peers.append(cast("tuple[str, int]", session.peer)[0])
         self.helo_names.append(session.host_name or "")
         return "250 2.0.0 OK queued"
 

@@ -7,6 +7,7 @@ from devices_playbook import play
 
 from devices.client.body import data_payload
 from devices.client.config import ClientConfig
+from devices.client.events import Send
 from devices.client.machine import SmtpClient
 from devices.errors import LocalProtocolError
 from devices.quirks import build_chain
@@ -91,12 +92,12 @@ def test_pipelining_sends_one_group() -> None:
     )
     client.receive_data(b"220 hi\r\n")
     events = client.receive_data(b"250-x\r\n250 PIPELINING\r\n")
-    sends = [e for e in events if hasattr(e, "data")]
+    sends = [e for e in events if isinstance(e, Send)]
     assert len(sends) == 1
     assert (
         sends[0].data
         == b"MAIL FROM:<scanner@contoso.com>\r\nRCPT TO:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n"
-    )  # type: ignore[union-attr]
+    )
 
 
 def test_pipelined_rcpt_refused_and_data_354_closes() -> None:
@@ -226,7 +227,9 @@ def test_xoauth2_sasl_string() -> None:
     client = SmtpClient(cfg(security="none", mechanisms=("XOAUTH2", "LOGIN"), token="tok"))
     client.receive_data(b"220 hi\r\n")
     events = client.receive_data(b"250-host\r\n250 AUTH LOGIN XOAUTH2\r\n")
-    line = events[-1].lines[0]  # type: ignore[union-attr]
+    auth = events[-1]
+    assert isinstance(auth, Send)
+    line = auth.lines[0]
     verb, mech, payload = line.split(" ")
     assert (verb, mech) == ("AUTH", "XOAUTH2")
     assert base64.b64decode(payload) == b"user=scanner@contoso.com\x01auth=Bearer tok\x01\x01"
@@ -359,13 +362,16 @@ def test_size_declared_when_asked_and_advertised() -> None:
     client = SmtpClient(cfg(security="none", mechanisms=(), size_declaration=True))
     client.receive_data(b"220 hi\r\n")
     events = client.receive_data(b"250-host\r\n250 SIZE 1000\r\n")
-    assert events[-1].lines == (f"MAIL FROM:<scanner@contoso.com> SIZE={len(MSG)}",)  # type: ignore[union-attr]
+    mail = events[-1]
+    assert isinstance(mail, Send)
+    assert mail.lines == (f"MAIL FROM:<scanner@contoso.com> SIZE={len(MSG)}",)
 
 
 def test_bare_lf_commands() -> None:
     client = SmtpClient(cfg(security="none", mechanisms=(), line_ending="bare-lf"))
     events = client.receive_data(b"220 hi\r\n")
-    assert events[-1].data == b"EHLO MFP-SIM\n"  # type: ignore[union-attr]
+    ehlo = events[-1]
+    assert isinstance(ehlo, Send) and ehlo.data == b"EHLO MFP-SIM\n"
 
 
 def test_tls_started_at_wrong_time_is_local_error() -> None:

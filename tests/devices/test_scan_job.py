@@ -6,9 +6,10 @@ import io
 import random
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from typing import Literal
 
 import pytest
-from PIL import Image
+from PIL import Image, TiffImagePlugin
 
 from devices.clock import FrozenClock
 from devices.errors import JobError
@@ -110,14 +111,15 @@ def test_jpeg_one_per_page_and_tiff_multipage() -> None:
     _, msg = build(Job(pages=3, format="tiff"))
     (att,) = msg.iter_attachments()
     tif = Image.open(io.BytesIO(att.get_content()))
-    assert tif.format == "TIFF" and tif.n_frames == 3
+    assert tif.format == "TIFF" and isinstance(tif, TiffImagePlugin.TiffImageFile)
+    assert tif.n_frames == 3
 
 
 @pytest.mark.parametrize(
     ("fmt", "target"), [("pdf", 2 * 1024**2), ("tiff", 3 * 1024**2), ("jpeg", 1024**2)]
 )
-def test_target_size_is_reached(fmt: str, target: int) -> None:
-    job = Job(pages=2, format=fmt, size=target)  # type: ignore[arg-type]
+def test_target_size_is_reached(fmt: Literal["pdf", "jpeg", "tiff"], target: int) -> None:
+    job = Job(pages=2, format=fmt, size=target)
     _, msg = build(job)
     total = sum(len(a.get_content()) for a in msg.iter_attachments())
     assert 0.85 * target <= total <= 1.15 * target

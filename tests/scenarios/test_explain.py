@@ -6,7 +6,7 @@ import pytest
 
 from scenarios.explain import explain_steps, match_reply, render_explanation
 from scenarios.loader import find_scenario
-from scenarios.messages import Messages
+from scenarios.messages import Lang, Messages
 from scenarios.result import Observation
 from tests.scenarios.fakes import EXPECT_TENANT, SESSION, TENANT_OFF, rejected_at_auth, result
 
@@ -44,10 +44,10 @@ def test_steps_mark_the_refusal_and_explain_each_line() -> None:
         ("ja", ["認証済み SMTP", "原因", "対処方法"]),
     ],
 )
-def test_render_explanation_in_both_languages(lang: str, words: list[str]) -> None:
+def test_render_explanation_in_both_languages(lang: Lang, words: list[str]) -> None:
     scenario = find_scenario("tenant-disabled").scenario
     res = result(EXPECT_TENANT, Observation((rejected_at_auth(),), (), (SESSION,)))
-    text = render_explanation(scenario, res, lang)  # type: ignore[arg-type]
+    text = render_explanation(scenario, res, lang)
     for word in words:
         assert word in text
     assert "alice@contoso.com" in text

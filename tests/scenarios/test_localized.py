@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from scenarios.explain import render_explanation
-from scenarios.loader import ScenarioError, load_catalog, load_scenario_file
+from scenarios.loader import ScenarioError, ScenarioFile, load_catalog, load_scenario_file
 from scenarios.model import LocalizedText
 from scenarios.reports import render_html, render_table
-from scenarios.result import Observation
+from scenarios.result import Observation, ScenarioResult
 from tests.scenarios.fakes import EXPECT_TENANT, SESSION, delivered, rejected_at_auth, result
 from tests.scenarios.test_schema import GOOD, write
 
@@ -53,8 +53,8 @@ SHIPPED = load_catalog()
 
 
 @pytest.mark.parametrize("item", SHIPPED, ids=[i.id for i in SHIPPED])
-def test_every_shipped_scenario_has_japanese_title_and_rule(item: object) -> None:
-    s = item.scenario  # type: ignore[attr-defined]
+def test_every_shipped_scenario_has_japanese_title_and_rule(item: ScenarioFile) -> None:
+    s = item.scenario
     for text in (s.title, s.demonstrates):
         assert text.ja, "shipped scenarios need Japanese (title.ja / demonstrates.ja)"
         assert JAPANESE.search(text.ja), text.ja
@@ -66,10 +66,12 @@ def test_every_shipped_scenario_has_japanese_title_and_rule(item: object) -> Non
             if en_term in text.en.lower():
                 assert ja_term in text.ja, f"{en_term!r} is {ja_term!r} in Microsoft's Japanese"
     # a title is a heading; the rule is prose in the polite style of an administrator's guide
-    assert not s.title.ja.endswith("。")
-    assert s.demonstrates.ja.endswith("。")
-    assert re.search("(ます|です|ません)。$", s.demonstrates.ja), s.demonstrates.ja
-    assert not re.search("(である|だ)。", s.demonstrates.ja)
+    title, rule = s.title.ja, s.demonstrates.ja
+    assert title is not None and rule is not None  # checked in the loop above; narrows for mypy
+    assert not title.endswith("。")
+    assert rule.endswith("。")
+    assert re.search("(ます|です|ません)。$", rule), rule
+    assert not re.search("(である|だ)。", rule)
 
 
 def test_an_english_only_user_file_loads_and_falls_back_to_english(tmp_path: Path) -> None:
@@ -114,7 +116,7 @@ def test_localized_text_accepts_a_string_and_prefers_the_language() -> None:
     assert (both.get("en"), both.get("ja"), str(both)) == ("x", "エックス", "x")
 
 
-def _results() -> list:  # type: ignore[type-arg]
+def _results() -> list[ScenarioResult]:
     good = result(EXPECT_TENANT, Observation((rejected_at_auth(),), (), (SESSION,)))
     bad = result(EXPECT_TENANT, Observation((delivered(),)))
     return [good, bad]

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from typing import ClassVar
 
 from scenarios.reports import render_html, render_json, render_junit, render_table
-from scenarios.result import Observation
+from scenarios.result import Observation, ScenarioResult
 from tests.scenarios.fakes import (
     EXPECT_TENANT,
     SESSION,
@@ -19,7 +19,7 @@ from tests.scenarios.fakes import (
 )
 
 
-def results() -> list:  # type: ignore[type-arg]
+def results() -> list[ScenarioResult]:
     good = result(EXPECT_TENANT, Observation((rejected_at_auth(),), (), (SESSION,)))
     bad = result(EXPECT_TENANT, Observation((delivered(),)))
     return [good, bad]

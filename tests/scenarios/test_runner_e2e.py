@@ -63,7 +63,8 @@ async def test_representative_scenarios_behave_as_documented() -> None:
     tls10 = by_id["tls10-submission"].subject()
     assert tls10 is not None and tls10.tls_version == "1.0"
     assert by_id["tls10-submission"].failing_step is not None
-    assert by_id["fixed-465"].subject().outcome == "timeout"  # type: ignore[union-attr]
+    fixed465 = by_id["fixed-465"].subject()
+    assert fixed465 is not None and fixed465.outcome == "timeout"
 
 
 def _scenario(tmp_path: Path, text: str) -> ScenarioFile:

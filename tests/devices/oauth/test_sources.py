@@ -23,7 +23,7 @@ from devices.oauth import (
 )
 from devices.profile import load_profile
 from devices.settings import Settings
-from devices.tokens import TokenError
+from devices.tokens import TokenError, TokenSource
 from emulator.clock import FixedClock, utc
 from emulator.tenant import load_default_tenant, parse_assignment
 from tests.emulator.entra.lab import HOST, RunningLab, running_lab
@@ -174,7 +174,7 @@ async def test_unreachable_token_service_is_a_token_error(clock: FixedClock) -> 
     ],
 )
 async def test_profiles_build_their_source(
-    lab: RunningLab, clock: FixedClock, name: str, kind: type
+    lab: RunningLab, clock: FixedClock, name: str, kind: type[TokenSource]
 ) -> None:
     profile = load_profile(name)
     settings = Settings.build(

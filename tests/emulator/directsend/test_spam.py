@@ -24,8 +24,9 @@ scl_values = st.sampled_from(sorted(SERVICE_SCLS - {-1}))
 def spam_filters(draw: st.DrawFn) -> SpamFilter:
     """Tenant settings that use only service SCLs and keep pass no worse than any failure."""
     passing = draw(st.sampled_from([-1, 0, 1]))
+    no_better = scl_values.filter(lambda v: v >= passing)
     others = {
-        name: draw(scl_values.filter(lambda v, p=passing: v >= p))
+        name: draw(no_better)
         for name in (
             "SclSpfNeutral",
             "SclSpfNone",
@@ -35,12 +36,14 @@ def spam_filters(draw: st.DrawFn) -> SpamFilter:
             "SclDmarcReject",
         )
     }
-    return SpamFilter(
-        SclSpfPass=passing,
-        JunkThreshold=draw(st.sampled_from([5, 6])),
-        HighConfidenceThreshold=draw(st.sampled_from([6, 9])),
-        HighConfidenceAction=draw(st.sampled_from(["Junk", "Quarantine"])),
-        **others,
+    return SpamFilter.model_validate(
+        {
+            "SclSpfPass": passing,
+            "JunkThreshold": draw(st.sampled_from([5, 6])),
+            "HighConfidenceThreshold": draw(st.sampled_from([6, 9])),
+            "HighConfidenceAction": draw(st.sampled_from(["Junk", "Quarantine"])),
+            **others,
+        }
     )
 
 
@@ -108,6 +111,6 @@ def test_onpremises_connector_mail_is_intra_org() -> None:
 
 
 def test_high_confidence_can_quarantine() -> None:
-    settings = SpamFilter(SclSpfFail=9, HighConfidenceAction="Quarantine")
+    settings = SpamFilter(scl_spf_fail=9, high_confidence_action="Quarantine")
     v = verdict(settings, "fail", None)
     assert (v.scl, v.folder, v.cat) == (9, "Quarantine", "HSPM")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -12,10 +13,10 @@ Server = tuple[str, int]
 
 
 @pytest.fixture
-async def worker() -> SpfWorker:
+async def worker() -> AsyncIterator[SpfWorker]:
     w = SpfWorker()
     await w.start()
-    yield w  # type: ignore[misc]
+    yield w
     await w.stop()
 
 

@@ -11,7 +11,7 @@ import pytest
 from emulator.clock import FixedClock, utc
 from emulator.dns import LabDns
 from emulator.entra import EntraService
-from emulator.lab import PortPlan
+from emulator.lab import PortPlan, Service
 from emulator.server import Lab
 from emulator.tenant import load_default_tenant
 from scenarios.cli import main
@@ -49,7 +49,7 @@ def test_signin_without_a_running_lab(tmp_path: Path, capsys: pytest.CaptureFixt
 
 async def test_signin_approves_a_pending_code(tmp_path: Path) -> None:
     clock = FixedClock(utc(2026, 6, 1, 9, 0))
-    services = [LabDns(), EntraService()]
+    services: list[Service] = [LabDns(), EntraService()]
     data = tmp_path / "lab"
     async with await Lab.start(
         load_default_tenant(), data, PortPlan(ephemeral=True), clock, services

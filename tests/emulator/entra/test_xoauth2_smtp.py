@@ -22,7 +22,7 @@ from emulator.clock import FixedClock, utc
 from emulator.dns import LabDns
 from emulator.entra import EntraService, SigningKey
 from emulator.entra.tokens import Subject, build_claims, sign
-from emulator.lab import PortPlan
+from emulator.lab import PortPlan, Service
 from emulator.server import Lab
 from emulator.smtp.submission import SubmissionService
 from emulator.store.model import SessionRecord as StoredSession
@@ -42,7 +42,7 @@ MESSAGE = (
 
 
 async def start_lab(tmp_path: Path, tenant: Tenant, clock: FixedClock) -> Lab:
-    services = [LabDns(), SubmissionService(), EntraService()]
+    services: list[Service] = [LabDns(), SubmissionService(), EntraService()]
     return await Lab.start(tenant, tmp_path / "lab", PortPlan(ephemeral=True), clock, services)
 
 
@@ -122,6 +122,7 @@ def auth_reply(lab: Lab, user: str, token: str) -> tuple[int, bytes]:
     try:
         client.auth("XOAUTH2", lambda _=None: xoauth2(user, token))
     except smtplib.SMTPAuthenticationError as exc:
+        assert isinstance(exc.smtp_error, bytes)  # smtplib's own replies are bytes
         return exc.smtp_code, exc.smtp_error
     finally:
         client.close()
@@ -205,6 +206,7 @@ async def test_after_retirement_basic_fails_and_oauth_delivers(tmp_path: Path) -
             try:
                 client.login("scanner@contoso.com", "Scan-2-Mail!")
             except smtplib.SMTPAuthenticationError as exc:
+                assert isinstance(exc.smtp_error, bytes)  # smtplib's own replies are bytes
                 return exc.smtp_code, exc.smtp_error
             finally:
                 client.close()

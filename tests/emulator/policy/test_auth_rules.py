@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,12 +11,14 @@ from hypothesis import strategies as st
 from emulator.clock import utc
 from emulator.policy import submission
 from emulator.policy.facts import AuthCommand
+from emulator.policy.verdict import Verdict
 from emulator.replies import catalog
+from emulator.replies.model import Reply
 from tests.emulator.policy.factories import creds, session, tenant
 
 
-def enhanced(v: object) -> str:
-    return f"{v.reply.code} {v.reply.enhanced}"  # type: ignore[attr-defined]
+def enhanced(v: Verdict) -> str:
+    return f"{v.reply.code} {v.reply.enhanced}"
 
 
 def test_scanner_signs_in() -> None:
@@ -109,18 +113,20 @@ def test_basic_auth_retirement(when: object, settings_: tuple[str, ...], retired
 
 
 def test_auth_command_order() -> None:
-    def cmd(mech: str = "LOGIN", known: bool = True, **kw: object) -> AuthCommand:
+    def cmd(mech: str = "LOGIN", known: bool = True, **kw: Any) -> AuthCommand:
         return AuthCommand(session(**kw), mech, known)
 
-    assert submission.check_auth_command(cmd(helo=None)).reply is catalog.HELLO_FIRST  # type: ignore[union-attr]
-    assert submission.check_auth_command(cmd(tls_version=None)).reply is catalog.AUTH_UNRECOGNIZED  # type: ignore[union-attr]
-    assert submission.check_auth_command(cmd("PLAIN", False)).reply is catalog.AUTH_UNRECOGNIZED  # type: ignore[union-attr]
+    def refusal(command: AuthCommand) -> Reply:
+        verdict = submission.check_auth_command(command)
+        assert verdict is not None, "expected a refusal, got None (go on with the exchange)"
+        return verdict.reply
+
+    assert refusal(cmd(helo=None)) is catalog.HELLO_FIRST
+    assert refusal(cmd(tls_version=None)) is catalog.AUTH_UNRECOGNIZED
+    assert refusal(cmd("PLAIN", False)) is catalog.AUTH_UNRECOGNIZED
     v = submission.check_auth_command(cmd(tls_version="TLSv1"))
     assert v is not None and v.reply is catalog.AUTH_LEGACY_TLS and v.closes
-    assert (
-        submission.check_auth_command(cmd(identity="scanner@contoso.com")).reply
-        is catalog.AUTH_ALREADY
-    )  # type: ignore[union-attr]
+    assert refusal(cmd(identity="scanner@contoso.com")) is catalog.AUTH_ALREADY
     assert submission.check_auth_command(cmd()) is None
     # the legacy endpoint lets TLS 1.0 through to the credential checks
     assert (

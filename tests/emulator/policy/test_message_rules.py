@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +17,7 @@ from tests.emulator.policy.factories import session, tenant
 SCANNER = "scanner@contoso.com"
 
 
-def mail(address: str | None = SCANNER, size: int | None = None, **kw: object) -> MailCommand:
+def mail(address: str | None = SCANNER, size: int | None = None, **kw: Any) -> MailCommand:
     kw.setdefault("identity", SCANNER)
     return MailCommand(session(**kw), address, size)
 

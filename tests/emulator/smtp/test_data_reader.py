@@ -8,7 +8,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emulator.smtp.data import parse_bdat, read_dot_body
+from emulator.smtp.data import Body, parse_bdat, read_dot_body
 
 lines = st.lists(
     st.one_of(
@@ -30,7 +30,7 @@ def stuffed(body_lines: list[bytes]) -> tuple[bytes, bytes]:
 
 async def feed_and_read(
     wire: bytes, cuts: list[int], limit: int = 10_000_000
-) -> tuple[object, bytes]:
+) -> tuple[Body | None, bytes]:
     reader = asyncio.StreamReader(limit=65536)
     points = sorted({c % (len(wire) + 1) for c in cuts} | {0, len(wire)})
     for a, b in itertools.pairwise(points):
@@ -48,16 +48,16 @@ def test_round_trip_under_any_chunking(body_lines: list[bytes], cuts: list[int])
     message, wire = stuffed(body_lines)
     body, rest = asyncio.run(feed_and_read(wire, cuts))
     assert body is not None
-    assert body.data == message  # type: ignore[attr-defined]
-    assert body.size == len(wire) - 3  # type: ignore[attr-defined]
+    assert body.data == message
+    assert body.size == len(wire) - 3
     assert rest == b"QUIT\r\n", "pipelined bytes after the terminator go back to the reader"
 
 
 def test_too_big_is_counted_not_kept() -> None:
     _message, wire = stuffed([b"y" * 998] * 2000)
     body, rest = asyncio.run(feed_and_read(wire, [], limit=100_000))
-    assert body is not None and not body.kept and body.data == b""  # type: ignore[attr-defined]
-    assert body.size == len(wire) - 3  # type: ignore[attr-defined]
+    assert body is not None and not body.kept and body.data == b""
+    assert body.size == len(wire) - 3
     assert rest == b"QUIT\r\n"
 
 

@@ -29,7 +29,9 @@ def smtp(
 ) -> smtplib.SMTP:
     address, bound = lab.endpoint(host, port)
     client = smtplib.SMTP(local_hostname="mfp-01", source_address=(source, 0), timeout=10)
-    client._host = host  # SNI and name check for the simulated host, as a device would send
+    # SNI and name check for the simulated host, as a device would send; smtplib keeps that
+    # name in the private `_host`, which typeshed does not declare
+    client._host = host  # type: ignore[attr-defined]
     _, banner = client.connect(address, bound)
     client.banner = banner  # type: ignore[attr-defined]
     return client

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,9 @@ CLOCK = FixedClock(utc(2026, 11, 27, 9, 30))
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     s = Store.open(tmp_path, clock=CLOCK)
-    yield s  # type: ignore[misc]
+    yield s
     s.close()
 
 
