@@ -126,7 +126,7 @@ def build_message(
     rng: random.Random,
 ) -> bytes:
     """The message bytes (CRLF line endings) a device with this profile sends."""
-    files = render(job.format, job.pages, job.size, rng)
+    files = render(job.format, job.pages, job.size, rng, clock.now())
     enc = profile.encoding
     msg = MIMEMultipart()
     msg.set_boundary(f"=_exolab_{rng.getrandbits(64):016x}")  # seeded, not email's own random

@@ -12,6 +12,7 @@ import io
 import math
 import random
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal
 
 from PIL import Image, ImageDraw
@@ -56,10 +57,12 @@ def noise_page(rng: random.Random, pixels: int) -> Image.Image:
     return Image.frombytes("RGB", (width, height), rng.randbytes(width * height * 3))
 
 
-def _encode(images: list[Image.Image], fmt: PageFormat) -> bytes:
+def _encode(images: list[Image.Image], fmt: PageFormat, when: datetime | None = None) -> bytes:
     buf = io.BytesIO()
     first, rest = images[0], images[1:]
     if fmt == "pdf":
+        # The PDF's dates come from the device clock, not Pillow's wall clock: same job, same bytes.
+        stamp = (when or datetime(2000, 1, 1, tzinfo=UTC)).astimezone(UTC).utctimetuple()
         first.save(
             buf,
             "PDF",
@@ -68,6 +71,8 @@ def _encode(images: list[Image.Image], fmt: PageFormat) -> bytes:
             resolution=DPI,
             quality=JPEG_QUALITY,
             subsampling=0,
+            creationDate=stamp,
+            modDate=stamp,
         )
     elif fmt == "tiff":
         first.save(buf, "TIFF", save_all=True, append_images=rest, dpi=(DPI, DPI))
@@ -83,8 +88,13 @@ def _bytes_per_pixel(fmt: PageFormat, rng: random.Random) -> float:
     return len(_encode([probe], "jpeg")) / (probe.width * probe.height)
 
 
-def render(fmt: PageFormat, pages: int, target: int | None, rng: random.Random) -> list[ScanFile]:
-    """The files a device attaches for this scan (one PDF/TIFF, or one JPEG per page)."""
+def render(
+    fmt: PageFormat, pages: int, target: int | None, rng: random.Random, when: datetime
+) -> list[ScanFile]:
+    """The files a device attaches for this scan (one PDF/TIFF, or one JPEG per page).
+
+    ``when`` (the device clock) dates the PDF, so the same job gives the same bytes.
+    """
     if target is None:
         page_images = [text_page(rng) for _ in range(pages)]
     else:
@@ -102,4 +112,4 @@ def render(fmt: PageFormat, pages: int, target: int | None, rng: random.Random) 
     ext, maintype, subtype = (
         ("pdf", "application", "pdf") if fmt == "pdf" else ("tif", "image", "tiff")
     )
-    return [ScanFile("", ext, maintype, subtype, _encode(page_images, fmt))]
+    return [ScanFile("", ext, maintype, subtype, _encode(page_images, fmt, when))]

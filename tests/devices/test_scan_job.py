@@ -131,3 +131,17 @@ def test_beyond_exchange_limit_40mb() -> None:
     (att,) = msg.iter_attachments()
     assert 0.85 * target <= len(att.get_content()) <= 1.15 * target
     assert len(raw) > 35 * 1024**2 * 4 // 3  # base64 on the wire: beyond a 35 MB limit
+
+
+def test_the_pdf_is_dated_by_the_device_clock_not_the_wall_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Same job and seed, same bytes, even when the wall clock has moved on (Pillow reads it)."""
+    import time
+
+    first, msg = build(Job())
+    later = time.gmtime(time.mktime(time.gmtime()) + 3600)
+    monkeypatch.setattr("PIL.PdfImagePlugin.time.gmtime", lambda *_: later)
+    assert build(Job())[0] == first
+    (pdf,) = msg.iter_attachments()
+    assert b"/CreationDate (D:20260301095500Z)" in pdf.get_content()  # CLOCK above
