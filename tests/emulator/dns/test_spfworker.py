@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -41,13 +42,20 @@ async def test_a_dead_helper_fails_in_flight_checks_and_is_restarted(
 ) -> None:
     proc = worker._proc
     assert proc is not None
-    pending = asyncio.ensure_future(
-        worker.check(("127.10.9.53", 9), "203.0.113.39", "a@contoso.com", "x", None, 3)
-    )
-    await asyncio.sleep(0.2)
-    proc.kill()
-    with pytest.raises(ConnectionError):
-        await pending
+    # a DNS "server" that never answers keeps the check in flight (a closed port would be
+    # refused at once)
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.10.9.53", 0))
+    try:
+        pending = asyncio.ensure_future(
+            worker.check(silent.getsockname(), "203.0.113.39", "a@contoso.com", "x", None, 3)
+        )
+        await asyncio.sleep(0.2)
+        proc.kill()
+        with pytest.raises(ConnectionError):
+            await pending
+    finally:
+        silent.close()
     await proc.wait()
     again = await worker.check(dns_server, "203.0.113.39", "scanner@contoso.com", "m", None, 5)
     assert again.spf.result == "pass"
