@@ -12,6 +12,9 @@ import socket
 import ssl
 from dataclasses import dataclass, field
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from emulator.replies import catalog
 from emulator.replies.model import Reply, Trailer
 
@@ -118,3 +121,108 @@ class RawClient:
 
     def close(self) -> None:
         self.sock.close()
+
+
+# -- random input against a live front end ---------------------------------------------------
+
+VERBS = [
+    "EHLO mfp",
+    "HELO mfp",
+    "STARTTLS",
+    "AUTH LOGIN",
+    "AUTH PLAIN AGFiAGM=",
+    "AUTH XOAUTH2",
+    "MAIL FROM:<scanner@contoso.com>",
+    "MAIL FROM:<>",
+    "MAIL FROM:junk",
+    "RCPT TO:<bob@contoso.com>",
+    "RCPT TO:<>",
+    "DATA",
+    "BDAT 5",
+    "BDAT x LAST",
+    "RSET",
+    "NOOP",
+    "VRFY bob",
+    "EXPN list",
+    "HELP",
+    "QUIT",
+    "FOO",
+    "",
+    "MAIL FROM:<a@b.c> SIZE=99999999999",
+    "*",
+    "=",
+    ".",
+]
+
+commands = st.lists(
+    st.one_of(
+        st.sampled_from(VERBS).map(lambda v: v.encode() + b"\r\n"),
+        st.binary(max_size=300).map(lambda b: b.replace(b"\n", b"") + b"\r\n"),
+        st.binary(min_size=1, max_size=3000),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def exchange(address: str, port: int, chunks: list[bytes]) -> list[str]:
+    """Send everything, then read whatever comes back until the server goes quiet or closes.
+
+    The banner is read first. A QUIT or a closing reply among the chunks ends
+    the session early: the rest cannot be sent (broken pipe, reset), and what
+    the server said before it closed is still judged.
+    """
+    sock = socket.create_connection((address, port), timeout=5, source_address=("127.20.0.20", 0))
+    data = b""
+    try:
+        while b"\r\n" not in data:
+            part = sock.recv(65536)
+            if not part:
+                break
+            data += part
+        try:
+            for chunk in chunks:
+                sock.sendall(chunk)
+            sock.sendall(b"\r\nQUIT\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server closed the session (QUIT, too many errors)
+        sock.settimeout(2)
+        while True:
+            try:
+                part = sock.recv(65536)
+            except (TimeoutError, ConnectionResetError):
+                break
+            if not part:
+                break
+            data += part
+    finally:
+        sock.close()
+    return [line.decode("utf-8") for line in data.split(b"\r\n") if line]
+
+
+def greeted(address: str, port: int) -> str:
+    client = RawClient(address, port)
+    try:
+        return client.reply()[0]
+    finally:
+        client.close()
+
+
+def random_input_replies(address: str, port: int, examples: int) -> set[str]:
+    """Hypothesis sends random bytes and command orders; every line must be the catalog's and a
+    fresh session must still be greeted. The catalog ids seen, for the caller to check."""
+    seen: set[str] = set()
+
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(chunks=commands)
+    def probe(chunks: list[bytes]) -> None:
+        lines = exchange(address, port, chunks)
+        assert lines, "the banner at least"
+        for line in lines:
+            reply_id = MATCHER.which(line)
+            assert reply_id is not None, f"not from the catalog: {line!r}"
+            seen.add(reply_id)
+        assert greeted(address, port).startswith("220 ")
+
+    probe()
+    return seen
