@@ -19,7 +19,7 @@ from emulator.lab import PortPlan
 from emulator.server import Lab
 from emulator.smtp.submission import SubmissionService
 from emulator.tenant import load_default_tenant
-from tests.emulator.smtp.conftest import sessions_recorded
+from tests.emulator.labs import sessions_recorded
 
 
 @pytest.fixture

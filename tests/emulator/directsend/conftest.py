@@ -4,44 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from emulator.clock import FixedClock, utc
 from emulator.dns import LabDns
-from emulator.lab import PortPlan
+from emulator.lab import Service
 from emulator.server import Lab
 from emulator.smtp.mx import MxService
-from emulator.store import SessionRecord
-from emulator.tenant import load_default_tenant, parse_assignment
+from tests.emulator import labs
+from tests.emulator.labs import LabFactory
 
 MX = "contoso-com.mail.protection.outlook.com"
-LabFactory = Callable[..., Awaitable[Lab]]
 
 
 @pytest.fixture
 async def lab_factory(tmp_path: Path) -> AsyncIterator[LabFactory]:
-    labs: list[Lab] = []
+    def services() -> list[Service]:
+        return [LabDns(), MxService()]
 
-    async def start(*pairs: str) -> Lab:
-        tenant = load_default_tenant(
-            [parse_assignment(p) for p in ("Lab.UnknownCommandDelay=0", *pairs)]
-        )
-        lab = await Lab.start(
-            tenant,
-            tmp_path / f"lab{len(labs)}",
-            ports=PortPlan(ephemeral=True),
-            clock=FixedClock(utc(2026, 11, 27, 9, 30)),
-            services=[LabDns(), MxService()],
-        )
-        labs.append(lab)
-        return lab
-
-    yield start
-    for lab in labs:
-        await lab.stop()
+    async with labs.lab_factory(tmp_path, services, "Lab.UnknownCommandDelay=0") as start:
+        yield start
 
 
 @pytest.fixture
@@ -97,12 +81,3 @@ async def swaks(
         *extra,
     )
     return code, server_lines(out)
-
-
-async def sessions_recorded(lab: Lab, count: int = 1) -> list[SessionRecord]:
-    for _ in range(500):
-        found = lab.store.sessions()
-        if len(found) >= count:
-            return found
-        await asyncio.sleep(0.01)
-    return lab.store.sessions()

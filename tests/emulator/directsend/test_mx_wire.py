@@ -15,7 +15,8 @@ from emulator.server import Lab
 from emulator.tenant import apply_overrides, parse_tenant
 from emulator.tenant.loader import default_document
 from scenarios.cli import main as exolab
-from tests.emulator.directsend.conftest import MX, LabFactory, sessions_recorded, swaks
+from tests.emulator.directsend.conftest import MX, swaks
+from tests.emulator.labs import LabFactory, sessions_recorded
 from tests.emulator.smtp.wire import MATCHER
 
 pytestmark = pytest.mark.external

@@ -2,46 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from emulator.clock import FixedClock, utc
-from emulator.lab import PortPlan
 from emulator.server import Lab
 from emulator.smtp.submission import SubmissionService
-from emulator.store import SessionRecord
-from emulator.tenant import Tenant, load_default_tenant, parse_assignment
+from emulator.tenant import Tenant
+from tests.emulator import labs
+from tests.emulator.labs import LabFactory
 
 FAST = ("Lab.UnknownCommandDelay=0", "Lab.Port465Hold=0.3")
-LabFactory = Callable[..., Awaitable[Lab]]
 
 
 def make_tenant(*pairs: str) -> Tenant:
-    return load_default_tenant([parse_assignment(p) for p in (*FAST, *pairs)])
+    return labs.make_tenant(*FAST, *pairs)
 
 
 @pytest.fixture
 async def lab_factory(tmp_path: Path) -> AsyncIterator[LabFactory]:
-    labs: list[Lab] = []
-
-    async def start(*pairs: str, clock: FixedClock | None = None) -> Lab:
-        lab = await Lab.start(
-            make_tenant(*pairs),
-            tmp_path / f"lab{len(labs)}",
-            ports=PortPlan(ephemeral=True),
-            clock=clock or FixedClock(utc(2026, 11, 27, 9, 30)),
-            services=[SubmissionService()],
-        )
-        labs.append(lab)
-        return lab
-
-    yield start
-    for lab in labs:
-        await lab.stop()
+    async with labs.lab_factory(tmp_path, lambda: [SubmissionService()], *FAST) as start:
+        yield start
 
 
 @pytest.fixture
@@ -73,13 +56,3 @@ def client_context(lab: Lab, version: str | None = None, by_name: bool = True) -
         if pinned < ssl.TLSVersion.TLSv1_2:
             context.set_ciphers("DEFAULT:@SECLEVEL=0")
     return context
-
-
-async def sessions_recorded(lab: Lab, count: int = 1) -> list[SessionRecord]:
-    """The store's sessions once ``count`` have ended (sessions are written when they close)."""
-    for _ in range(500):
-        found = lab.store.sessions()
-        if len(found) >= count:
-            return found
-        await asyncio.sleep(0.01)
-    return lab.store.sessions()

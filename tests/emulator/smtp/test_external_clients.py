@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from emulator.server import Lab
-from tests.emulator.smtp.conftest import LabFactory, sessions_recorded
+from tests.emulator.labs import LabFactory, sessions_recorded
 from tests.emulator.smtp.wire import MATCHER
 
 pytestmark = pytest.mark.external

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from emulator.server import Lab
-from tests.emulator.smtp.conftest import LabFactory, client_context, sessions_recorded
+from tests.emulator.labs import LabFactory, sessions_recorded
+from tests.emulator.smtp.conftest import client_context
 from tests.emulator.smtp.wire import RawClient
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -8,7 +8,8 @@ import threading
 import time
 
 from emulator.store import Store
-from tests.emulator.smtp.conftest import LabFactory, client_context, sessions_recorded
+from tests.emulator.labs import LabFactory, sessions_recorded
+from tests.emulator.smtp.conftest import client_context
 from tests.emulator.smtp.wire import MATCHER, RawClient
 
 

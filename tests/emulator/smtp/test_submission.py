@@ -12,7 +12,8 @@ import pytest
 
 from emulator.server import Lab
 from emulator.store import Store
-from tests.emulator.smtp.conftest import LabFactory, client_context, sessions_recorded
+from tests.emulator.labs import LabFactory, sessions_recorded
+from tests.emulator.smtp.conftest import client_context
 from tests.emulator.smtp.wire import MATCHER, RawClient
 
 T = TypeVar("T")

@@ -1,0 +1,59 @@
+"""Starting real labs in tests: loopback, ephemeral ports, a fixed clock and seed, stopped after."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
+
+from emulator.clock import FixedClock, utc
+from emulator.lab import PortPlan, Service
+from emulator.server import Lab
+from emulator.store import SessionRecord
+from emulator.tenant import Tenant, load_default_tenant, parse_assignment
+
+LabFactory = Callable[..., Awaitable[Lab]]
+TEST_TIME = utc(2026, 11, 27, 9, 30)
+
+
+def make_tenant(*pairs: str) -> Tenant:
+    """The demo tenant with ``Key=Value`` overrides."""
+    return load_default_tenant([parse_assignment(p) for p in pairs])
+
+
+@contextlib.asynccontextmanager
+async def lab_factory(
+    tmp_path: Path, services: Callable[[], Sequence[Service]], *defaults: str
+) -> AsyncIterator[LabFactory]:
+    """``start(*pairs, clock=None)`` starts one more lab running ``services()``; all stop at exit.
+
+    ``defaults`` are overrides every lab gets before the test's own ``pairs``."""
+    labs: list[Lab] = []
+
+    async def start(*pairs: str, clock: FixedClock | None = None) -> Lab:
+        lab = await Lab.start(
+            make_tenant(*defaults, *pairs),
+            tmp_path / f"lab{len(labs)}",
+            ports=PortPlan(ephemeral=True),
+            clock=clock or FixedClock(TEST_TIME),
+            services=list(services()),
+        )
+        labs.append(lab)
+        return lab
+
+    try:
+        yield start
+    finally:
+        for lab in labs:
+            await lab.stop()
+
+
+async def sessions_recorded(lab: Lab, count: int = 1) -> list[SessionRecord]:
+    """The store's sessions once ``count`` have ended (sessions are written when they close)."""
+    for _ in range(500):
+        found = lab.store.sessions()
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.01)
+    return lab.store.sessions()
