@@ -178,17 +178,8 @@ async def send_scan(
         size_declaration=profile.size_declaration,
     )
     del message
-    run = _Run(
-        profile,
-        settings,
-        network,
-        quirks,
-        transcript,
-        limits,
-        source,
-        address,
-        network.port_for(address, settings.port),
-        config,
+    run = replace(
+        early, address=address, port=network.port_for(address, settings.port), config=config
     )
     return await _attempts(run)
 
