@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from html import escape
 
-from emulator.store import FOLDERS, SessionRecord, StoredMessage
+from emulator.store import FOLDERS, SessionRecord
 from emulator.tenant import Tenant
 
 _STYLE = """
@@ -17,9 +16,9 @@ th{background:#f3f3f3} code{font-size:.85rem}
 
 
 def render_page(
-    tenant: Tenant, messages: list[StoredMessage], sessions: list[SessionRecord]
+    tenant: Tenant, counts: dict[tuple[str, str], int], sessions: list[SessionRecord]
 ) -> str:
-    counts = Counter((m.mailbox, m.folder) for m in messages)
+    """``counts``: copies per (mailbox, folder); ``sessions``: the latest ones, oldest first."""
     head = "".join(f"<th>{escape(f)}</th>" for f in FOLDERS)
     rows = []
     for mbx in tenant.mailbox:
@@ -27,7 +26,7 @@ def render_page(
         rows.append(f"<tr><td>{escape(mbx.primary_smtp_address)}</td>{cells}</tr>")
     outbound = sum(n for (_, folder), n in counts.items() if folder == "Outbound")
     latest = []
-    for record in sessions[-20:][::-1]:
+    for record in sessions[::-1]:
         latest.append(
             "<tr>"
             f"<td>{record.id}</td><td>{escape(record.endpoint)}:{record.port}</td>"

@@ -74,9 +74,8 @@ class LabApi:
 
     async def raw_message(self, request: web.Request) -> web.Response:
         wanted = int(request.match_info["id"])
-        for message in self.lab.store.messages():
-            if message.id == wanted:
-                return web.Response(body=message.raw, content_type="message/rfc822")
+        for message in self.lab.store.messages(id=wanted):
+            return web.Response(body=message.raw, content_type="message/rfc822")
         return _error(404, f"no message {wanted}")
 
     async def sessions(self, request: web.Request) -> web.Response:
@@ -84,13 +83,13 @@ class LabApi:
 
     async def session(self, request: web.Request) -> web.Response:
         wanted = int(request.match_info["id"])
-        for record in self.lab.store.sessions():
-            if record.id == wanted:
-                return web.json_response(session_json(record))
+        for record in self.lab.store.sessions(id=wanted):
+            return web.json_response(session_json(record))
         return _error(404, f"no session {wanted}")
 
     async def page(self, request: web.Request) -> web.Response:
-        html = render_page(self.lab.tenant, self.lab.store.messages(), self.lab.store.sessions())
+        store = self.lab.store
+        html = render_page(self.lab.tenant, store.folder_counts(), store.sessions(last=20))
         return web.Response(text=html, content_type="text/html")
 
 

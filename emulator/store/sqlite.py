@@ -208,9 +208,9 @@ class Store:
     # -- reading ---------------------------------------------------------------
 
     def messages(
-        self, mailbox: str | None = None, folder: str | None = None
+        self, mailbox: str | None = None, folder: str | None = None, id: int | None = None
     ) -> list[StoredMessage]:
-        """Placed copies, oldest first, optionally for one mailbox and/or folder."""
+        """Placed copies, oldest first, optionally for one mailbox and/or folder, or one id."""
         sql = (
             "SELECT m.id, m.message_id, m.mailbox, m.folder, m.envelope_from, m.envelope_to, "
             "m.size, m.scl, m.headers_added, b.raw, m.session_id, m.received_at "
@@ -224,19 +224,34 @@ class Store:
         if folder is not None:
             where.append("m.folder = ? COLLATE NOCASE")
             args.append(folder)
+        if id is not None:
+            where.append("m.id = ?")
+            args.append(id)
         if where:
             sql += " WHERE " + " AND ".join(where)
         rows = self._db.execute(sql + " ORDER BY m.id", args).fetchall()
         return [_message(row) for row in rows]
 
-    def sessions(self) -> list[SessionRecord]:
-        """Every recorded session, oldest first."""
-        rows = self._db.execute(
+    def sessions(self, id: int | None = None, last: int | None = None) -> list[SessionRecord]:
+        """Recorded sessions, oldest first: all, the one ``id``, or the ``last`` few."""
+        sql = (
             "SELECT id, endpoint, port, client, public_ip, site, tls_version, cipher, identity, "
-            "auth_method, transcript, notes, outcome, started_at, ended_at, extra "
-            "FROM sessions ORDER BY id"
-        ).fetchall()
+            "auth_method, transcript, notes, outcome, started_at, ended_at, extra FROM sessions"
+        )
+        if id is not None:
+            rows = self._db.execute(sql + " WHERE id = ?", (id,)).fetchall()
+        elif last is not None:
+            rows = self._db.execute(sql + " ORDER BY id DESC LIMIT ?", (last,)).fetchall()[::-1]
+        else:
+            rows = self._db.execute(sql + " ORDER BY id").fetchall()
         return [_session(row) for row in rows]
+
+    def folder_counts(self) -> dict[tuple[str, str], int]:
+        """How many copies each (mailbox, folder) holds, without reading any body."""
+        rows = self._db.execute(
+            "SELECT mailbox, folder, COUNT(*) FROM messages GROUP BY mailbox, folder"
+        ).fetchall()
+        return {(str(mailbox), str(folder)): int(n) for mailbox, folder, n in rows}
 
 
 @dataclass(frozen=True, slots=True)

@@ -232,3 +232,25 @@ def test_a_raw_utf8_subject_reads_back_as_written() -> None:
         datetime(2026, 11, 27, tzinfo=UTC),
     )
     assert subject_of(m) == "スキャン 001"
+
+
+def test_lookups_by_id_latest_sessions_and_folder_counts(store: Store) -> None:
+    """What the API page and the by-id routes read, without loading every body."""
+    inbox = Placement("alice@contoso.com", "Inbox", recipients=("alice@contoso.com",))
+    sent = Placement("scanner@contoso.com", "Sent Items", recipients=("alice@contoso.com",))
+    first = store.commit_delivery(None, "scanner@contoso.com", b"Subject: 1\r\n\r\n", [inbox, sent])
+    store.commit_delivery(None, "scanner@contoso.com", b"Subject: 2\r\n\r\n", [inbox])
+    assert [m.id for m in store.messages(id=first[1])] == [first[1]]
+    assert store.messages(id=999) == []
+    assert store.folder_counts() == {
+        ("alice@contoso.com", "Inbox"): 2,
+        ("scanner@contoso.com", "Sent Items"): 1,
+    }
+    for sid in (1, 2, 3):
+        store.record_session(
+            SessionRecord(sid, "smtp.office365.com", 587, "127.20.0.10", "203.0.113.39", "office",
+                          started_at=CLOCK.now())
+        )  # fmt: skip
+    assert [s.id for s in store.sessions(last=2)] == [2, 3]
+    assert [s.id for s in store.sessions(id=2)] == [2]
+    assert store.sessions(id=7) == []
