@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 TOOLS   := $(VENV)/.tools
 
-.PHONY: demo test lint typecheck pytest catalog bench docs clean install tools
+.PHONY: demo test test-dates lint typecheck pytest catalog bench docs clean install tools
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -41,6 +41,15 @@ catalog: $(STAMP)
 	$(BIN)/exolab run --quiet
 
 test: lint typecheck pytest catalog
+
+# The suite again on lab dates past the basic-auth default-off (2026-12-31) and
+# further out, so no test passes only because of today's date.
+LATER_DATES := 2027-02-01 2029-01-01
+test-dates: $(STAMP) $(TOOLS)
+	@for d in $(LATER_DATES); do \
+		echo "== pytest with EXOLAB_AS_OF=$$d"; \
+		EXOLAB_AS_OF=$$d $(BIN)/pytest -q -p no:cacheprovider || exit 1; \
+	done
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -8,7 +8,7 @@ transcript timestamps and timeouts.
 from __future__ import annotations
 
 import time as _time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -28,6 +28,23 @@ class SystemClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    def monotonic(self) -> float:
+        return _time.monotonic()
+
+
+@dataclass
+class SetClock:
+    """A device clock someone set to ``start``: it runs at real speed from there.
+
+    A device in the lab world keeps the lab's date (``exolab send --as-of``), so
+    its Date header and token expiry agree with the lab on any real day."""
+
+    start: datetime
+    _origin: float = field(default_factory=_time.monotonic)
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=_time.monotonic() - self._origin)
 
     def monotonic(self) -> float:
         return _time.monotonic()

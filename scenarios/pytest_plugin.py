@@ -16,10 +16,14 @@ Enable it in a test module or conftest.py::
 
 Each lab gets its own temporary data directory (``tmp_path``) and ephemeral
 ports on 127.10.0.x, so tests can run in parallel processes.
+
+The lab date is the marker's ``as_of``, else ``$EXOLAB_AS_OF``, else
+2026-06-01T09:00Z; a lab's clock stands still at it, never the wall clock.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,7 +33,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from emulator.clock import FixedClock
+from emulator.clock import FixedClock, lab_date_from_env, parse_lab_date
 from emulator.lab import PortPlan
 from emulator.tenant import Tenant, load_default_tenant, parse_assignment
 from emulator.tenant.loader import as_utc
@@ -67,9 +71,14 @@ class RunningLab:
         return str(entry["address"]), int(entry["ports"][str(port)])
 
 
+def default_lab_date() -> datetime:
+    """``$EXOLAB_AS_OF`` when set, else the plugin's fixed date: never today's."""
+    return lab_date_from_env(os.environ) or DEFAULT_AS_OF
+
+
 def build_tenant(overrides: tuple[str, ...], as_of: str | datetime | None) -> Tenant:
-    when = as_utc(datetime.fromisoformat(as_of) if isinstance(as_of, str) else as_of)
-    return load_default_tenant([parse_assignment(o) for o in overrides], when or DEFAULT_AS_OF)
+    when = parse_lab_date(as_of, "as_of") if isinstance(as_of, str) else as_utc(as_of)
+    return load_default_tenant([parse_assignment(o) for o in overrides], when or default_lab_date())
 
 
 LabFactory = Callable[..., Awaitable[RunningLab]]

@@ -18,13 +18,13 @@ from devices import (
     parse_job_spec,
     send_scan,
 )
-from devices.clock import SystemClock
+from devices.clock import Clock, SetClock, SystemClock
 from devices.job import Job
 from devices.network import parse_host_port
 from devices.oauth.factory import token_source_for
 from devices.oauth.sources import UserCodePrompt
 from devices.settings import parse_assignments
-from scenarios.cli.common import UsageError, add_data_flag
+from scenarios.cli.common import UsageError, add_as_of_flag, add_data_flag, lab_date
 from scenarios.cli.signin import call
 
 
@@ -65,6 +65,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="OAuth device-code profiles: sign in as this lab user when the device shows its "
         "code (otherwise approve it yourself with `exolab signin CODE --user ADDR`)",
     )
+    add_as_of_flag(p, "the device clock (Date header, token expiry)")
     add_data_flag(p)
     p.set_defaults(handler=run)
 
@@ -103,14 +104,21 @@ def _prompt(args: argparse.Namespace) -> UserCodePrompt:
     return show
 
 
+def device_clock(args: argparse.Namespace) -> Clock:
+    """The wall clock, or one set to the lab date so the device and the lab agree on the day."""
+    when = lab_date(args)
+    return SystemClock() if when is None else SetClock(when)
+
+
 def run(args: argparse.Namespace) -> int:
+    clock = device_clock(args)
     try:
         profile, settings, job, network = _inputs(args)
         tokens = token_source_for(
             profile,
             settings,
             network,
-            SystemClock(),
+            clock,
             source=network.source_for(args.site) if args.site else None,
             prompt=_prompt(args),
         )
@@ -124,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
                 site=args.site,
                 rng_seed=args.seed,
                 token_source=tokens,
+                clock=clock,
             )
         )
     except ConfigError as exc:

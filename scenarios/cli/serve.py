@@ -13,14 +13,13 @@ import asyncio
 import os
 import signal
 import sys
-from datetime import date, datetime
 from pathlib import Path
 
 from emulator.lab import PortPlan
 from emulator.server import Lab, LabStartError
 from emulator.store import StoreError
 from emulator.tenant import Tenant, TenantError, load_tenant, parse_assignment
-from scenarios.cli.common import UsageError, add_data_flag
+from scenarios.cli.common import UsageError, add_as_of_flag, add_data_flag, lab_date
 
 DEFAULT_OFFSET = 10000
 
@@ -46,22 +45,11 @@ def port_plan(args: argparse.Namespace) -> PortPlan:
     return PortPlan() if may_bind_privileged() else PortPlan(offset=DEFAULT_OFFSET)
 
 
-def parse_as_of(text: str | None) -> datetime | date | None:
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(
-            f"--as-of {text!r}: expected a date like 2027-01-15 or 2027-01-15T09:00"
-        ) from None
-
-
 def load_tenant_args(args: argparse.Namespace) -> Tenant:
     """The tenant from --tenant/--set/--as-of; a TenantError becomes a usage error (exit 2)."""
     try:
         assignments = [parse_assignment(text) for text in args.set]
-        return load_tenant(args.tenant, assignments, parse_as_of(args.as_of))
+        return load_tenant(args.tenant, assignments, lab_date(args))
     except TenantError as exc:
         raise UsageError(str(exc)) from None
 
@@ -104,7 +92,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="KEY=VALUE",
         help="override one tenant setting",
     )
-    parser.add_argument("--as-of", metavar="DATE", help="the lab date, e.g. 2027-01-15")
+    add_as_of_flag(parser)
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         "--ephemeral-ports", action="store_true", help="bind every listener to port 0"

@@ -7,14 +7,15 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
-from emulator.clock import FixedClock, utc
+from emulator.clock import FixedClock
 from emulator.lab import PortPlan, Service
 from emulator.server import Lab
 from emulator.store import SessionRecord
 from emulator.tenant import Tenant, load_default_tenant, parse_assignment
+from tests.lab_date import suite_lab_date
 
 LabFactory = Callable[..., Awaitable[Lab]]
-TEST_TIME = utc(2026, 11, 27, 9, 30)
+TEST_TIME = suite_lab_date()
 
 
 def make_tenant(*pairs: str) -> Tenant:

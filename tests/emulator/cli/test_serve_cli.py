@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import smtplib
 import socket
@@ -18,10 +19,13 @@ EXOLAB = [sys.executable, "-m", "scenarios.cli"]
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def start_serve(data: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+def start_serve(
+    data: Path, *extra: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [*EXOLAB, "serve", "--data", str(data), *extra],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -98,6 +102,36 @@ def test_bad_tenant_file_is_a_usage_error(
     assert main(["serve", "--data", str(tmp_path), "--tenant", str(bad)]) == 2
     assert str(bad) in capsys.readouterr().err
     assert main(["serve", "--data", str(tmp_path), "--as-of", "next tuesday"]) == 2
+
+
+def test_a_bad_exolab_as_of_is_a_usage_error_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXOLAB_AS_OF", "soon")
+    assert main(["serve", "--data", str(tmp_path)]) == 2
+    assert "$EXOLAB_AS_OF 'soon': expected a date like 2027-01-15" in capsys.readouterr().err
+
+
+def test_exolab_as_of_is_the_lab_date_and_as_of_wins(tmp_path: Path) -> None:
+    """The banner carries the lab date: the variable moves it, the flag overrides the variable."""
+    for extra, expected in (
+        ((), "Mon, 1 Feb 2027"),
+        (("--as-of", "2029-01-01"), "Mon, 1 Jan 2029"),
+    ):
+        data = tmp_path / expected.replace(" ", "_").replace(",", "")
+        proc, ready = start_serve(
+            data, "--ephemeral-ports", *extra, env={"EXOLAB_AS_OF": "2027-02-01"}
+        )
+        try:
+            assert ready.startswith("exolab ready:"), proc.stderr.read() if proc.stderr else ""
+            doc = json.loads((data / "endpoints.json").read_text())
+            entry = doc["endpoints"]["smtp.office365.com"]
+            with socket.create_connection((entry["address"], entry["ports"]["587"]), 10) as s:
+                banner = s.recv(512).decode()
+            assert f"ready at {expected} 00:00:" in banner, banner
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=20)
 
 
 def test_a_busy_port_names_host_address_and_port(tmp_path: Path) -> None:

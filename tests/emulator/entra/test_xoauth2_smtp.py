@@ -197,7 +197,12 @@ async def test_tenant_switch_blocks_oauth(lab: Lab) -> None:
 
 
 async def test_after_retirement_basic_fails_and_oauth_delivers(tmp_path: Path) -> None:
-    tenant = load_default_tenant([parse_assignment("Lab.AsOf=2027-01-15")])
+    tenant = load_default_tenant(
+        [
+            parse_assignment(p)
+            for p in ("Lab.AsOf=2027-01-15", "BasicAuthRetirement.ReEnabled=false")
+        ]
+    )
     clock = FixedClock(utc(2027, 1, 15, 9, 0))
     async with await start_lab(tmp_path, tenant, clock) as lab:
 

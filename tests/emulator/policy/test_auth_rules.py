@@ -91,12 +91,17 @@ def test_authentication_policy_blocks_basic() -> None:
     assert v.reply is catalog.AUTH_BASIC_DISABLED, "pre-auth: wins over a wrong password"
 
 
+OFF = "BasicAuthRetirement.ReEnabled=false"
+
+
 @pytest.mark.parametrize(
     ("when", "settings_", "retired"),
     [
-        (utc(2026, 12, 31, 23, 59), (), False),
-        (utc(2027, 1, 15), (), True),
+        (utc(2026, 12, 31, 23, 59), (OFF,), False),
+        (utc(2027, 1, 15), (OFF,), True),
+        (utc(2027, 1, 15), (), False),  # the demo tenant's admin turned it back on
         (utc(2027, 1, 15), ("BasicAuthRetirement.ReEnabled=true",), False),
+        (utc(2027, 2, 1), (OFF, "Tenant.Created=2027-01-20"), True),  # a new tenant starts off
         (
             utc(2027, 9, 1),
             ("BasicAuthRetirement.ReEnabled=true", "BasicAuthRetirement.RemovedFrom=2027-09-01"),

@@ -1,7 +1,7 @@
 """Whole sessions compared with golden transcripts (Postfix's smtpd_check.in / .ref idea).
 
-The lab runs on a fixed clock and seed, so names, trailers and ids repeat
-byte for byte. To accept an intended change: ``EXOLAB_UPDATE_GOLDEN=1 pytest
+The lab runs on its own pinned clock (not the suite's lab date: the trailers
+carry it) and a fixed seed, so names, trailers and ids repeat byte for byte. To accept an intended change: ``EXOLAB_UPDATE_GOLDEN=1 pytest
 tests/emulator/smtp/test_golden.py`` and review the diff of golden/.
 """
 
@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from emulator.clock import FixedClock, utc
 from emulator.server import Lab
 from tests.emulator.labs import LabFactory, sessions_recorded
 from tests.emulator.smtp.conftest import client_context
 from tests.emulator.smtp.wire import RawClient
 
 GOLDEN = Path(__file__).parent / "golden"
+GOLDEN_TIME = utc(2026, 11, 27, 9, 30)
 B64 = {
     s: base64.b64encode(s.encode()).decode()
     for s in ("scanner@contoso.com", "Scan-2-Mail!", "alice@contoso.com", "Alice-Pass-1")
@@ -73,7 +75,7 @@ SESSIONS: dict[str, Callable[[RawClient, Lab], None]] = {
 
 @pytest.mark.parametrize("name", sorted(SESSIONS))
 async def test_golden_transcript(lab_factory: LabFactory, name: str) -> None:
-    lab = await lab_factory()
+    lab = await lab_factory(clock=FixedClock(GOLDEN_TIME))
 
     def talk() -> None:
         c = RawClient(*lab.endpoint("smtp.office365.com", 587))

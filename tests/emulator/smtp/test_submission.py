@@ -12,7 +12,7 @@ import pytest
 
 from emulator.server import Lab
 from emulator.store import Store
-from tests.emulator.labs import LabFactory, sessions_recorded
+from tests.emulator.labs import TEST_TIME, LabFactory, sessions_recorded
 from tests.emulator.smtp.conftest import client_context
 from tests.emulator.smtp.wire import MATCHER, RawClient
 
@@ -88,9 +88,9 @@ async def test_banner_ehlo_and_the_250_look_like_exchange(lab: Lab) -> None:
         return banner, plain, tls, result
 
     banner, plain, tls, (code, text) = await in_thread(talk)
-    assert banner.decode().endswith(
-        "Microsoft ESMTP MAIL Service ready at Fri, 27 Nov 2026 09:30:00 +0000"
-    )
+    # The lab date as Exchange writes it: day not zero-padded ("Mon, 1 Jun 2015 12:00:00 +0000").
+    ready_at = f"{TEST_TIME:%a}, {TEST_TIME.day} {TEST_TIME:%b %Y %H:%M:%S} +0000"
+    assert banner.decode().endswith(f"Microsoft ESMTP MAIL Service ready at {ready_at}")
     assert b"Hello [203.0.113.39]" in plain and b"STARTTLS" in plain and b"AUTH" not in plain
     assert b"AUTH LOGIN XOAUTH2" in tls and b"STARTTLS" not in tls
     assert code == 250 and text.startswith(b"2.0.0 OK <scan-001@printer> [Hostname=")
