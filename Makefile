@@ -28,8 +28,8 @@ demo: $(STAMP)
 	$(BIN)/exolab demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check emulator devices scenarios benchmarks tests
-	$(BIN)/ruff format --check emulator devices scenarios benchmarks tests
+	$(BIN)/ruff check exolab emulator devices scenarios benchmarks tests
+	$(BIN)/ruff format --check exolab/*.py exolab/cli emulator devices scenarios benchmarks tests
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -13,8 +13,8 @@ import argparse
 import statistics
 from collections.abc import Sequence
 
-from scenarios.loader import load_catalog
-from scenarios.runner import RunOptions, run_catalog
+from exolab.scenarios.loader import load_catalog
+from exolab.scenarios.runner import RunOptions, run_catalog
 
 TARGET_SECONDS = 10.0
 

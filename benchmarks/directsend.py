@@ -45,11 +45,11 @@ def _serve_mx(conn: Connection, data_dir: str, spf: Literal["process", "thread"]
     quiet()
 
     async def main() -> None:
-        from emulator.dns import LabDns
-        from emulator.lab import PortPlan
-        from emulator.server import Lab
-        from emulator.smtp.mx import MxService
-        from emulator.tenant import load_default_tenant
+        from exolab.emulator.dns import LabDns
+        from exolab.emulator.lab import PortPlan
+        from exolab.emulator.server import Lab
+        from exolab.emulator.smtp.mx import MxService
+        from exolab.emulator.tenant import load_default_tenant
 
         tenant = load_default_tenant()
         lab = await Lab.start(

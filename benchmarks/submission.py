@@ -50,10 +50,10 @@ def _serve_lab(conn: Connection, data_dir: str) -> None:
     quiet()
 
     async def main() -> None:
-        from emulator.lab import PortPlan
-        from emulator.server import Lab
-        from emulator.smtp.submission import SubmissionService
-        from emulator.tenant import load_default_tenant, parse_assignment
+        from exolab.emulator.lab import PortPlan
+        from exolab.emulator.server import Lab
+        from exolab.emulator.smtp.submission import SubmissionService
+        from exolab.emulator.tenant import load_default_tenant, parse_assignment
 
         tenant = load_default_tenant([parse_assignment(p) for p in LIMITS])
         lab = await Lab.start(
@@ -71,7 +71,7 @@ def _serve_sink(conn: Connection, data_dir: str) -> None:
     async def main() -> None:
         from aiosmtpd.smtp import SMTP, AuthResult
 
-        from emulator.tls import LabCA
+        from exolab.emulator.tls import LabCA
 
         context = LabCA(Path(data_dir)).server_context(("sink",))
 

@@ -2,18 +2,18 @@
 
 Public surface::
 
-    from devices import send_scan, load_profile, list_profiles, Settings, Job, LabNetwork
+    from exolab.devices import send_scan, load_profile, list_profiles, Settings, Job, LabNetwork
 """
 
-from devices.clock import Clock, SystemClock
-from devices.errors import ConfigError, DevicesError, JobError, NetworkError, ProfileError
-from devices.job import Job, build_message, parse_job_spec
-from devices.network import LabNetwork
-from devices.profile import Profile, Timeouts, list_profiles, load_profile, profile_names
-from devices.result import DeviceResult, TranscriptLine
-from devices.run import send_scan
-from devices.settings import Settings
-from devices.tokens import StaticToken, TokenError, TokenSource
+from exolab.devices.clock import Clock, SystemClock
+from exolab.devices.errors import ConfigError, DevicesError, JobError, NetworkError, ProfileError
+from exolab.devices.job import Job, build_message, parse_job_spec
+from exolab.devices.network import LabNetwork
+from exolab.devices.profile import Profile, Timeouts, list_profiles, load_profile, profile_names
+from exolab.devices.result import DeviceResult, TranscriptLine
+from exolab.devices.run import send_scan
+from exolab.devices.settings import Settings
+from exolab.devices.tokens import StaticToken, TokenError, TokenSource
 
 __all__ = [
     "Clock",

@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from devices.errors import ConfigError
+from exolab.devices.errors import ConfigError
 
 E = TypeVar("E", bound=ConfigError)
 

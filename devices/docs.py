@@ -14,8 +14,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from devices.profile import Profile, list_profiles
-from devices.quirks import quirk_class, quirk_names
+from exolab.devices.profile import Profile, list_profiles
+from exolab.devices.quirks import quirk_class, quirk_names
 
 FORMAT_INTRO = """\
 # Device profile format

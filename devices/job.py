@@ -23,11 +23,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from devices._validation import from_validation_error
-from devices.clock import Clock
-from devices.errors import JobError
-from devices.pages import ScanFile, render
-from devices.profile import Profile
+from exolab.devices._validation import from_validation_error
+from exolab.devices.clock import Clock
+from exolab.devices.errors import JobError
+from exolab.devices.pages import ScanFile, render
+from exolab.devices.profile import Profile
 
 SIZE_UNITS = {"": 1, "B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMG]?B?)\s*$", re.IGNORECASE)

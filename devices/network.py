@@ -12,8 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from devices._validation import from_validation_error
-from devices.errors import NetworkError
+from exolab.devices._validation import from_validation_error
+from exolab.devices.errors import NetworkError
 
 ENDPOINTS_FILE = "endpoints.json"
 

@@ -15,10 +15,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from devices._validation import from_validation_error
-from devices.errors import ProfileError
-from devices.quirks import QuirkChain, build_chain, quirk_class, quirk_names
-from devices.quirks.base import SecurityMode
+from exolab.devices._validation import from_validation_error
+from exolab.devices.errors import ProfileError
+from exolab.devices.quirks import QuirkChain, build_chain, quirk_class, quirk_names
+from exolab.devices.quirks.base import SecurityMode
 
 TlsVersion = Literal["1.0", "1.1", "1.2", "1.3"]
 AuthMechanism = Literal["LOGIN", "PLAIN", "XOAUTH2"]
@@ -251,7 +251,7 @@ class Profile(_Frozen):
         return self.model_copy(update={"timeouts": Timeouts.model_validate(data)})
 
 
-PROFILES_PACKAGE = "devices.profiles"
+PROFILES_PACKAGE = "exolab.devices.profiles"
 
 
 def parse_profile(data: dict[str, Any], source: str) -> Profile:

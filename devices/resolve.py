@@ -15,7 +15,7 @@ import dns.asyncresolver
 import dns.exception
 import dns.resolver
 
-from devices.network import LabNetwork
+from exolab.devices.network import LabNetwork
 
 
 class ResolveFailed(Exception):

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from devices.client.events import Stage
-from devices.client.replies import Reply
-from devices.clock import Clock
+from exolab.devices.client.events import Stage
+from exolab.devices.client.replies import Reply
+from exolab.devices.clock import Clock
 
 Outcome = Literal["delivered", "rejected", "timeout", "refused", "tls_failure", "gave_up"]
 OUTCOMES: tuple[Outcome, ...] = (

@@ -18,8 +18,8 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from devices.client.config import ClientConfig
-from devices.client.events import (
+from exolab.devices.client.config import ClientConfig
+from exolab.devices.client.events import (
     Close,
     Event,
     Finished,
@@ -29,19 +29,19 @@ from devices.client.events import (
     Stage,
     StartTls,
 )
-from devices.client.machine import SmtpClient
-from devices.clock import Clock, SystemClock
-from devices.errors import JobError, RemoteProtocolError
-from devices.job import Job, build_message
-from devices.network import LabNetwork
-from devices.panel import panel_text
-from devices.profile import Profile, Timeouts
-from devices.quirks.base import QuirkChain, SecurityMode
-from devices.resolve import ResolveFailed, ResolveTimeout, is_ip_literal, resolve_server
-from devices.result import DeviceResult, Outcome, Transcript
-from devices.settings import Settings
-from devices.tls import client_context, version_name
-from devices.tokens import TokenError, TokenSource
+from exolab.devices.client.machine import SmtpClient
+from exolab.devices.clock import Clock, SystemClock
+from exolab.devices.errors import JobError, RemoteProtocolError
+from exolab.devices.job import Job, build_message
+from exolab.devices.network import LabNetwork
+from exolab.devices.panel import panel_text
+from exolab.devices.profile import Profile, Timeouts
+from exolab.devices.quirks.base import QuirkChain, SecurityMode
+from exolab.devices.resolve import ResolveFailed, ResolveTimeout, is_ip_literal, resolve_server
+from exolab.devices.result import DeviceResult, Outcome, Transcript
+from exolab.devices.settings import Settings
+from exolab.devices.tls import client_context, version_name
+from exolab.devices.tokens import TokenError, TokenSource
 
 READ_CHUNK = 65536
 

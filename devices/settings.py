@@ -13,10 +13,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from devices._validation import from_validation_error
-from devices.errors import ProfileError
-from devices.profile import Profile
-from devices.quirks.base import SecurityMode
+from exolab.devices._validation import from_validation_error
+from exolab.devices.errors import ProfileError
+from exolab.devices.profile import Profile
+from exolab.devices.quirks.base import SecurityMode
 
 SettingSecurity = Literal["none", "starttls", "implicit"]
 _CANDIDATES: dict[str, tuple[SecurityMode, ...]] = {

@@ -14,7 +14,7 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
-from devices.profile import TLS_ORDER, Tls
+from exolab.devices.profile import TLS_ORDER, Tls
 
 VERSIONS: dict[str, ssl.TLSVersion] = {
     "1.0": ssl.TLSVersion.TLSv1,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from devices.errors import DevicesError
+from exolab.devices.errors import DevicesError
 
 
 class TokenError(DevicesError):

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from emulator.clock import Clock
-from emulator.tenant import Tenant
-from emulator.tls import LabCA
+from exolab.emulator.clock import Clock
+from exolab.emulator.tenant import Tenant
+from exolab.emulator.tls import LabCA
 
 # Where each simulated host lives inside Lab.AddressRange (host index in the range).
 HOST_INDEX: dict[str, int] = {

@@ -19,17 +19,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
-from emulator.api import ApiService
-from emulator.clock import Clock, LabClock
-from emulator.dns import LabDns
-from emulator.entra import EntraService
-from emulator.lab import LabContext, PortPlan, Service, endpoints_document
-from emulator.smtp.listener import LabStartError
-from emulator.smtp.mx import MxService
-from emulator.smtp.submission import SubmissionService
-from emulator.store import Store
-from emulator.tenant import Tenant
-from emulator.tls import LabCA
+from exolab.emulator.api import ApiService
+from exolab.emulator.clock import Clock, LabClock
+from exolab.emulator.dns import LabDns
+from exolab.emulator.entra import EntraService
+from exolab.emulator.lab import LabContext, PortPlan, Service, endpoints_document
+from exolab.emulator.smtp.listener import LabStartError
+from exolab.emulator.smtp.mx import MxService
+from exolab.emulator.smtp.submission import SubmissionService
+from exolab.emulator.store import Store
+from exolab.emulator.tenant import Tenant
+from exolab.emulator.tls import LabCA
 
 ENDPOINTS_FILE = "endpoints.json"
 

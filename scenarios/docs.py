@@ -6,9 +6,9 @@ scenario files, so the page can never drift from the catalog.
 
 from __future__ import annotations
 
-from scenarios.loader import load_catalog
-from scenarios.model import LocalizedText, TenantChanges
-from scenarios.result import describe_expectation
+from exolab.scenarios.loader import load_catalog
+from exolab.scenarios.model import LocalizedText, TenantChanges
+from exolab.scenarios.result import describe_expectation
 
 DEFAULT_AS_OF = TenantChanges().as_of
 

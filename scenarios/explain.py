@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from emulator.replies.catalog import all_replies
-from emulator.replies.model import Reply
-from scenarios.messages import Lang, Messages
-from scenarios.model import Scenario
-from scenarios.result import Attempt, Line, ScenarioResult
+from exolab.emulator.replies.catalog import all_replies
+from exolab.emulator.replies.model import Reply
+from exolab.scenarios.messages import Lang, Messages
+from exolab.scenarios.model import Scenario
+from exolab.scenarios.result import Attempt, Line, ScenarioResult
 
 _REPLY_LINE = re.compile(r"^(\d{3})([ -])(.*)$")
 _ENHANCED = re.compile(r"^([245]\.\d{1,3}\.\d{1,3}) ")

@@ -18,9 +18,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scenarios.model import Scenario
+from exolab.scenarios.model import Scenario
 
-CATALOG_PACKAGE = "scenarios.catalog"
+CATALOG_PACKAGE = "exolab.scenarios.catalog"
 
 
 class ScenarioError(Exception):
@@ -83,8 +83,8 @@ def parse_scenario(data: dict[str, Any], source: str, check_world: bool = True) 
 
 def check_against_world(scenario: Scenario, source: str) -> None:
     """The checks the schema alone cannot make: tenant keys, site, profile, settings, fix."""
-    from scenarios.messages import fix_ids
-    from scenarios.world import build_tenant, device_for  # the world is imported lazily
+    from exolab.scenarios.messages import fix_ids
+    from exolab.scenarios.world import build_tenant, device_for  # the world is imported lazily
 
     tenant = build_tenant(scenario, source)
     if scenario.device.site is not None:

@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from devices import Profile, list_profiles
-from scenarios.loader import ScenarioFile
-from scenarios.messages import Lang, Messages
-from scenarios.model import LocalizedText, Scenario
-from scenarios.result import ScenarioResult
-from scenarios.runner import RunOptions, run_catalog
+from exolab.devices import Profile, list_profiles
+from exolab.scenarios.loader import ScenarioFile
+from exolab.scenarios.messages import Lang, Messages
+from exolab.scenarios.model import LocalizedText, Scenario
+from exolab.scenarios.result import ScenarioResult
+from exolab.scenarios.runner import RunOptions, run_catalog
 
 SCANNER = {"username": "scanner@contoso.com", "password": "Scan-2-Mail!"}
 

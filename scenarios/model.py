@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scenarios.messages import Lang
+from exolab.scenarios.messages import Lang
 
 Outcome = Literal["delivered", "rejected", "timeout", "refused", "tls_failure", "gave_up"]
 Folder = Literal["Inbox", "Junk Email", "Quarantine", "Sent Items", "Outbound"]

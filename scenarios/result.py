@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from scenarios.model import Expect, LocalizedText
+from exolab.scenarios.model import Expect, LocalizedText
 
 Status = Literal["passed", "failed", "error"]
 

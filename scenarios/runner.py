@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devices import DeviceResult, Job, LabNetwork, send_scan
-from devices.clock import Clock as DeviceClock
-from devices.network import Site as NetworkSite
-from emulator.clock import FixedClock, LabClock
-from emulator.lab import PortPlan
-from emulator.tenant import Tenant
-from scenarios.loader import ScenarioFile
-from scenarios.model import Scenario
-from scenarios.result import (
+from exolab.devices import DeviceResult, Job, LabNetwork, send_scan
+from exolab.devices.clock import Clock as DeviceClock
+from exolab.devices.network import Site as NetworkSite
+from exolab.emulator.clock import FixedClock, LabClock
+from exolab.emulator.lab import PortPlan
+from exolab.emulator.tenant import Tenant
+from exolab.scenarios.loader import ScenarioFile
+from exolab.scenarios.model import Scenario
+from exolab.scenarios.result import (
     Attempt,
     Line,
     Observation,
@@ -36,7 +36,7 @@ from scenarios.result import (
     compare,
     subject_attempt,
 )
-from scenarios.world import build_tenant, device_for, site_source
+from exolab.scenarios.world import build_tenant, device_for, site_source
 
 Override = tuple[str, object]
 
@@ -95,7 +95,9 @@ def _result(item: ScenarioFile, started: float, **fields: Any) -> ScenarioResult
 
 
 async def _observe(item: ScenarioFile, options: RunOptions) -> tuple[Observation, str]:
-    from emulator.server import Lab  # the composition root; imported late to keep loading light
+    from exolab.emulator.server import (
+        Lab,  # the composition root; imported late to keep loading light
+    )
 
     scenario, source = item.scenario, str(item.path)
     tenant = build_tenant(scenario, source, list(options.extra_overrides))
@@ -205,7 +207,7 @@ def _token_source(
     """The profile's OAuth token source; a device code is approved by ``device.approver``."""
     if getattr(profile, "oauth", None) is None:
         return None
-    from devices.oauth.factory import token_source_for
+    from exolab.devices.oauth.factory import token_source_for
 
     approver = scenario.device.approver
 
@@ -229,7 +231,7 @@ def _token_source(
 
 def _read_store(data_dir: Path) -> tuple[tuple[Stored, ...], tuple[Session, ...]]:
     """Read what the lab committed, from disk, after the lab stopped."""
-    from emulator.store import Store
+    from exolab.emulator.store import Store
 
     store = Store.open(data_dir)
     try:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from devices.errors import ConfigError
-from devices.profile import OAuth, Profile, load_profile
-from devices.settings import Settings
-from emulator.tenant import Tenant, TenantError, load_default_tenant, parse_assignment
-from scenarios.loader import ScenarioError
-from scenarios.model import Scenario
+from exolab.devices.errors import ConfigError
+from exolab.devices.profile import OAuth, Profile, load_profile
+from exolab.devices.settings import Settings
+from exolab.emulator.tenant import Tenant, TenantError, load_default_tenant, parse_assignment
+from exolab.scenarios.loader import ScenarioError
+from exolab.scenarios.model import Scenario
 
 DEFAULT_SERVER = "smtp.office365.com"
 

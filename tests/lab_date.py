@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
-from emulator.clock import LAB_DATE_ENV, lab_date_from_env, utc
+from exolab.emulator.clock import LAB_DATE_ENV, lab_date_from_env, utc
 
 PINNED = utc(2026, 11, 27, 9, 30)
 

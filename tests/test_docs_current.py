@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.cli.docs import GENERATORS, generated_pages
+from exolab.cli.docs import GENERATORS, generated_pages
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

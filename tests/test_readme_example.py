@@ -19,7 +19,7 @@ from pathlib import Path
 from tests.lab_date import suite_lab_date
 
 ROOT = Path(__file__).resolve().parents[1]
-EXOLAB = [sys.executable, "-m", "scenarios.cli"]
+EXOLAB = [sys.executable, "-m", "exolab.cli"]
 
 
 def readme_commands() -> dict[str, list[str]]:

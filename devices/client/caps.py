@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from devices.client.replies import Reply
+from exolab.devices.client.replies import Reply
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from devices.quirks.base import SecurityMode
+from exolab.devices.quirks.base import SecurityMode
 
 Mechanism = Literal["LOGIN", "PLAIN", "XOAUTH2"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from devices.client.replies import Reply
+from exolab.devices.client.replies import Reply
 
 Stage = Literal[
     "DNS", "CONNECT", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "EOD", "QUIT", "JOB"

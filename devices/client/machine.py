@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
-from devices.client.body import data_payload
-from devices.client.caps import Capabilities
-from devices.client.config import ClientConfig, Mechanism
-from devices.client.events import (
+from exolab.devices.client.body import data_payload
+from exolab.devices.client.caps import Capabilities
+from exolab.devices.client.config import ClientConfig, Mechanism
+from exolab.devices.client.events import (
     Close,
     Event,
     Finished,
@@ -26,10 +26,10 @@ from devices.client.events import (
     Stage,
     StartTls,
 )
-from devices.client.replies import Reply, ReplyParser
-from devices.client.sasl import b64, decode_prompt, plain_response, xoauth2_response
-from devices.errors import LocalProtocolError
-from devices.quirks.base import QuirkChain
+from exolab.devices.client.replies import Reply, ReplyParser
+from exolab.devices.client.sasl import b64, decode_prompt, plain_response, xoauth2_response
+from exolab.devices.errors import LocalProtocolError
+from exolab.devices.quirks.base import QuirkChain
 
 # The one table of legal moves: which stage's reply may be awaited after which.
 TRANSITIONS: dict[str, frozenset[str]] = {

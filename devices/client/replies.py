@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from devices.errors import RemoteProtocolError
+from exolab.devices.errors import RemoteProtocolError
 
 MAX_LINE = 65536  # longer than any sane reply line; guards against a flood without newline
 _LINE = re.compile(rb"^([2-5][0-9][0-9])([ -]?)(.*)$", re.DOTALL)

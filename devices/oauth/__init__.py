@@ -14,9 +14,9 @@ exactly as a real printer would. Three firmware patterns:
 Tokens are renewed when they expire by the device's clock.
 """
 
-from devices.oauth.client import TokenServiceClient
-from devices.oauth.factory import token_source_for
-from devices.oauth.sources import (
+from exolab.devices.oauth.client import TokenServiceClient
+from exolab.devices.oauth.factory import token_source_for
+from exolab.devices.oauth.sources import (
     ClientCredentialsSource,
     DelegatedRefreshSource,
     DeviceCodeSource,

@@ -17,9 +17,9 @@ from typing import Any
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from devices.network import LabNetwork
-from devices.resolve import ResolveFailed, ResolveTimeout, resolve_server
-from devices.tokens import TokenError
+from exolab.devices.network import LabNetwork
+from exolab.devices.resolve import ResolveFailed, ResolveTimeout, resolve_server
+from exolab.devices.tokens import TokenError
 
 HOST = "login.microsoftonline.com"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from devices.clock import Clock
-from devices.network import LabNetwork
-from devices.oauth.client import TokenServiceClient
-from devices.oauth.sources import (
+from exolab.devices.clock import Clock
+from exolab.devices.network import LabNetwork
+from exolab.devices.oauth.client import TokenServiceClient
+from exolab.devices.oauth.sources import (
     APP_ONLY_SCOPE,
     DELEGATED_SCOPE,
     ClientCredentialsSource,
@@ -13,9 +13,9 @@ from devices.oauth.sources import (
     DeviceCodeSource,
     UserCodePrompt,
 )
-from devices.profile import OAuth, Profile
-from devices.settings import Settings
-from devices.tokens import TokenSource
+from exolab.devices.profile import OAuth, Profile
+from exolab.devices.settings import Settings
+from exolab.devices.tokens import TokenSource
 
 
 def token_source_for(

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from devices.clock import Clock
-from devices.oauth.client import TokenServiceClient, describe_error
-from devices.tokens import TokenError
+from exolab.devices.clock import Clock
+from exolab.devices.oauth.client import TokenServiceClient, describe_error
+from exolab.devices.tokens import TokenError
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 DELEGATED_SCOPE = "https://outlook.office.com/SMTP.Send offline_access"

@@ -12,7 +12,7 @@ import pkgutil
 from functools import cache
 from typing import Any, TypeVar
 
-from devices.quirks.base import NoQuirk, Quirk, QuirkChain, QuirkParams, SecurityMode
+from exolab.devices.quirks.base import NoQuirk, Quirk, QuirkChain, QuirkParams, SecurityMode
 
 __all__ = [
     "NoQuirk",

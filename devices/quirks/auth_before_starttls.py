@@ -7,8 +7,8 @@ https://github.com/PHPMailer/PHPMailer/issues/1254
 
 from __future__ import annotations
 
-from devices.quirks import register
-from devices.quirks.base import Quirk
+from exolab.devices.quirks import register
+from exolab.devices.quirks.base import Quirk
 
 
 @register

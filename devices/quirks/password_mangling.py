@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from devices.quirks import register
-from devices.quirks.base import Quirk, QuirkParams
+from exolab.devices.quirks import register
+from exolab.devices.quirks.base import Quirk, QuirkParams
 
 
 class PasswordManglingParams(QuirkParams):

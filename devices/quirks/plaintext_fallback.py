@@ -9,8 +9,8 @@ device doing direct send reconnects and sends in plaintext
 
 from __future__ import annotations
 
-from devices.quirks import register
-from devices.quirks.base import Quirk
+from exolab.devices.quirks import register
+from exolab.devices.quirks.base import Quirk
 
 
 @register

@@ -8,8 +8,8 @@ https://github.com/JustinIven/smtp-oauth-relay/issues/57
 
 from __future__ import annotations
 
-from devices.quirks import register
-from devices.quirks.base import Quirk, QuirkParams
+from exolab.devices.quirks import register
+from exolab.devices.quirks.base import Quirk, QuirkParams
 
 
 class StrictLoginPromptParams(QuirkParams):

@@ -8,8 +8,8 @@ means implicit TLS hit 587 the same way
 
 from __future__ import annotations
 
-from devices.quirks import register
-from devices.quirks.base import Quirk, SecurityMode
+from exolab.devices.quirks import register
+from exolab.devices.quirks.base import Quirk, SecurityMode
 
 
 @register

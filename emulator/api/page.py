@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from emulator.store import FOLDERS, SessionRecord
-from emulator.tenant import Tenant
+from exolab.emulator.store import FOLDERS, SessionRecord
+from exolab.emulator.tenant import Tenant
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;color:#222}

@@ -16,10 +16,10 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.api.page import render_page
-from emulator.lab import LabContext, endpoints_document
-from emulator.store.views import message_json, session_json
-from emulator.tenant import TenantError, parse_assignment, parse_tenant
+from exolab.emulator.api.page import render_page
+from exolab.emulator.lab import LabContext, endpoints_document
+from exolab.emulator.store.views import message_json, session_json
+from exolab.emulator.tenant import TenantError, parse_assignment, parse_tenant
 
 HOST = "api"
 PORT = 80

@@ -22,8 +22,8 @@ from typing import Any
 import dns.exception
 import spf
 
-from emulator.dns.resolver import LIFETIME, LabDnsClient, LookupFailed, NxDomain, txt_records
-from emulator.policy.authresults import SpfResult, organizational_domain
+from exolab.emulator.dns.resolver import LIFETIME, LabDnsClient, LookupFailed, NxDomain, txt_records
+from exolab.emulator.policy.authresults import SpfResult, organizational_domain
 
 _CLIENT: ContextVar[LabDnsClient | None] = ContextVar("exolab_spf_dns", default=None)
 QUERY_TIME = 10.0

@@ -23,9 +23,9 @@ import dns.opcode
 import dns.rcode
 import dns.rdataclass
 
-from emulator.dns import zone
-from emulator.lab import LabContext
-from emulator.smtp.listener import LabStartError
+from exolab.emulator.dns import zone
+from exolab.emulator.lab import LabContext
+from exolab.emulator.smtp.listener import LabStartError
 
 log = logging.getLogger(__name__)
 

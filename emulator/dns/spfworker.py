@@ -24,8 +24,8 @@ import sys
 import threading
 from typing import Any
 
-from emulator.dns.senderauth import QUERY_TIME, DnsFacts, evaluate
-from emulator.policy.authresults import SpfResult
+from exolab.emulator.dns.senderauth import QUERY_TIME, DnsFacts, evaluate
+from exolab.emulator.policy.authresults import SpfResult
 
 THREADS = 4
 """Checks one helper runs at a time (each mostly waits on lab DNS round trips)."""
@@ -103,7 +103,7 @@ class SpfWorker:
             self._proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "emulator.dns.spfworker",
+                "exolab.emulator.dns.spfworker",
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 limit=1 << 20,

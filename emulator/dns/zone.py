@@ -30,7 +30,7 @@ import dns.rdatatype
 import dns.rdtypes.ANY.TXT
 import dns.rrset
 
-from emulator.tenant import Tenant
+from exolab.emulator.tenant import Tenant
 
 TTL = 0
 """Zero: every edit is visible to the next query, even through a caching stub resolver."""

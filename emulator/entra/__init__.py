@@ -14,9 +14,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from emulator.entra.endpoint import Answer, Approval, TokenEndpoint
-from emulator.entra.keys import SigningKey
-from emulator.entra.service import EntraApp, EntraService
+from exolab.emulator.entra.endpoint import Answer, Approval, TokenEndpoint
+from exolab.emulator.entra.keys import SigningKey
+from exolab.emulator.entra.service import EntraApp, EntraService
 
 KEY_DIRECTORY = "entra"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from emulator.entra.errors import EntraError
+from exolab.emulator.entra.errors import EntraError
 
 # Entra's user codes are 8-9 letters/digits (e.g. BPPVYQZMA, YZMYLD4K).
 _USER_CODE_ALPHABET = string.ascii_uppercase + string.digits

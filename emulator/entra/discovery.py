@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.entra.keys import SigningKey
-from emulator.entra.tokens import v2_issuer
+from exolab.emulator.entra.keys import SigningKey
+from exolab.emulator.entra.tokens import v2_issuer
 
 HOST = "login.microsoftonline.com"
 BASE = f"https://{HOST}"

@@ -16,25 +16,25 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from emulator.clock import Clock
-from emulator.entra import errors as E
-from emulator.entra.devicecodes import CodeState, DeviceCode, DeviceCodeStore
-from emulator.entra.keys import SigningKey
-from emulator.entra.refresh import RefreshGrant, RefreshStore
-from emulator.entra.scopes import (
+from exolab.emulator.clock import Clock
+from exolab.emulator.entra import errors as E
+from exolab.emulator.entra.devicecodes import CodeState, DeviceCode, DeviceCodeStore
+from exolab.emulator.entra.keys import SigningKey
+from exolab.emulator.entra.refresh import RefreshGrant, RefreshStore
+from exolab.emulator.entra.scopes import (
     ScopeProblem,
     ScopeRequest,
     consented_scopes,
     parse_scope,
 )
-from emulator.entra.tokens import (
+from exolab.emulator.entra.tokens import (
     EXCHANGE_AUDIENCES,
     Subject,
     build_claims,
     sign,
     user_object_id,
 )
-from emulator.tenant.model import App, Mailbox, Tenant
+from exolab.emulator.tenant.model import App, Mailbox, Tenant
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 MULTI_TENANT_SEGMENTS = frozenset({"common", "organizations"})

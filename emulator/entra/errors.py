@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from emulator.replies.model import Certainty
+from exolab.emulator.replies.model import Certainty
 
 C, L, X = Certainty.CONFIRMED, Certainty.LIKELY, Certainty.CHOSEN
 AADSTS_DOC = "https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from emulator.tenant.model import App
+from exolab.emulator.tenant.model import App
 
 OIDC_SCOPES = frozenset({"openid", "profile", "email"})
 OFFLINE_ACCESS = "offline_access"

@@ -16,11 +16,11 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from emulator.entra.discovery import HOST, jwks, openid_configuration
-from emulator.entra.endpoint import MULTI_TENANT_SEGMENTS, Answer, TokenEndpoint
-from emulator.entra.keys import SigningKey
-from emulator.entra.page import form_page
-from emulator.lab import LabContext
+from exolab.emulator.entra.discovery import HOST, jwks, openid_configuration
+from exolab.emulator.entra.endpoint import MULTI_TENANT_SEGMENTS, Answer, TokenEndpoint
+from exolab.emulator.entra.keys import SigningKey
+from exolab.emulator.entra.page import form_page
+from exolab.emulator.lab import LabContext
 
 NO_CACHE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import jwt
 
-from emulator.entra.keys import SigningKey
+from exolab.emulator.entra.keys import SigningKey
 
 DELEGATED_AUDIENCE = "https://outlook.office.com"
 APP_ONLY_AUDIENCE = "https://outlook.office365.com"

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from emulator.policy.authresults import Compauth, DmarcResult, SpfResult
-from emulator.policy.spam import SpamVerdict
-from emulator.replies.render import rfc1123
+from exolab.emulator.policy.authresults import Compauth, DmarcResult, SpfResult
+from exolab.emulator.policy.spam import SpamVerdict
+from exolab.emulator.replies.render import rfc1123
 
 Header = tuple[str, str]
 EXCHANGE_BUILD = "15.20.8722.16"

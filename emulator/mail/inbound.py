@@ -15,11 +15,11 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses
 
-from emulator.mail.headers import Header
-from emulator.policy.directsend import Route
-from emulator.policy.spam import SpamVerdict
-from emulator.store import Placement
-from emulator.tenant import Tenant
+from exolab.emulator.mail.headers import Header
+from exolab.emulator.policy.directsend import Route
+from exolab.emulator.policy.spam import SpamVerdict
+from exolab.emulator.store import Placement
+from exolab.emulator.tenant import Tenant
 
 _HEADER_LIMIT = 1 << 20
 

@@ -5,7 +5,7 @@ limits); ``submission`` states the restriction lists of the client
 submission endpoints. No sockets and no asyncio here.
 """
 
-from emulator.policy.facts import (
+from exolab.emulator.policy.facts import (
     AuthCommand,
     Credentials,
     DataCommand,
@@ -14,7 +14,7 @@ from emulator.policy.facts import (
     RcptCommand,
     SessionFacts,
 )
-from emulator.policy.verdict import Rule, Verdict, evaluate
+from exolab.emulator.policy.verdict import Rule, Verdict, evaluate
 
 __all__ = [
     "AuthCommand",

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import hmac
 
-from emulator.policy.facts import AuthCommand, Credentials, SessionFacts
-from emulator.policy.verdict import Verdict
-from emulator.replies import catalog
-from emulator.tenant import Mailbox
+from exolab.emulator.policy.facts import AuthCommand, Credentials, SessionFacts
+from exolab.emulator.policy.verdict import Verdict
+from exolab.emulator.replies import catalog
+from exolab.emulator.tenant import Mailbox
 
 
 def reject_unadvertised_mechanism(cmd: AuthCommand) -> Verdict | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from emulator.tenant.model import InboundConnector, Tenant
+from exolab.emulator.tenant.model import InboundConnector, Tenant
 
 
 def certificate_matches(wanted: str, presented: Iterable[str]) -> bool:

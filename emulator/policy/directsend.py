@@ -27,8 +27,8 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Literal
 
-from emulator.policy import limits, sequence
-from emulator.policy.facts import (
+from exolab.emulator.policy import limits, sequence
+from exolab.emulator.policy.facts import (
     AuthCommand,
     DataCommand,
     EndOfData,
@@ -36,9 +36,9 @@ from emulator.policy.facts import (
     RcptCommand,
     SessionFacts,
 )
-from emulator.policy.verdict import Rule, Verdict, evaluate
-from emulator.replies import catalog
-from emulator.tenant.model import InboundConnector, Tenant
+from exolab.emulator.policy.verdict import Rule, Verdict, evaluate
+from exolab.emulator.replies import catalog
+from exolab.emulator.tenant.model import InboundConnector, Tenant
 
 Route = Literal["internal", "relay", "hosted", "nowhere"]
 """internal: a mailbox of this tenant; relay: outside via a connector; hosted: another

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from emulator.policy.verdict import Verdict
-from emulator.tenant import Mailbox, Tenant
+from exolab.emulator.policy.verdict import Verdict
+from exolab.emulator.tenant import Mailbox, Tenant
 
 LEGACY_TLS = frozenset({"TLSv1", "TLSv1.1", "SSLv3"})
 DEFAULT_ENDPOINT = "smtp.office365.com"

@@ -14,9 +14,9 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from emulator.policy.facts import DataCommand, EndOfData, MailCommand, RcptCommand
-from emulator.policy.verdict import Verdict
-from emulator.replies import catalog
+from exolab.emulator.policy.facts import DataCommand, EndOfData, MailCommand, RcptCommand
+from exolab.emulator.policy.verdict import Verdict
+from exolab.emulator.replies import catalog
 
 DAY = 86_400.0
 MINUTE = 60.0

@@ -9,9 +9,9 @@ The lab date is the clock's, so ``--as-of 2027-01-15`` shows the flip.
 
 from __future__ import annotations
 
-from emulator.policy.facts import Credentials
-from emulator.policy.verdict import Verdict
-from emulator.replies import catalog
+from exolab.emulator.policy.facts import Credentials
+from exolab.emulator.policy.verdict import Verdict
+from exolab.emulator.replies import catalog
 
 
 def basic_auth_retired(creds: Credentials) -> Verdict | None:

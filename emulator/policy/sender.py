@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from emulator.policy.facts import EndOfData, MailCommand
-from emulator.policy.verdict import Verdict
-from emulator.replies import catalog
-from emulator.tenant import Tenant
+from exolab.emulator.policy.facts import EndOfData, MailCommand
+from exolab.emulator.policy.verdict import Verdict
+from exolab.emulator.replies import catalog
+from exolab.emulator.tenant import Tenant
 
 
 def may_send_as(tenant: Tenant, identity: str, address: str) -> bool:

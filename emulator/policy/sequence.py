@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from emulator.policy.facts import (
+from exolab.emulator.policy.facts import (
     AuthCommand,
     DataCommand,
     MailCommand,
     RcptCommand,
     SessionFacts,
 )
-from emulator.policy.verdict import Verdict
-from emulator.replies import catalog
+from exolab.emulator.policy.verdict import Verdict
+from exolab.emulator.replies import catalog
 
 
 def _hello_first(session: SessionFacts, rule: str) -> Verdict | None:

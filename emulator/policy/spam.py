@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from emulator.policy.authresults import Compauth, DmarcResult, SpfResult
-from emulator.tenant.model import SpamFilter
+from exolab.emulator.policy.authresults import Compauth, DmarcResult, SpfResult
+from exolab.emulator.tenant.model import SpamFilter
 
 Folder = Literal["Inbox", "Junk Email", "Quarantine"]
 SERVICE_SCLS = frozenset({-1, 0, 1, 5, 6, 9})

@@ -7,8 +7,8 @@ credential checks is explained in ``auth.py``.
 
 from __future__ import annotations
 
-from emulator.policy import auth, limits, retirement, sender, sequence, tls
-from emulator.policy.facts import (
+from exolab.emulator.policy import auth, limits, retirement, sender, sequence, tls
+from exolab.emulator.policy.facts import (
     AuthCommand,
     Credentials,
     DataCommand,
@@ -17,8 +17,8 @@ from emulator.policy.facts import (
     RcptCommand,
     SessionFacts,
 )
-from emulator.policy.verdict import Rule, Verdict, evaluate
-from emulator.replies import catalog
+from exolab.emulator.policy.verdict import Rule, Verdict, evaluate
+from exolab.emulator.replies import catalog
 
 AUTH_COMMAND_RULES: tuple[Rule[AuthCommand], ...] = (
     sequence.require_ehlo_before_auth,

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from emulator.policy.facts import DEFAULT_ENDPOINT, LEGACY_ENDPOINT, AuthCommand, Credentials
-from emulator.policy.verdict import Verdict
-from emulator.replies import catalog
+from exolab.emulator.policy.facts import DEFAULT_ENDPOINT, LEGACY_ENDPOINT, AuthCommand, Credentials
+from exolab.emulator.policy.verdict import Verdict
+from exolab.emulator.replies import catalog
 
 
 def require_tls_before_auth(cmd: AuthCommand) -> Verdict | None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
-from emulator.replies.model import Reply
+from exolab.emulator.replies.model import Reply
 
 F = TypeVar("F")
 Rule = Callable[[F], "Verdict | None"]

@@ -27,20 +27,20 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-from emulator.entra.tokens import (
+from exolab.emulator.entra.tokens import (
     EXCHANGE_AUDIENCES,
     SMTP_SEND,
     SMTP_SEND_AS_APP,
     v1_issuer,
     v2_issuer,
 )
-from emulator.policy import tls
-from emulator.policy.auth import auth_success
-from emulator.policy.facts import Credentials, SessionFacts
-from emulator.policy.verdict import Verdict
-from emulator.replies import catalog
-from emulator.replies.model import Reply
-from emulator.tenant.model import App, Mailbox, Tenant
+from exolab.emulator.policy import tls
+from exolab.emulator.policy.auth import auth_success
+from exolab.emulator.policy.facts import Credentials, SessionFacts
+from exolab.emulator.policy.verdict import Verdict
+from exolab.emulator.replies import catalog
+from exolab.emulator.replies.model import Reply
+from exolab.emulator.tenant.model import App, Mailbox, Tenant
 
 CLOCK_SKEW = 300
 """Seconds of tolerance on nbf/exp (Microsoft.IdentityModel's default ClockSkew; LIKELY)."""

@@ -8,7 +8,7 @@ adapters render it. ``docs/reference/replies.md`` is generated from here.
 
 from __future__ import annotations
 
-from emulator.replies.model import Certainty, Reply, Stage, Trailer
+from exolab.emulator.replies.model import Certainty, Reply, Stage, Trailer
 
 C, L, X = Certainty.CONFIRMED, Certainty.LIKELY, Certainty.CHOSEN
 FE, SD = Trailer.FRONTEND, Trailer.STOREDRV

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from emulator.replies import catalog
-from emulator.replies.model import Reply
+from exolab.emulator.replies import catalog
+from exolab.emulator.replies.model import Reply
 
 
 def _cell(text: str) -> str:

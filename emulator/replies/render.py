@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from emulator.clock import Clock
-from emulator.replies.model import Reply, Trailer
+from exolab.emulator.clock import Clock
+from exolab.emulator.replies.model import Reply, Trailer
 
 _REGIONS = (("NAM", "namprd"), ("EUR", "eurprd"), ("APC", "apcprd"), ("JPN", "jpnprd"))
 

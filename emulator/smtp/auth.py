@@ -18,11 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from emulator.lab import LabContext
-from emulator.policy.facts import SessionFacts
-from emulator.policy.verdict import Verdict
-from emulator.replies import catalog
-from emulator.replies.model import Reply
+from exolab.emulator.lab import LabContext
+from exolab.emulator.policy.facts import SessionFacts
+from exolab.emulator.policy.verdict import Verdict
+from exolab.emulator.replies import catalog
+from exolab.emulator.replies.model import Reply
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +84,7 @@ def decode_base64(text: str) -> str | None:
 
 def discover_mechanisms() -> dict[str, Mechanism]:
     """Every mechanism module in ``emulator.smtp.mechanisms``, by wire name."""
-    from emulator.smtp import mechanisms as package
+    from exolab.emulator.smtp import mechanisms as package
 
     found: dict[str, Mechanism] = {}
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):

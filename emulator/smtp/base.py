@@ -24,14 +24,14 @@ from typing import Any, cast
 
 from aiosmtpd.smtp import SMTP, TLSSetupException
 
-from emulator.lab import LabContext
-from emulator.policy.verdict import Verdict
-from emulator.replies import Renderer, catalog, rfc1123
-from emulator.replies.model import Reply
-from emulator.smtp.data import CHUNK, Body, parse_bdat, read_dot_body
-from emulator.smtp.frontend import FrontEnd
-from emulator.smtp.gatekeeper import INTERNAL_ERROR_MARKER, translate
-from emulator.smtp.session import SessionState
+from exolab.emulator.lab import LabContext
+from exolab.emulator.policy.verdict import Verdict
+from exolab.emulator.replies import Renderer, catalog, rfc1123
+from exolab.emulator.replies.model import Reply
+from exolab.emulator.smtp.data import CHUNK, Body, parse_bdat, read_dot_body
+from exolab.emulator.smtp.frontend import FrontEnd
+from exolab.emulator.smtp.gatekeeper import INTERNAL_ERROR_MARKER, translate
+from exolab.emulator.smtp.session import SessionState
 
 log = logging.getLogger(__name__)
 

@@ -13,16 +13,16 @@ import ssl
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
-from emulator.lab import LabContext
-from emulator.policy.facts import SessionFacts
-from emulator.policy.verdict import Verdict
-from emulator.replies import FrontEndNames, Reply
-from emulator.smtp.auth import Mechanism
-from emulator.smtp.data import Body
-from emulator.smtp.session import SessionState
+from exolab.emulator.lab import LabContext
+from exolab.emulator.policy.facts import SessionFacts
+from exolab.emulator.policy.verdict import Verdict
+from exolab.emulator.replies import FrontEndNames, Reply
+from exolab.emulator.smtp.auth import Mechanism
+from exolab.emulator.smtp.data import Body
+from exolab.emulator.smtp.session import SessionState
 
 if TYPE_CHECKING:
-    from emulator.smtp.base import ExchangeSMTP
+    from exolab.emulator.smtp.base import ExchangeSMTP
 
 
 class FrontEnd(Protocol):

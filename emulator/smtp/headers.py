@@ -7,8 +7,8 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses
 
-from emulator.replies import rfc1123
-from emulator.smtp.session import SessionState
+from exolab.emulator.replies import rfc1123
+from exolab.emulator.smtp.session import SessionState
 
 _TLS_NAMES = {"TLSv1": "TLS1_0", "TLSv1.1": "TLS1_1", "TLSv1.2": "TLS1_2", "TLSv1.3": "TLS1_3"}
 HEAD_LIMIT = 256 * 1024

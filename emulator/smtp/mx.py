@@ -28,17 +28,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from emulator.dns.resolver import LIFETIME
-from emulator.dns.senderauth import DnsFacts, check_sender
-from emulator.dns.spfworker import SpfWorker
-from emulator.lab import LabContext
-from emulator.mail import inbound
-from emulator.mail.headers import Stamp, inbound_headers
-from emulator.policy import directsend as rules
-from emulator.policy.authresults import SpfResult, composite_auth, evaluate_dmarc
-from emulator.policy.connectors import admitting_connector
-from emulator.policy.directsend import MxRcpt
-from emulator.policy.facts import (
+from exolab.emulator.dns.resolver import LIFETIME
+from exolab.emulator.dns.senderauth import DnsFacts, check_sender
+from exolab.emulator.dns.spfworker import SpfWorker
+from exolab.emulator.lab import LabContext
+from exolab.emulator.mail import inbound
+from exolab.emulator.mail.headers import Stamp, inbound_headers
+from exolab.emulator.policy import directsend as rules
+from exolab.emulator.policy.authresults import SpfResult, composite_auth, evaluate_dmarc
+from exolab.emulator.policy.connectors import admitting_connector
+from exolab.emulator.policy.directsend import MxRcpt
+from exolab.emulator.policy.facts import (
     AuthCommand,
     DataCommand,
     EndOfData,
@@ -46,15 +46,15 @@ from emulator.policy.facts import (
     RcptCommand,
     SessionFacts,
 )
-from emulator.policy.spam import spam_verdict
-from emulator.policy.verdict import Verdict
-from emulator.replies import FrontEndNames, Reply, catalog
-from emulator.smtp.auth import Mechanism
-from emulator.smtp.base import ExchangeSMTP
-from emulator.smtp.data import Body
-from emulator.smtp.listener import bound_port, listen
-from emulator.smtp.session import SessionState
-from emulator.tenant.model import InboundConnector
+from exolab.emulator.policy.spam import spam_verdict
+from exolab.emulator.policy.verdict import Verdict
+from exolab.emulator.replies import FrontEndNames, Reply, catalog
+from exolab.emulator.smtp.auth import Mechanism
+from exolab.emulator.smtp.base import ExchangeSMTP
+from exolab.emulator.smtp.data import Body
+from exolab.emulator.smtp.listener import bound_port, listen
+from exolab.emulator.smtp.session import SessionState
+from exolab.emulator.tenant.model import InboundConnector
 
 SPF_THREADS = 8
 """Worker threads for SPF checks: each waits on lab DNS round trips, so more than the

@@ -12,12 +12,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from emulator.clock import Clock
-from emulator.policy.facts import SessionFacts
-from emulator.policy.verdict import Verdict
-from emulator.replies import FrontEndNames, Renderer
-from emulator.store import SessionRecord, TranscriptLine
-from emulator.tenant import Tenant
+from exolab.emulator.clock import Clock
+from exolab.emulator.policy.facts import SessionFacts
+from exolab.emulator.policy.verdict import Verdict
+from exolab.emulator.replies import FrontEndNames, Renderer
+from exolab.emulator.store import SessionRecord, TranscriptLine
+from exolab.emulator.tenant import Tenant
 
 
 @dataclass

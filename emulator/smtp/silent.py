@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 
-from emulator.lab import LabContext
-from emulator.store import SessionRecord
+from exolab.emulator.lab import LabContext
+from exolab.emulator.store import SessionRecord
 
 OUTCOME = "port 465: silently dropped"
 

@@ -17,9 +17,9 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from emulator.lab import LabContext
-from emulator.policy import submission as rules
-from emulator.policy.facts import (
+from exolab.emulator.lab import LabContext
+from exolab.emulator.policy import submission as rules
+from exolab.emulator.policy.facts import (
     AuthCommand,
     DataCommand,
     EndOfData,
@@ -27,17 +27,17 @@ from emulator.policy.facts import (
     RcptCommand,
     SessionFacts,
 )
-from emulator.policy.limits import SubmissionCounters
-from emulator.policy.verdict import Verdict
-from emulator.replies import FrontEndNames, Reply, catalog
-from emulator.smtp.auth import Mechanism, registry
-from emulator.smtp.base import ExchangeSMTP
-from emulator.smtp.data import Body
-from emulator.smtp.headers import head_of, received
-from emulator.smtp.listener import bound_port, listen
-from emulator.smtp.session import SessionState
-from emulator.smtp.silent import SilentPort
-from emulator.store import Placement
+from exolab.emulator.policy.limits import SubmissionCounters
+from exolab.emulator.policy.verdict import Verdict
+from exolab.emulator.replies import FrontEndNames, Reply, catalog
+from exolab.emulator.smtp.auth import Mechanism, registry
+from exolab.emulator.smtp.base import ExchangeSMTP
+from exolab.emulator.smtp.data import Body
+from exolab.emulator.smtp.headers import head_of, received
+from exolab.emulator.smtp.listener import bound_port, listen
+from exolab.emulator.smtp.session import SessionState
+from exolab.emulator.smtp.silent import SilentPort
+from exolab.emulator.store import Placement
 
 HOSTS = ("smtp.office365.com", "smtp-legacy.office365.com")
 PORTS = (587, 25)

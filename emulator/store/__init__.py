@@ -5,7 +5,7 @@ on disk. Sessions are recorded when they end, with their transcript and the
 notes that say which rule decided what.
 """
 
-from emulator.store.model import (
+from exolab.emulator.store.model import (
     FOLDERS,
     Folder,
     Placement,
@@ -13,7 +13,7 @@ from emulator.store.model import (
     StoredMessage,
     TranscriptLine,
 )
-from emulator.store.sqlite import STORE_FILE, Store, StoreError
+from exolab.emulator.store.sqlite import STORE_FILE, Store, StoreError
 
 __all__ = [
     "FOLDERS",

@@ -21,8 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from emulator.store.model import SessionRecord
-    from emulator.store.sqlite import Delivery
+    from exolab.emulator.store.model import SessionRecord
+    from exolab.emulator.store.sqlite import Delivery
 
 
 class GroupCommitter:
@@ -74,7 +74,7 @@ class GroupCommitter:
     def _write(
         self, deliveries: Sequence[Delivery], sessions: Sequence[SessionRecord]
     ) -> list[list[int]]:
-        from emulator.store.sqlite import write_batch
+        from exolab.emulator.store.sqlite import write_batch
 
         return write_batch(self._db, deliveries, sessions)
 

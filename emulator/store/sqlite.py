@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from emulator.clock import Clock, LabClock
-from emulator.store.group import GroupCommitter
-from emulator.store.model import (
+from exolab.emulator.clock import Clock, LabClock
+from exolab.emulator.store.group import GroupCommitter
+from exolab.emulator.store.model import (
     Folder,
     Placement,
     SessionRecord,

@@ -9,7 +9,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import Any
 
-from emulator.store.model import SessionRecord, StoredMessage
+from exolab.emulator.store.model import SessionRecord, StoredMessage
 
 
 def subject_of(message: StoredMessage) -> str:

@@ -4,16 +4,16 @@ Loaded from a TOML tenant file that uses Microsoft's own parameter names, or
 the embedded default tenant (contoso.com, the demo world) when none is given.
 """
 
-from emulator.tenant.errors import TenantError
-from emulator.tenant.loader import load_default_tenant, load_tenant, parse_tenant
-from emulator.tenant.model import (
+from exolab.emulator.tenant.errors import TenantError
+from exolab.emulator.tenant.loader import load_default_tenant, load_tenant, parse_tenant
+from exolab.emulator.tenant.model import (
     App,
     InboundConnector,
     Mailbox,
     Site,
     Tenant,
 )
-from emulator.tenant.overrides import apply_overrides, parse_assignment
+from exolab.emulator.tenant.overrides import apply_overrides, parse_assignment
 
 __all__ = [
     "App",

@@ -7,11 +7,11 @@ import typing
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from emulator.tenant.model import Tenant
+from exolab.emulator.tenant.model import Tenant
 
 
 def _type_name(annotation: object) -> str:
-    text = str(annotation).replace("typing.", "").replace("emulator.tenant.model.", "")
+    text = str(annotation).replace("typing.", "").replace("exolab.emulator.tenant.model.", "")
     text = text.replace("<class '", "").replace("'>", "")
     return text.replace("|", "or")
 

@@ -11,16 +11,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from emulator.tenant.errors import TenantError
-from emulator.tenant.model import Tenant
-from emulator.tenant.overrides import IDENTITY_FIELDS, apply_overrides
+from exolab.emulator.tenant.errors import TenantError
+from exolab.emulator.tenant.model import Tenant
+from exolab.emulator.tenant.overrides import IDENTITY_FIELDS, apply_overrides
 
 DEFAULT_SOURCE = "embedded default tenant"
 
 
 def default_document() -> dict[str, Any]:
     """The embedded demo tenant as a raw TOML document."""
-    text = resources.files("emulator.tenant").joinpath("default.toml").read_text("utf-8")
+    text = resources.files("exolab.emulator.tenant").joinpath("default.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 

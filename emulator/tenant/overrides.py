@@ -16,7 +16,7 @@ import tomllib
 from collections.abc import Iterable
 from typing import Any
 
-from emulator.tenant.errors import TenantError
+from exolab.emulator.tenant.errors import TenantError
 
 SOURCE = "--set"
 

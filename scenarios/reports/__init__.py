@@ -3,9 +3,9 @@
 Each reads ``ScenarioResult`` values only; none runs anything.
 """
 
-from scenarios.reports.html import render_html
-from scenarios.reports.json_report import render_json
-from scenarios.reports.junit import render_junit
-from scenarios.reports.table import Progress, render_table
+from exolab.scenarios.reports.html import render_html
+from exolab.scenarios.reports.json_report import render_json
+from exolab.scenarios.reports.junit import render_junit
+from exolab.scenarios.reports.table import Progress, render_table
 
 __all__ = ["Progress", "render_html", "render_json", "render_junit", "render_table"]

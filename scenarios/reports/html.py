@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from scenarios.messages import Lang, Messages
-from scenarios.result import ScenarioResult
+from exolab.scenarios.messages import Lang, Messages
+from exolab.scenarios.result import ScenarioResult
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI","Hiragino Sans","Yu Gothic",sans-serif;

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from scenarios.result import ScenarioResult
+from exolab.scenarios.result import ScenarioResult
 
 
 def render_junit(results: Sequence[ScenarioResult], wall_seconds: float) -> str:

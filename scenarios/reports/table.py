@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from scenarios.messages import Lang, Messages
-from scenarios.result import ScenarioResult
+from exolab.scenarios.messages import Lang, Messages
+from exolab.scenarios.result import ScenarioResult
 
 STATUS_MARK = {"passed": "ok", "failed": "FAIL", "error": "ERR"}
 

@@ -25,7 +25,7 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
-from devices.network import LabNetwork
+from exolab.devices.network import LabNetwork
 
 LAB_HOST = "smtp.lab.test"
 SOURCE = "127.20.0.10"

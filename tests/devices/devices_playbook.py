@@ -9,10 +9,10 @@ script.
 
 from __future__ import annotations
 
-from devices.client.config import ClientConfig
-from devices.client.events import Close, Event, Finished, Send, StartTls
-from devices.client.machine import SmtpClient
-from devices.quirks.base import QuirkChain
+from exolab.devices.client.config import ClientConfig
+from exolab.devices.client.events import Close, Event, Finished, Send, StartTls
+from exolab.devices.client.machine import SmtpClient
+from exolab.devices.quirks.base import QuirkChain
 
 
 def render(events: list[Event]) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import SOURCE, Smtpd, free_port
 
-from scenarios.cli import main
+from exolab.cli import main
 
 
 def lab_dir(tmp_path: Path, ports: dict[str, int]) -> Path:

@@ -5,12 +5,12 @@ import base64
 import pytest
 from devices_playbook import play
 
-from devices.client.body import data_payload
-from devices.client.config import ClientConfig
-from devices.client.events import Send
-from devices.client.machine import SmtpClient
-from devices.errors import LocalProtocolError
-from devices.quirks import build_chain
+from exolab.devices.client.body import data_payload
+from exolab.devices.client.config import ClientConfig
+from exolab.devices.client.events import Send
+from exolab.devices.client.machine import SmtpClient
+from exolab.devices.errors import LocalProtocolError
+from exolab.devices.quirks import build_chain
 
 MSG = b"Subject: hi\r\n\r\nbody\r\n"
 USER = base64.b64encode(b"scanner@contoso.com").decode()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devices.docs import LAB_EXPECTATIONS
-from devices.profile import profile_names
+from exolab.devices.docs import LAB_EXPECTATIONS
+from exolab.devices.profile import profile_names
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "devices"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from devices import LabNetwork, NetworkError
-from devices.network import parse_host_port
+from exolab.devices import LabNetwork, NetworkError
+from exolab.devices.network import parse_host_port
 
 ENDPOINTS = {
     "endpoints": {

@@ -10,10 +10,10 @@ from typing import Any
 from conftest import SOURCE, lab_network
 from test_client_machine import cfg
 
-from devices import Job, Settings, load_profile, send_scan
-from devices.client.events import Finished, Send
-from devices.client.machine import SmtpClient
-from devices.result import DeviceResult
+from exolab.devices import Job, Settings, load_profile, send_scan
+from exolab.devices.client.events import Finished, Send
+from exolab.devices.client.machine import SmtpClient
+from exolab.devices.result import DeviceResult
 
 TO = ["alice@contoso.com"]
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from devices import ProfileError, Settings, list_profiles, load_profile, profile_names
-from devices.quirks import quirk_names
-from devices.settings import parse_assignments
+from exolab.devices import ProfileError, Settings, list_profiles, load_profile, profile_names
+from exolab.devices.quirks import quirk_names
+from exolab.devices.settings import parse_assignments
 
 STARTERS = {
     "fixed-465",

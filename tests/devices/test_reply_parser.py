@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devices.client.caps import Capabilities
-from devices.client.replies import Reply, ReplyParser
-from devices.errors import RemoteProtocolError
+from exolab.devices.client.caps import Capabilities
+from exolab.devices.client.replies import Reply, ReplyParser
+from exolab.devices.errors import RemoteProtocolError
 
 
 def test_multiline_and_enhanced() -> None:

@@ -11,10 +11,10 @@ from typing import Literal
 import pytest
 from PIL import Image, TiffImagePlugin
 
-from devices.clock import FrozenClock
-from devices.errors import JobError
-from devices.job import Job, build_message, parse_job_spec, parse_size
-from devices.profile import Profile, load_profile
+from exolab.devices.clock import FrozenClock
+from exolab.devices.errors import JobError
+from exolab.devices.job import Job, build_message, parse_job_spec, parse_size
+from exolab.devices.profile import Profile, load_profile
 
 CLOCK = FrozenClock(datetime(2026, 3, 1, 9, 55, tzinfo=UTC))
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from conftest import LAB_HOST, SOURCE, ServerTls, Smtpd, free_port, lab_network
 
-from devices import Job, Profile, Settings, StaticToken, load_profile, send_scan
-from devices.result import DeviceResult
+from exolab.devices import Job, Profile, Settings, StaticToken, load_profile, send_scan
+from exolab.devices.result import DeviceResult
 
 TO = ["alice@contoso.com"]
 SMALL = Job(size=20_000)

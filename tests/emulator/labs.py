@@ -7,11 +7,11 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
-from emulator.clock import FixedClock
-from emulator.lab import PortPlan, Service
-from emulator.server import Lab
-from emulator.store import SessionRecord
-from emulator.tenant import Tenant, load_default_tenant, parse_assignment
+from exolab.emulator.clock import FixedClock
+from exolab.emulator.lab import PortPlan, Service
+from exolab.emulator.server import Lab
+from exolab.emulator.store import SessionRecord
+from exolab.emulator.tenant import Tenant, load_default_tenant, parse_assignment
 from tests.lab_date import suite_lab_date
 
 LabFactory = Callable[..., Awaitable[Lab]]

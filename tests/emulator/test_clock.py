@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from emulator.clock import LabDateError, lab_date_from_env, parse_lab_date
+from exolab.emulator.clock import LabDateError, lab_date_from_env, parse_lab_date
 
 
 @pytest.mark.parametrize(

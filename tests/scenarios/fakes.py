@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from scenarios.model import Expect, LocalizedText
-from scenarios.result import Attempt, Line, Observation, ScenarioResult, Session, Stored, compare
-from scenarios.runner import failing_step
+from exolab.scenarios.model import Expect, LocalizedText
+from exolab.scenarios.result import (
+    Attempt,
+    Line,
+    Observation,
+    ScenarioResult,
+    Session,
+    Stored,
+    compare,
+)
+from exolab.scenarios.runner import failing_step
 
 BANNER = "220 AM0PR02CA0134.outlook.office365.com Microsoft ESMTP MAIL Service ready at Mon, 1 Jun 2026 09:00:00 +0000"
 TENANT_OFF = (

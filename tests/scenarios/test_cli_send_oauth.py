@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from emulator.lab import PortPlan
-from emulator.server import Lab
-from emulator.tenant import load_default_tenant, parse_assignment
-from scenarios.cli import main
+from exolab.cli import main
+from exolab.emulator.lab import PortPlan
+from exolab.emulator.server import Lab
+from exolab.emulator.tenant import load_default_tenant, parse_assignment
 
 
 @pytest.fixture

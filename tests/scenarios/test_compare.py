@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from scenarios.model import Expect
-from scenarios.result import Observation, compare
-from scenarios.runner import failing_step, redact
+from exolab.scenarios.model import Expect
+from exolab.scenarios.result import Observation, compare
+from exolab.scenarios.runner import failing_step, redact
 from tests.scenarios.fakes import (
     EXPECT_TENANT,
     SESSION,
@@ -89,7 +89,7 @@ def test_redact_hides_sasl_answers_and_inline_responses() -> None:
 
 def test_device_text_matches_the_panel_or_the_devices_own_notes() -> None:
     """A device-side outcome (gave_up) must also say why, or it could pass for any reason."""
-    from scenarios.result import Attempt, Line
+    from exolab.scenarios.result import Attempt, Line
 
     said = (Line(0.0, "*", "token: invalid_grant (AADSTS65001): no consent"),)
     gave_up = Attempt("gave_up", "AUTH", None, None, "", "", None, "Token update failed.", said)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from scenarios.explain import explain_steps, match_reply, render_explanation
-from scenarios.loader import find_scenario
-from scenarios.messages import Lang, Messages
-from scenarios.result import Observation
+from exolab.scenarios.explain import explain_steps, match_reply, render_explanation
+from exolab.scenarios.loader import find_scenario
+from exolab.scenarios.messages import Lang, Messages
+from exolab.scenarios.result import Observation
 from tests.scenarios.fakes import EXPECT_TENANT, SESSION, TENANT_OFF, rejected_at_auth, result
 
 

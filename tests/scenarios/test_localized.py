@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.explain import render_explanation
-from scenarios.loader import ScenarioError, ScenarioFile, load_catalog, load_scenario_file
-from scenarios.model import LocalizedText
-from scenarios.reports import render_html, render_table
-from scenarios.result import Observation, ScenarioResult
+from exolab.scenarios.explain import render_explanation
+from exolab.scenarios.loader import ScenarioError, ScenarioFile, load_catalog, load_scenario_file
+from exolab.scenarios.model import LocalizedText
+from exolab.scenarios.reports import render_html, render_table
+from exolab.scenarios.result import Observation, ScenarioResult
 from tests.scenarios.fakes import EXPECT_TENANT, SESSION, delivered, rejected_at_auth, result
 from tests.scenarios.test_schema import GOOD, write
 

@@ -6,7 +6,14 @@ import json
 
 import pytest
 
-from scenarios.matrix import SETUPS, cell_text, render_html, render_json, render_text, run_matrix
+from exolab.scenarios.matrix import (
+    SETUPS,
+    cell_text,
+    render_html,
+    render_json,
+    render_text,
+    run_matrix,
+)
 
 
 def test_matrix_cells_and_renderings() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from emulator.replies.catalog import all_replies
-from scenarios.loader import load_catalog
-from scenarios.messages import LANGS, PLACEHOLDERS, Messages, catalog, placeholders
+from exolab.emulator.replies.catalog import all_replies
+from exolab.scenarios.loader import load_catalog
+from exolab.scenarios.messages import LANGS, PLACEHOLDERS, Messages, catalog, placeholders
 
 
 def test_every_id_exists_in_both_languages() -> None:

@@ -1,9 +1,11 @@
-"""The pytest plugin other tools use, tested the way they use it: a conftest.py that lists it.
+"""The pytest plugin other tools use, tested the way they use it: a foreign project.
 
-An inner pytest session (pytester) gets a conftest with
-``pytest_plugins = ["scenarios.pytest_plugin"]`` and tests that talk SMTP to
-the lab with the standard library, change the tenant by marker, and start
-several labs from the factory.
+An inner pytest run in its own process gets a project with its own
+``scenarios`` and ``devices`` packages (names exolab once took at the top of
+site-packages) and tests that talk SMTP to the lab with the standard library,
+change the tenant by marker, and start several labs from the factory. The
+fixtures arrive through the ``pytest11`` entry point; a conftest line naming
+the plugin, as older set-ups have, still works.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-CONFTEST = 'pytest_plugins = ["scenarios.pytest_plugin"]\n'
+CONFTEST = 'pytest_plugins = ["exolab.pytest_plugin"]\n'
 
 INI = """
 [pytest]
@@ -65,9 +67,41 @@ async def test_factory_starts_several_labs(exolab_lab_factory):
 """
 
 
-def test_plugin_in_a_conftest(pytester: pytest.Pytester) -> None:
-    pytester.makeconftest(CONFTEST)
+FOREIGN_PACKAGE = {
+    "scenarios/__init__.py": "WHO = 'the foreign project'\n",
+    "devices/__init__.py": "WHO = 'the foreign devices'\n",
+}
+
+OWN_NAMES = """
+import devices
+import scenarios
+
+
+def test_the_project_keeps_its_own_package_names(exolab_lab):
+    assert scenarios.WHO == "the foreign project" and devices.WHO == "the foreign devices"
+    assert type(exolab_lab).__module__ == "exolab.pytest_plugin"
+"""
+
+
+def foreign_project(pytester: pytest.Pytester) -> None:
     pytester.makeini(INI)
-    pytester.makepyfile(test_with_lab=TESTS)
-    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=3)
+    for name, text in FOREIGN_PACKAGE.items():
+        path = pytester.path / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+    pytester.makepyfile(test_with_lab=TESTS, test_own_names=OWN_NAMES)
+
+
+def test_a_foreign_project_gets_the_fixtures_through_the_entry_point(
+    pytester: pytest.Pytester,
+) -> None:
+    foreign_project(pytester)
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", timeout=300)
+    result.assert_outcomes(passed=4)
+
+
+def test_a_conftest_naming_the_plugin_still_works(pytester: pytest.Pytester) -> None:
+    foreign_project(pytester)
+    pytester.makeconftest(CONFTEST)
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", timeout=300)
+    result.assert_outcomes(passed=4)

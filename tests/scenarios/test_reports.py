@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from typing import ClassVar
 
-from scenarios.reports import render_html, render_json, render_junit, render_table
-from scenarios.result import Observation, ScenarioResult
+from exolab.scenarios.reports import render_html, render_json, render_junit, render_table
+from exolab.scenarios.result import Observation, ScenarioResult
 from tests.scenarios.fakes import (
     EXPECT_TENANT,
     SESSION,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.loader import ScenarioFile, find_scenario, load_scenario_file
-from scenarios.messages import Lang
-from scenarios.runner import RunOptions, run_all, run_scenario
+from exolab.scenarios.loader import ScenarioFile, find_scenario, load_scenario_file
+from exolab.scenarios.messages import Lang
+from exolab.scenarios.runner import RunOptions, run_all, run_scenario
 
 REPRESENTATIVE = (
     "tenant-disabled",
@@ -102,7 +102,7 @@ async def test_a_rule_removed_from_the_emulator_code_fails_its_scenario(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Drop the send-as rule from the submission MAIL restrictions: its scenario must say so."""
-    from emulator.policy import sender, submission
+    from exolab.emulator.policy import sender, submission
 
     without = tuple(r for r in submission.MAIL_RULES if r is not sender.envelope_sender_allowed)
     assert len(without) == len(submission.MAIL_RULES) - 1
@@ -142,7 +142,7 @@ def test_runs_concurrently_in_separate_labs() -> None:
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_explain_cli(lang: Lang, capsys: pytest.CaptureFixture[str]) -> None:
-    from scenarios.cli import main
+    from exolab.cli import main
 
     assert main(["explain", "tenant-disabled", "--lang", lang]) == 0
     out = capsys.readouterr().out
@@ -158,7 +158,7 @@ def test_explain_cli(lang: Lang, capsys: pytest.CaptureFixture[str]) -> None:
 def test_run_cli_writes_reports_and_exits_by_outcome(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from scenarios.cli import main
+    from exolab.cli import main
 
     good = _scenario(tmp_path, TENANT_OFF).path
     bad = tmp_path / "bad" / "alice-tenant-off-wrong.toml"

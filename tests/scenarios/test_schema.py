@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.loader import ScenarioError, catalog_root, load_catalog, load_scenario_file
-from scenarios.messages import fix_ids
+from exolab.scenarios.loader import ScenarioError, catalog_root, load_catalog, load_scenario_file
+from exolab.scenarios.messages import fix_ids
 
 GOOD = """
 id = "{id}"
@@ -139,8 +139,8 @@ def test_duplicate_ids_across_folders(tmp_path: Path) -> None:
 
 def test_every_shipped_profile_is_proved_against_the_lab_by_a_scenario() -> None:
     """Each starter profile shows its documented outcome in the catalog that `make test` runs."""
-    from devices import list_profiles
-    from scenarios.loader import load_catalog
+    from exolab.devices import list_profiles
+    from exolab.scenarios.loader import load_catalog
 
     used = {item.scenario.device.profile for item in load_catalog()}
     # refused by the device's own settings page before any traffic: tests/devices covers it

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from emulator.policy.facts import Credentials
-from emulator.policy.submission import check_basic_credentials
-from emulator.replies import catalog
-from emulator.smtp.auth import AuthExchange, AuthResult, bad_base64, cancelled, decode_base64
+from exolab.emulator.policy.facts import Credentials
+from exolab.emulator.policy.submission import check_basic_credentials
+from exolab.emulator.replies import catalog
+from exolab.emulator.smtp.auth import AuthExchange, AuthResult, bad_base64, cancelled, decode_base64
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-from emulator.entra import lab_public_keys
-from emulator.policy.verdict import Verdict
-from emulator.policy.xoauth2 import check_xoauth2_response, parse_sasl
-from emulator.replies import catalog
-from emulator.smtp.auth import AuthExchange, AuthResult, cancelled
+from exolab.emulator.entra import lab_public_keys
+from exolab.emulator.policy.verdict import Verdict
+from exolab.emulator.policy.xoauth2 import check_xoauth2_response, parse_sasl
+from exolab.emulator.replies import catalog
+from exolab.emulator.smtp.auth import AuthExchange, AuthResult, cancelled
 
 
 @dataclass

@@ -14,18 +14,18 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from devices.oauth import (
+from exolab.devices.oauth import (
     ClientCredentialsSource,
     DelegatedRefreshSource,
     DeviceCodeSource,
     TokenServiceClient,
     token_source_for,
 )
-from devices.profile import load_profile
-from devices.settings import Settings
-from devices.tokens import TokenError, TokenSource
-from emulator.clock import FixedClock, utc
-from emulator.tenant import load_default_tenant, parse_assignment
+from exolab.devices.profile import load_profile
+from exolab.devices.settings import Settings
+from exolab.devices.tokens import TokenError, TokenSource
+from exolab.emulator.clock import FixedClock, utc
+from exolab.emulator.tenant import load_default_tenant, parse_assignment
 from tests.emulator.entra.lab import HOST, RunningLab, running_lab
 
 APP_ONLY = "5f0c2a8e-3a51-4c47-9d0e-1b5a6c7d8e90"
@@ -155,7 +155,7 @@ async def test_device_code_without_consent_fails_with_65001(
 
 
 async def test_unreachable_token_service_is_a_token_error(clock: FixedClock) -> None:
-    from devices.network import LabNetwork
+    from exolab.devices.network import LabNetwork
 
     network = LabNetwork.for_resolver(("127.10.0.250", 9))  # nothing answers DNS there
     source = ClientCredentialsSource(
@@ -192,7 +192,7 @@ async def test_profiles_build_their_source(
 
 
 def test_profile_without_oauth_has_no_source(clock: FixedClock) -> None:
-    from devices.network import LabNetwork
+    from exolab.devices.network import LabNetwork
 
     profile = load_profile("starttls-modern")
     settings = Settings.build(profile, {"server": "smtp.office365.com"})

@@ -13,12 +13,12 @@ from typing import Any
 import aiohttp
 import pytest
 
-from emulator.api import ApiService
-from emulator.clock import FixedClock, utc
-from emulator.lab import PortPlan
-from emulator.server import Lab
-from emulator.smtp.submission import SubmissionService
-from emulator.tenant import load_default_tenant
+from exolab.emulator.api import ApiService
+from exolab.emulator.clock import FixedClock, utc
+from exolab.emulator.lab import PortPlan
+from exolab.emulator.server import Lab
+from exolab.emulator.smtp.submission import SubmissionService
+from exolab.emulator.tenant import load_default_tenant
 from tests.emulator.labs import sessions_recorded
 
 
@@ -113,7 +113,7 @@ async def test_missing_records_are_404_and_page_lists_mailboxes(lab: Lab) -> Non
 async def test_apps_command_reads_the_running_labs_tenant(
     lab: Lab, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from scenarios.cli import main
+    from exolab.cli import main
 
     await _post(lab, "/api/tenant/set", {"set": ["App[lab-new-app].DisplayName=Added live"]})
     data_dir = str(lab.endpoints_path.parent)

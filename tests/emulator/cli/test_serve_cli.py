@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.cli import main
+from exolab.cli import main
 
-EXOLAB = [sys.executable, "-m", "scenarios.cli"]
+EXOLAB = [sys.executable, "-m", "exolab.cli"]
 ROOT = Path(__file__).resolve().parents[3]
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from emulator.dns import LabDns
-from emulator.lab import Service
-from emulator.server import Lab
-from emulator.smtp.mx import MxService
+from exolab.emulator.dns import LabDns
+from exolab.emulator.lab import Service
+from exolab.emulator.server import Lab
+from exolab.emulator.smtp.mx import MxService
 from tests.emulator import labs
 from tests.emulator.labs import LabFactory
 

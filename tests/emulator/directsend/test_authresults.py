@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.policy.authresults import (
+from exolab.emulator.policy.authresults import (
     SPF_VERDICTS,
     DmarcSyntaxError,
     SpfResult,

@@ -8,11 +8,11 @@ import email.policy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.clock import utc
-from emulator.mail.headers import Stamp, inbound_headers
-from emulator.policy.authresults import SpfResult, composite_auth, evaluate_dmarc
-from emulator.policy.spam import spam_verdict
-from emulator.tenant.model import SpamFilter
+from exolab.emulator.clock import utc
+from exolab.emulator.mail.headers import Stamp, inbound_headers
+from exolab.emulator.policy.authresults import SpfResult, composite_auth, evaluate_dmarc
+from exolab.emulator.policy.spam import spam_verdict
+from exolab.emulator.tenant.model import SpamFilter
 
 
 def stamp(spf: str = "pass", helo: str = "mfd.contoso.local", tls: str | None = None) -> Stamp:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.mail.inbound import from_domain, header_from, placements
-from emulator.policy.spam import SpamVerdict
-from emulator.tenant import load_default_tenant
+from exolab.emulator.mail.inbound import from_domain, header_from, placements
+from exolab.emulator.policy.spam import SpamVerdict
+from exolab.emulator.tenant import load_default_tenant
 
 JUNK = SpamVerdict(6, "Junk Email", "SPM", "SPOOF", "test")
 HEADERS = (("X-MS-Exchange-Organization-SCL", "6"),)
@@ -51,7 +51,7 @@ def test_placements_group_by_mailbox_and_send_the_rest_out() -> None:
 
 
 def test_sender_fields_scan() -> None:
-    from emulator.mail.inbound import sender_fields
+    from exolab.emulator.mail.inbound import sender_fields
 
     raw = (
         b'Subject: x\r\nFrom: "Scanner, 2F"\r\n <Scanner@Contoso.com>\r\n'
@@ -63,7 +63,7 @@ def test_sender_fields_scan() -> None:
 
 @given(st.binary(max_size=2000))
 def test_sender_fields_agree_with_the_email_package(raw: bytes) -> None:
-    from emulator.mail.inbound import sender_fields
+    from exolab.emulator.mail.inbound import sender_fields
 
     froms, _mid = sender_fields(raw)
     assert isinstance(froms, tuple)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from emulator.server import Lab
-from emulator.tenant import apply_overrides, parse_tenant
-from emulator.tenant.loader import default_document
-from scenarios.cli import main as exolab
+from exolab.cli import main as exolab
+from exolab.emulator.server import Lab
+from exolab.emulator.tenant import apply_overrides, parse_tenant
+from exolab.emulator.tenant.loader import default_document
 from tests.emulator.directsend.conftest import MX, swaks
 from tests.emulator.labs import LabFactory, sessions_recorded
 from tests.emulator.smtp.wire import MATCHER
@@ -262,11 +262,11 @@ async def test_exolab_messages_json_shows_folder_scl_and_headers(
 
 
 async def test_in_process_spf_threads_give_the_same_verdicts(tmp_path: Path) -> None:
-    from emulator.clock import FixedClock, utc
-    from emulator.dns import LabDns
-    from emulator.lab import PortPlan
-    from emulator.smtp.mx import MxService
-    from emulator.tenant import load_default_tenant
+    from exolab.emulator.clock import FixedClock, utc
+    from exolab.emulator.dns import LabDns
+    from exolab.emulator.lab import PortPlan
+    from exolab.emulator.smtp.mx import MxService
+    from exolab.emulator.tenant import load_default_tenant
 
     lab = await Lab.start(
         load_default_tenant(),

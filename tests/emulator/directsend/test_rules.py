@@ -6,20 +6,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.clock import utc
-from emulator.policy.connectors import admitting_connector, certificate_matches
-from emulator.policy.directsend import (
+from exolab.emulator.clock import utc
+from exolab.emulator.policy.connectors import admitting_connector, certificate_matches
+from exolab.emulator.policy.directsend import (
     RCPT_RULES,
     MxRcpt,
     check_auth,
     check_mail,
     check_rcpt,
 )
-from emulator.policy.facts import AuthCommand, MailCommand, RcptCommand, SessionFacts
-from emulator.policy.verdict import Verdict, rule_names
-from emulator.replies import catalog
-from emulator.tenant import Tenant, apply_overrides, load_default_tenant, parse_tenant
-from emulator.tenant.loader import default_document
+from exolab.emulator.policy.facts import AuthCommand, MailCommand, RcptCommand, SessionFacts
+from exolab.emulator.policy.verdict import Verdict, rule_names
+from exolab.emulator.replies import catalog
+from exolab.emulator.tenant import Tenant, apply_overrides, load_default_tenant, parse_tenant
+from exolab.emulator.tenant.loader import default_document
 
 OFFICE, BRANCH, BANNED = "203.0.113.39", "198.51.100.20", "192.0.2.66"
 MX = "contoso-com.mail.protection.outlook.com"

@@ -5,14 +5,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.policy.authresults import (
+from exolab.emulator.policy.authresults import (
     SPF_VERDICTS,
     SpfResult,
     composite_auth,
     evaluate_dmarc,
 )
-from emulator.policy.spam import FOLDER_SEVERITY, SERVICE_SCLS, folder_for, spam_verdict
-from emulator.tenant.model import SpamFilter
+from exolab.emulator.policy.spam import FOLDER_SEVERITY, SERVICE_SCLS, folder_for, spam_verdict
+from exolab.emulator.tenant.model import SpamFilter
 
 RECORDS = [None, "v=DMARC1; p=none", "v=DMARC1; p=quarantine", "v=DMARC1; p=reject", "bogus"]
 spf_verdicts = st.sampled_from(SPF_VERDICTS)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from emulator.clock import FixedClock, utc
-from emulator.dns import LabDns
-from emulator.lab import LabContext, PortPlan
-from emulator.tenant import load_default_tenant
-from emulator.tls import LabCA
+from exolab.emulator.clock import FixedClock, utc
+from exolab.emulator.dns import LabDns
+from exolab.emulator.lab import LabContext, PortPlan
+from exolab.emulator.tenant import load_default_tenant
+from exolab.emulator.tls import LabCA
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,10 @@ import dns.message
 import dns.rrset
 import pytest
 
-from emulator.dns import LabDnsClient, LookupFailed, NxDomain, txt_records
-from emulator.lab import LabContext
-from emulator.tenant import apply_overrides, parse_tenant
-from emulator.tenant.loader import default_document
+from exolab.emulator.dns import LabDnsClient, LookupFailed, NxDomain, txt_records
+from exolab.emulator.lab import LabContext
+from exolab.emulator.tenant import apply_overrides, parse_tenant
+from exolab.emulator.tenant.loader import default_document
 
 Server = tuple[str, int]
 

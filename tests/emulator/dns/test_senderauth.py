@@ -7,13 +7,13 @@ from pathlib import Path
 
 import spf
 
-from emulator.clock import FixedClock, utc
-from emulator.dns import LabDns
-from emulator.dns.senderauth import check_sender, install, spf_check
-from emulator.lab import LabContext, PortPlan
-from emulator.tenant import apply_overrides, parse_tenant
-from emulator.tenant.loader import default_document
-from emulator.tls import LabCA
+from exolab.emulator.clock import FixedClock, utc
+from exolab.emulator.dns import LabDns
+from exolab.emulator.dns.senderauth import check_sender, install, spf_check
+from exolab.emulator.lab import LabContext, PortPlan
+from exolab.emulator.tenant import apply_overrides, parse_tenant
+from exolab.emulator.tenant.loader import default_document
+from exolab.emulator.tls import LabCA
 
 Server = tuple[str, int]
 
@@ -107,7 +107,7 @@ async def test_two_labs_in_one_process_each_ask_their_own_dns(tmp_path: Path) ->
 def test_outside_a_check_pyspf_never_uses_host_dns() -> None:
     install()
     assert spf_check("203.0.113.39", "scanner@contoso.com", "mfd").result == "temperror"
-    assert spf.DNSLookup.__module__ == "emulator.dns.senderauth"
+    assert spf.DNSLookup.__module__ == "exolab.emulator.dns.senderauth"
 
 
 async def test_a_dead_dns_server_is_a_temperror() -> None:

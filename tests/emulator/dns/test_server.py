@@ -13,10 +13,10 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 
-from emulator.dns.zone import TTL
-from emulator.lab import LabContext
-from emulator.tenant import apply_overrides, parse_tenant
-from emulator.tenant.loader import default_document
+from exolab.emulator.dns.zone import TTL
+from exolab.emulator.lab import LabContext
+from exolab.emulator.tenant import apply_overrides, parse_tenant
+from exolab.emulator.tenant.loader import default_document
 
 Server = tuple[str, int]
 
@@ -175,9 +175,9 @@ async def test_endpoint_is_recorded(lab: LabContext, dns_server: Server) -> None
 
 
 async def test_a_busy_port_gets_one_clear_error(lab: LabContext, dns_server: Server) -> None:
-    from emulator.dns import LabDns
-    from emulator.lab import PortPlan
-    from emulator.smtp.listener import LabStartError
+    from exolab.emulator.dns import LabDns
+    from exolab.emulator.lab import PortPlan
+    from exolab.emulator.smtp.listener import LabStartError
 
     lab.ports = PortPlan(offset=dns_server[1] - 53)  # the port the running server holds
     with pytest.raises(

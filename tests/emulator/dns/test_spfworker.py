@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from emulator.dns.spfworker import SpfWorker
+from exolab.emulator.dns.spfworker import SpfWorker
 
 Server = tuple[str, int]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from emulator.clock import FixedClock, utc
-from emulator.entra import SigningKey, TokenEndpoint
-from emulator.tenant import Tenant, load_default_tenant
+from exolab.emulator.clock import FixedClock, utc
+from exolab.emulator.entra import SigningKey, TokenEndpoint
+from exolab.emulator.tenant import Tenant, load_default_tenant
 
 _KEY = SigningKey.generate()  # RSA generation is slow: one per test session
 _OTHER_KEY = SigningKey.generate()

@@ -7,13 +7,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from devices.network import DnsServer, Endpoint, LabNetwork, Site
-from emulator.clock import Clock
-from emulator.dns import LabDns
-from emulator.entra import EntraService
-from emulator.lab import LabContext, PortPlan
-from emulator.tenant import Tenant
-from emulator.tls import LabCA
+from exolab.devices.network import DnsServer, Endpoint, LabNetwork, Site
+from exolab.emulator.clock import Clock
+from exolab.emulator.dns import LabDns
+from exolab.emulator.entra import EntraService
+from exolab.emulator.lab import LabContext, PortPlan
+from exolab.emulator.tenant import Tenant
+from exolab.emulator.tls import LabCA
 
 HOST = "login.microsoftonline.com"
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from emulator.clock import FixedClock, utc
-from emulator.dns import LabDns
-from emulator.entra import EntraService
-from emulator.lab import PortPlan, Service
-from emulator.server import Lab
-from emulator.tenant import load_default_tenant
-from scenarios.cli import main
+from exolab.cli import main
+from exolab.emulator.clock import FixedClock, utc
+from exolab.emulator.dns import LabDns
+from exolab.emulator.entra import EntraService
+from exolab.emulator.lab import PortPlan, Service
+from exolab.emulator.server import Lab
+from exolab.emulator.tenant import load_default_tenant
 
 DEVICE_APP = "a1b2c3d4-0000-4e5f-8a9b-0c1d2e3f4a5b"
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import jwt
 
-from emulator.clock import FixedClock
-from emulator.entra import SigningKey, TokenEndpoint
-from emulator.tenant import Tenant, load_default_tenant, parse_assignment
+from exolab.emulator.clock import FixedClock
+from exolab.emulator.entra import SigningKey, TokenEndpoint
+from exolab.emulator.tenant import Tenant, load_default_tenant, parse_assignment
 from tests.emulator.entra.conftest import make_endpoint
 
 TID = "9188040d-6c67-4c5b-b112-36a304b66dad"

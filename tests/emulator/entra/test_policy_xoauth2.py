@@ -20,18 +20,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emulator.clock import utc
-from emulator.entra import SigningKey
-from emulator.entra.tokens import Subject, build_claims, sign, user_object_id
-from emulator.policy.facts import SessionFacts
-from emulator.policy.xoauth2 import (
+from exolab.emulator.clock import utc
+from exolab.emulator.entra import SigningKey
+from exolab.emulator.entra.tokens import Subject, build_claims, sign, user_object_id
+from exolab.emulator.policy.facts import SessionFacts
+from exolab.emulator.policy.xoauth2 import (
     CHECKS,
     check_xoauth2,
     check_xoauth2_response,
     parse_sasl,
 )
-from emulator.replies import catalog
-from emulator.tenant import Tenant, load_default_tenant, parse_assignment
+from exolab.emulator.replies import catalog
+from exolab.emulator.tenant import Tenant, load_default_tenant, parse_assignment
 from tests.emulator.entra import conftest
 
 NOW = utc(2026, 5, 4, 9, 30)

@@ -15,10 +15,10 @@ import aiohttp
 import jwt
 import pytest
 
-from emulator.clock import FixedClock
-from emulator.entra import lab_public_keys
-from emulator.entra.keys import public_keys_from_jwks
-from emulator.tenant import Tenant
+from exolab.emulator.clock import FixedClock
+from exolab.emulator.entra import lab_public_keys
+from exolab.emulator.entra.keys import public_keys_from_jwks
+from exolab.emulator.tenant import Tenant
 from tests.emulator.entra.lab import HOST, RunningLab, running_lab
 
 TID = "9188040d-6c67-4c5b-b112-36a304b66dad"

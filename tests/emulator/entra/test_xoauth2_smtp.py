@@ -18,15 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from emulator.clock import FixedClock, utc
-from emulator.dns import LabDns
-from emulator.entra import EntraService, SigningKey
-from emulator.entra.tokens import Subject, build_claims, sign
-from emulator.lab import PortPlan, Service
-from emulator.server import Lab
-from emulator.smtp.submission import SubmissionService
-from emulator.store.model import SessionRecord as StoredSession
-from emulator.tenant import Tenant, load_default_tenant, parse_assignment
+from exolab.emulator.clock import FixedClock, utc
+from exolab.emulator.dns import LabDns
+from exolab.emulator.entra import EntraService, SigningKey
+from exolab.emulator.entra.tokens import Subject, build_claims, sign
+from exolab.emulator.lab import PortPlan, Service
+from exolab.emulator.server import Lab
+from exolab.emulator.smtp.submission import SubmissionService
+from exolab.emulator.store.model import SessionRecord as StoredSession
+from exolab.emulator.tenant import Tenant, load_default_tenant, parse_assignment
 from tests.emulator.entra import conftest
 from tests.emulator.entra.lab import HOST, fetch_token
 

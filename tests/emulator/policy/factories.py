@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.clock import utc
-from emulator.policy.facts import Credentials, SessionFacts
-from emulator.tenant import Tenant, load_default_tenant, parse_assignment
+from exolab.emulator.clock import utc
+from exolab.emulator.policy.facts import Credentials, SessionFacts
+from exolab.emulator.tenant import Tenant, load_default_tenant, parse_assignment
 
 DEFAULT = load_default_tenant()
 

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emulator.clock import utc
-from emulator.policy import submission
-from emulator.policy.facts import AuthCommand
-from emulator.policy.verdict import Verdict
-from emulator.replies import catalog
-from emulator.replies.model import Reply
+from exolab.emulator.clock import utc
+from exolab.emulator.policy import submission
+from exolab.emulator.policy.facts import AuthCommand
+from exolab.emulator.policy.verdict import Verdict
+from exolab.emulator.replies import catalog
+from exolab.emulator.replies.model import Reply
 from tests.emulator.policy.factories import creds, session, tenant
 
 

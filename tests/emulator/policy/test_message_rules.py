@@ -7,11 +7,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emulator.policy import submission
-from emulator.policy.auth import auth_success
-from emulator.policy.facts import DataCommand, EndOfData, MailCommand, RcptCommand
-from emulator.policy.limits import SubmissionCounters, rate_delay
-from emulator.replies import catalog
+from exolab.emulator.policy import submission
+from exolab.emulator.policy.auth import auth_success
+from exolab.emulator.policy.facts import DataCommand, EndOfData, MailCommand, RcptCommand
+from exolab.emulator.policy.limits import SubmissionCounters, rate_delay
+from exolab.emulator.replies import catalog
 from tests.emulator.policy.factories import session, tenant
 
 SCANNER = "scanner@contoso.com"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from emulator.clock import FixedClock, utc
-from emulator.replies import FrontEndNames, Renderer, Stage, Trailer, catalog, rfc1123
-from emulator.replies.model import Certainty, Reply
+from exolab.emulator.clock import FixedClock, utc
+from exolab.emulator.replies import FrontEndNames, Renderer, Stage, Trailer, catalog, rfc1123
+from exolab.emulator.replies.model import Certainty, Reply
 
 ROOT = Path(__file__).resolve().parents[3]
 REPLIES = catalog.all_replies()

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from emulator.server import Lab
-from emulator.smtp.submission import SubmissionService
-from emulator.tenant import Tenant
+from exolab.emulator.server import Lab
+from exolab.emulator.smtp.submission import SubmissionService
+from exolab.emulator.tenant import Tenant
 from tests.emulator import labs
 from tests.emulator.labs import LabFactory
 

@@ -6,8 +6,8 @@ import asyncio
 
 from aiosmtpd.smtp import SMTP
 
-from emulator.server import Lab
-from emulator.smtp.base import ExchangeSMTP
+from exolab.emulator.server import Lab
+from exolab.emulator.smtp.base import ExchangeSMTP
 
 
 async def test_every_attribute_of_aiosmtpd_is_set(lab: Lab) -> None:

@@ -8,7 +8,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emulator.smtp.data import Body, parse_bdat, read_dot_body
+from exolab.emulator.smtp.data import Body, parse_bdat, read_dot_body
 
 lines = st.lists(
     st.one_of(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.server import Lab
+from exolab.emulator.server import Lab
 from tests.emulator.labs import LabFactory, sessions_recorded
 from tests.emulator.smtp.wire import MATCHER
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from emulator.clock import FixedClock, utc
-from emulator.server import Lab
+from exolab.emulator.clock import FixedClock, utc
+from exolab.emulator.server import Lab
 from tests.emulator.labs import LabFactory, sessions_recorded
 from tests.emulator.smtp.conftest import client_context
 from tests.emulator.smtp.wire import RawClient

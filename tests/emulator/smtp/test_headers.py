@@ -9,7 +9,7 @@ from email.utils import getaddresses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emulator.smtp.headers import head_of
+from exolab.emulator.smtp.headers import head_of
 
 names = st.sampled_from(
     ["From", "FROM", "from", "Message-ID", "Message-Id", "Subject", "To", "X-Scan"]

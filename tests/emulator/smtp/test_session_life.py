@@ -7,7 +7,7 @@ import base64
 import threading
 import time
 
-from emulator.store import Store
+from exolab.emulator.store import Store
 from tests.emulator.labs import LabFactory, sessions_recorded
 from tests.emulator.smtp.conftest import client_context
 from tests.emulator.smtp.wire import MATCHER, RawClient
@@ -58,7 +58,7 @@ async def test_stop_records_open_sessions_and_keeps_committed_mail(lab_factory: 
     await lab.stop()
     assert await reader.read() == b"", "the lab closed the open session"
     writer.close()
-    from emulator.store import Store
+    from exolab.emulator.store import Store
 
     store = Store.open(path)
     try:

@@ -10,8 +10,8 @@ from typing import TypeVar
 
 import pytest
 
-from emulator.server import Lab
-from emulator.store import Store
+from exolab.emulator.server import Lab
+from exolab.emulator.store import Store
 from tests.emulator.labs import TEST_TIME, LabFactory, sessions_recorded
 from tests.emulator.smtp.conftest import client_context
 from tests.emulator.smtp.wire import MATCHER, RawClient

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
-from emulator.server import Lab
+from exolab.emulator.server import Lab
 from tests.emulator.smtp.wire import MATCHER, RawClient, random_input_replies
 
 

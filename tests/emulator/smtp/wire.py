@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emulator.replies import catalog
-from emulator.replies.model import Reply, Trailer
+from exolab.emulator.replies import catalog
+from exolab.emulator.replies.model import Reply, Trailer
 
 _TRAILER = r"(?: \[[^\]]+\])?"
 

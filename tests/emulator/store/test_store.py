@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emulator.clock import FixedClock, utc
-from emulator.store import (
+from exolab.emulator.clock import FixedClock, utc
+from exolab.emulator.store import (
     FOLDERS,
     Placement,
     SessionRecord,
@@ -153,7 +153,7 @@ def test_a_commit_survives_a_crash(tmp_path: Path) -> None:
         f"""
         import os, sys
         sys.path.insert(0, {str(root)!r})
-        from emulator.store import Placement, Store
+        from exolab.emulator.store import Placement, Store
         s = Store.open({str(tmp_path)!r})
         ids = s.commit_delivery(1, "a@contoso.com", b"X" * 1_000_000,
                                 [Placement("b@contoso.com", "Inbox")])
@@ -213,8 +213,8 @@ async def test_group_commit_many_concurrent_deliveries(tmp_path: Path) -> None:
 def test_a_raw_utf8_subject_reads_back_as_written() -> None:
     from datetime import UTC, datetime
 
-    from emulator.store.model import StoredMessage
-    from emulator.store.views import subject_of
+    from exolab.emulator.store.model import StoredMessage
+    from exolab.emulator.store.views import subject_of
 
     body = "From: scanner@contoso.com\r\nSubject: スキャン 001\r\n\r\nx\r\n".encode()
     m = StoredMessage(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.tenant import TenantError, load_default_tenant, load_tenant, parse_assignment
+from exolab.emulator.tenant import TenantError, load_default_tenant, load_tenant, parse_assignment
 
 
 def test_demo_world_is_what_the_issue_promises() -> None:

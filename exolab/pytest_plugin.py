@@ -2,7 +2,7 @@
 
 Enable it in a test module or conftest.py::
 
-    pytest_plugins = ["scenarios.pytest_plugin"]
+    pytest_plugins = ["exolab.pytest_plugin"]
 
     async def test_my_mailer(exolab_lab):
         host, port = exolab_lab.address("smtp.office365.com", 587)
@@ -33,10 +33,10 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from emulator.clock import FixedClock, lab_date_from_env, parse_lab_date
-from emulator.lab import PortPlan
-from emulator.tenant import Tenant, load_default_tenant, parse_assignment
-from emulator.tenant.loader import as_utc
+from exolab.emulator.clock import FixedClock, lab_date_from_env, parse_lab_date
+from exolab.emulator.lab import PortPlan
+from exolab.emulator.tenant import Tenant, load_default_tenant, parse_assignment
+from exolab.emulator.tenant.loader import as_utc
 
 DEFAULT_AS_OF = datetime.fromisoformat("2026-06-01T09:00:00+00:00")
 
@@ -87,7 +87,7 @@ LabFactory = Callable[..., Awaitable[RunningLab]]
 @pytest_asyncio.fixture
 async def exolab_lab_factory(tmp_path: Path) -> AsyncIterator[LabFactory]:
     """``await factory("Key=Value", ..., as_of="2027-01-15")`` → a started ``RunningLab``."""
-    from emulator.server import Lab
+    from exolab.emulator.server import Lab
 
     started: list[Any] = []
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from scenarios.cli.run import default_jobs, load_or_usage
-from scenarios.reports import Progress, render_table
-from scenarios.runner import RunOptions, run_catalog
+from exolab.cli.run import default_jobs, load_or_usage
+from exolab.scenarios.reports import Progress, render_table
+from exolab.scenarios.runner import RunOptions, run_catalog
 
 NEXT_STEPS = """\
 What next

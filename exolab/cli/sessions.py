@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from emulator.store.views import session_json
-from scenarios.cli.common import add_data_flag
-from scenarios.cli.messages import open_store
+from exolab.cli.common import add_data_flag
+from exolab.cli.messages import open_store
+from exolab.emulator.store.views import session_json
 
 
 def _run(args: argparse.Namespace) -> int:

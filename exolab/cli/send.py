@@ -8,7 +8,9 @@ import json
 import sys
 from pathlib import Path
 
-from devices import (
+from exolab.cli.common import UsageError, add_as_of_flag, add_data_flag, lab_date
+from exolab.cli.signin import call
+from exolab.devices import (
     ConfigError,
     DeviceResult,
     LabNetwork,
@@ -18,14 +20,12 @@ from devices import (
     parse_job_spec,
     send_scan,
 )
-from devices.clock import Clock, SetClock, SystemClock
-from devices.job import Job
-from devices.network import parse_host_port
-from devices.oauth.factory import token_source_for
-from devices.oauth.sources import UserCodePrompt
-from devices.settings import parse_assignments
-from scenarios.cli.common import UsageError, add_as_of_flag, add_data_flag, lab_date
-from scenarios.cli.signin import call
+from exolab.devices.clock import Clock, SetClock, SystemClock
+from exolab.devices.job import Job
+from exolab.devices.network import parse_host_port
+from exolab.devices.oauth.factory import token_source_for
+from exolab.devices.oauth.sources import UserCodePrompt
+from exolab.devices.settings import parse_assignments
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from scenarios.cli.common import UsageError
-from scenarios.explain import render_explanation
-from scenarios.loader import ScenarioError, find_scenario
-from scenarios.runner import RunOptions, run_scenario
+from exolab.cli.common import UsageError
+from exolab.scenarios.explain import render_explanation
+from exolab.scenarios.loader import ScenarioError, find_scenario
+from exolab.scenarios.runner import RunOptions, run_scenario
 
 
 def _run(args: argparse.Namespace) -> int:

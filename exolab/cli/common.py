@@ -7,7 +7,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from emulator.clock import LAB_DATE_ENV, LabDateError, lab_date_from_env, parse_lab_date
+from exolab.emulator.clock import LAB_DATE_ENV, LabDateError, lab_date_from_env, parse_lab_date
 
 DEFAULT_DATA_DIR = Path(os.environ.get("EXOLAB_DATA", "lab-data"))
 

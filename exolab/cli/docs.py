@@ -9,11 +9,11 @@ from pathlib import Path
 
 # page (relative to docs/) -> "module:function" that renders it
 GENERATORS: dict[str, str] = {
-    "reference/replies.md": "emulator.replies.docs:render_markdown",
-    "reference/tenant.md": "emulator.tenant.docs:render_markdown",
-    "devices/profile-format.md": "devices.docs:render_format",
-    "devices/starter-profiles.md": "devices.docs:render_starters",
-    "reference/scenarios.md": "scenarios.docs:render_markdown",
+    "reference/replies.md": "exolab.emulator.replies.docs:render_markdown",
+    "reference/tenant.md": "exolab.emulator.tenant.docs:render_markdown",
+    "devices/profile-format.md": "exolab.devices.docs:render_format",
+    "devices/starter-profiles.md": "exolab.devices.docs:render_starters",
+    "reference/scenarios.md": "exolab.scenarios.docs:render_markdown",
 }
 
 

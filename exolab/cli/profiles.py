@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from devices import list_profiles
-from devices.quirks import quirk_class, quirk_names
+from exolab.devices import list_profiles
+from exolab.devices.quirks import quirk_class, quirk_names
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -13,11 +13,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from scenarios.cli.common import UsageError
-from scenarios.loader import ScenarioError, ScenarioFile, load_catalog
-from scenarios.reports import Progress, render_html, render_json, render_junit, render_table
-from scenarios.result import ScenarioResult
-from scenarios.runner import RunOptions, run_catalog
+from exolab.cli.common import UsageError
+from exolab.scenarios.loader import ScenarioError, ScenarioFile, load_catalog
+from exolab.scenarios.reports import Progress, render_html, render_json, render_junit, render_table
+from exolab.scenarios.result import ScenarioResult
+from exolab.scenarios.runner import RunOptions, run_catalog
 
 
 def default_jobs() -> int:

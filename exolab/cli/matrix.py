@@ -6,9 +6,9 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from scenarios.cli.common import UsageError
-from scenarios.cli.run import default_jobs
-from scenarios.matrix import render_html, render_json, render_text, run_matrix
+from exolab.cli.common import UsageError
+from exolab.cli.run import default_jobs
+from exolab.scenarios.matrix import render_html, render_json, render_text, run_matrix
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -15,11 +15,11 @@ import signal
 import sys
 from pathlib import Path
 
-from emulator.lab import PortPlan
-from emulator.server import Lab, LabStartError
-from emulator.store import StoreError
-from emulator.tenant import Tenant, TenantError, load_tenant, parse_assignment
-from scenarios.cli.common import UsageError, add_as_of_flag, add_data_flag, lab_date
+from exolab.cli.common import UsageError, add_as_of_flag, add_data_flag, lab_date
+from exolab.emulator.lab import PortPlan
+from exolab.emulator.server import Lab, LabStartError
+from exolab.emulator.store import StoreError
+from exolab.emulator.tenant import Tenant, TenantError, load_tenant, parse_assignment
 
 DEFAULT_OFFSET = 10000
 

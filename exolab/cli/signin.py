@@ -19,7 +19,7 @@ from typing import Any
 
 import aiohttp
 
-from scenarios.cli.common import UsageError, add_data_flag
+from exolab.cli.common import UsageError, add_data_flag
 
 HOST = "login.microsoftonline.com"
 

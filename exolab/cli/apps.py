@@ -15,8 +15,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from emulator.tenant import Tenant, TenantError, load_tenant, parse_tenant
-from scenarios.cli.common import UsageError, add_data_flag
+from exolab.cli.common import UsageError, add_data_flag
+from exolab.emulator.tenant import Tenant, TenantError, load_tenant, parse_tenant
 
 TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
 

@@ -15,7 +15,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from scenarios.cli.common import UsageError
+from exolab.cli.common import UsageError
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,9 +6,9 @@ import argparse
 import json
 from pathlib import Path
 
-from emulator.store import FOLDERS, STORE_FILE, Store
-from emulator.store.views import message_json, subject_of
-from scenarios.cli.common import UsageError, add_data_flag
+from exolab.cli.common import UsageError, add_data_flag
+from exolab.emulator.store import FOLDERS, STORE_FILE, Store
+from exolab.emulator.store.views import message_json, subject_of
 
 
 def open_store(data: Path) -> Store:

@@ -1,0 +1,5 @@
+import sys
+
+from exolab.cli import main
+
+sys.exit(main())

@@ -1,5 +1,0 @@
-import sys
-
-from scenarios.cli import main
-
-sys.exit(main())
