@@ -18,19 +18,23 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from exolab.scenarios.errors import ScenarioError
+from exolab.scenarios.messages import fix_ids
 from exolab.scenarios.model import Scenario
+from exolab.scenarios.world import build_tenant, device_for
+
+__all__ = [
+    "CATALOG_PACKAGE",
+    "ScenarioError",
+    "ScenarioFile",
+    "catalog_root",
+    "find_scenario",
+    "load_catalog",
+    "load_scenario_file",
+    "parse_scenario",
+]
 
 CATALOG_PACKAGE = "exolab.scenarios.catalog"
-
-
-class ScenarioError(Exception):
-    """A scenario file is wrong: names the file, the field and what was expected."""
-
-    def __init__(self, source: str, field: str, expected: str) -> None:
-        self.source = source
-        self.field = field
-        self.expected = expected
-        super().__init__(f"{source}: {field}: {expected}")
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,6 @@ def parse_scenario(data: dict[str, Any], source: str, check_world: bool = True) 
 
 def check_against_world(scenario: Scenario, source: str) -> None:
     """The checks the schema alone cannot make: tenant keys, site, profile, settings, fix."""
-    from exolab.scenarios.messages import fix_ids
-    from exolab.scenarios.world import build_tenant, device_for  # the world is imported lazily
-
     tenant = build_tenant(scenario, source)
     if scenario.device.site is not None:
         names = [s.name for s in tenant.site]

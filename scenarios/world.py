@@ -14,7 +14,7 @@ from exolab.devices.errors import ConfigError
 from exolab.devices.profile import OAuth, Profile, load_profile
 from exolab.devices.settings import Settings
 from exolab.emulator.tenant import Tenant, TenantError, load_default_tenant, parse_assignment
-from exolab.scenarios.loader import ScenarioError
+from exolab.scenarios.errors import ScenarioError
 from exolab.scenarios.model import Scenario
 
 DEFAULT_SERVER = "smtp.office365.com"
