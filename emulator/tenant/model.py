@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_pascal
+from pydantic_core import PydanticCustomError
 
 
 class _Section(BaseModel):
@@ -389,6 +390,11 @@ class LabSettings(_Section):
     address_range: str = "127.10.0.0/24"
     """Loopback range holding one address per simulated host."""
 
+    api_address: str | None = None
+    """Where the lab API listens. Unset: the lab's API address when that is a loopback
+    address, else 127.0.0.1. Set it (``0.0.0.0`` for every interface) only on a network
+    you trust: see docs/guide/security.md."""
+
     default_public_ip: IPv4 = Field(default="198.51.100.250", alias="DefaultPublicIp")
     """The public IP for a source address that is in no site."""
 
@@ -409,6 +415,33 @@ class LabSettings(_Section):
 
     legacy_tls_reply_code: Literal[421, 535, 550] = 535
     """The basic code of the 5.7.67 legacy-TLS refusal (UNKNOWN at Microsoft: CHOSEN)."""
+
+    @field_validator("address_range")
+    @classmethod
+    def _address_range(cls, value: str) -> str:
+        # Every simulated host takes a fixed index in the range (the DNS server index 53),
+        # so the range must be an IPv4 network with room for at least 64 addresses.
+        try:
+            network = ipaddress.IPv4Network(value, strict=False)
+        except ValueError:
+            raise PydanticCustomError(
+                "address_range", "an IPv4 network like 127.10.0.0/24"
+            ) from None
+        if network.prefixlen > 26:
+            raise PydanticCustomError("address_range", "a network of /26 or larger (64 addresses)")
+        return value
+
+    @field_validator("api_address")
+    @classmethod
+    def _api_address(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ipaddress.ip_address(value)
+            except ValueError:
+                raise PydanticCustomError(
+                    "ip_address", "an IP address like 127.0.0.1 or 0.0.0.0"
+                ) from None
+        return value
 
 
 class Tenant(_Section):
