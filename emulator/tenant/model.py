@@ -90,6 +90,17 @@ class SecurityDefaults(_Section):
     """Security defaults on: legacy (basic) sign-in is blocked for everyone."""
 
 
+class PasswordRuleSettings(_Section):
+    """Entra ID smart lockout (the "Password Rule Settings" directory setting; Entra admin
+    center > Authentication methods > Password protection)."""
+
+    lockout_threshold: int = Field(default=10, ge=1)
+    """Failed sign-ins (each a different wrong password) before the account is locked."""
+
+    lockout_duration_in_seconds: int = Field(default=60, ge=1)
+    """How long a lockout lasts; each further failure locks the account again."""
+
+
 class AuthenticationPolicy(_Section):
     """The organization's default Exchange authentication policy (``New-AuthenticationPolicy``)."""
 
@@ -175,6 +186,24 @@ class Limits(_Section):
 
     max_message_size: int = Field(default=157_286_400, ge=1024, alias="MaxMessageSize")
     """What EHLO advertises as SIZE (150 MiB)."""
+
+    # Connection protection. Exchange Online publishes none of these; the names are the
+    # receive-connector parameters of Exchange Server (Set-ReceiveConnector).
+    max_logon_failures: int = Field(default=3, ge=1)
+    """Failed AUTH commands one connection may make; the last failure's reply closes it
+    (Exchange Server's default; EXO's value is UNKNOWN: CHOSEN)."""
+
+    max_inbound_connection_per_source: int = Field(default=20, ge=1)
+    """Open SMTP connections one source address may hold; the next gets 421 4.3.2 and is
+    closed (Exchange Server's default; CHOSEN)."""
+
+    max_inbound_connection: int = Field(default=5000, ge=1)
+    """Open SMTP connections the whole lab holds; the next gets 421 4.3.2 and is closed
+    (Exchange Server's default; CHOSEN)."""
+
+    connection_timeout: float = Field(default=1200.0, gt=0)
+    """Seconds a connection may stay open, busy or not, before ``421 4.4.1 Connection timed
+    out. Total session duration`` (about 20 minutes seen from Exchange Online: LIKELY)."""
 
 
 class SpamFilter(_Section):
@@ -407,8 +436,16 @@ class LabSettings(_Section):
     unknown_command_delay: float = Field(default=5.0, ge=0)
     """The tarpit before ``500 5.3.3`` (about 5 s seen in real logs)."""
 
-    port_465_hold: float = Field(default=30.0, ge=0)
-    """How long a connection to 465 is held in silence before it is dropped."""
+    port_465_hold: float = Field(default=900.0, ge=0)
+    """The longest a silent connection to 465 is held; the client's own timeout ends it first
+    (Microsoft drops the packets, so a client always gives up before any answer)."""
+
+    min_data_rate: int = Field(default=1024, ge=0)
+    """Bytes a second a DATA or BDAT body must average over each ``DataRateWindow``; a
+    slower client gets 421 4.4.1 and is closed (0: no minimum; lab setting, CHOSEN)."""
+
+    data_rate_window: float = Field(default=30.0, gt=0)
+    """Seconds over which ``MinDataRate`` is measured."""
 
     idle_timeout: float = Field(default=600.0, gt=0)
     """Seconds of silence before the server closes a session (the real value is UNKNOWN: CHOSEN)."""
@@ -453,6 +490,7 @@ class Tenant(_Section):
     organization_config: OrganizationConfig = Field(default_factory=OrganizationConfig)
     security_defaults: SecurityDefaults = Field(default_factory=SecurityDefaults)
     authentication_policy: AuthenticationPolicy = Field(default_factory=AuthenticationPolicy)
+    password_rule_settings: PasswordRuleSettings = Field(default_factory=PasswordRuleSettings)
     conditional_access_policy: tuple[ConditionalAccessPolicy, ...] = ()
     basic_auth_retirement: BasicAuthRetirement = Field(default_factory=BasicAuthRetirement)
     limits: Limits = Field(default_factory=Limits)
