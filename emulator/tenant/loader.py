@@ -42,6 +42,8 @@ def load_tenant(
         document = tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError:
         raise TenantError(str(path), "", "file not found") from None
+    except OSError as exc:  # a directory, no permission: name the file, not a traceback
+        raise TenantError(str(path), "", f"a readable tenant file ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise TenantError(str(path), "", "expected UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
