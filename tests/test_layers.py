@@ -36,3 +36,14 @@ def test_a_device_module_importing_the_emulator_breaks_the_contract() -> None:
         probe.unlink()
     assert result.returncode != 0
     assert "exolab.devices._layer_probe -> exolab.emulator.server" in result.stdout
+
+
+def test_every_source_folder_is_a_package() -> None:
+    """A folder without __init__.py is a namespace package that the layer check never sees."""
+    loose = [
+        str(folder.relative_to(ROOT))
+        for side in ("emulator", "devices", "scenarios", "exolab/cli")
+        for folder in [ROOT / side, *(ROOT / side).rglob("*")]
+        if folder.is_dir() and any(folder.glob("*.py")) and not (folder / "__init__.py").exists()
+    ]
+    assert loose == []

@@ -14,6 +14,7 @@ GENERATORS: dict[str, str] = {
     "devices/profile-format.md": "exolab.devices.docs:render_format",
     "devices/starter-profiles.md": "exolab.devices.docs:render_starters",
     "reference/scenarios.md": "exolab.scenarios.docs:render_markdown",
+    "reference/architecture.md": "exolab.architecture:render_markdown",
 }
 
 

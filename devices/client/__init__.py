@@ -1,0 +1,1 @@
+"""The firmware's own SMTP client: a sans-IO state machine with its transition table."""
