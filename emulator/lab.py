@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from exolab.emulator.clock import Clock
+from exolab.emulator.guards import ConnectionCounts, SmartLockout
 from exolab.emulator.tenant import Tenant
 from exolab.emulator.tls import LabCA
 
@@ -69,6 +70,10 @@ class LabContext:
     ports: PortPlan
     store: Any  # emulator.store.Store; typed loosely to keep this module import-light
     endpoints: Endpoints = field(default_factory=Endpoints)
+    lockout: SmartLockout = field(default_factory=SmartLockout)
+    """Entra ID smart lockout, shared by SMTP AUTH and the token endpoint (one directory)."""
+    connections: ConnectionCounts = field(default_factory=ConnectionCounts)
+    """Open SMTP connections of every front end, for the per-source and total caps."""
 
     def rng(self, purpose: str) -> random.Random:
         """A generator seeded from the tenant seed and ``purpose``: same seed, same bytes."""
@@ -87,7 +92,7 @@ class LabContext:
 
 
 def endpoints_document(context: LabContext) -> dict[str, Any]:
-    """endpoints.json: the contract other programs read (shape fixed by issue 2)."""
+    """endpoints.json: the contract other programs read (keys are added, never renamed)."""
     eps = context.endpoints
     doc: dict[str, Any] = {
         "endpoints": eps.hosts,

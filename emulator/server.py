@@ -13,6 +13,7 @@ recorded), then closes the store: nothing committed is lost.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Sequence
@@ -24,7 +25,7 @@ from exolab.emulator.clock import Clock, LabClock
 from exolab.emulator.dns import LabDns
 from exolab.emulator.entra import EntraService
 from exolab.emulator.lab import LabContext, PortPlan, Service, endpoints_document
-from exolab.emulator.smtp.listener import LabStartError
+from exolab.emulator.net import LabStartError
 from exolab.emulator.smtp.mx import MxService
 from exolab.emulator.smtp.submission import SubmissionService
 from exolab.emulator.store import Store
@@ -39,10 +40,10 @@ __all__ = ["ENDPOINTS_FILE", "Lab", "LabStartError", "default_services", "endpoi
 def default_services(tenant: Tenant) -> list[Service]:
     """Every service a lab runs, in start order (one line each)."""
     return [
-        LabDns(),  # the lab DNS (issue 3); first, so every later service can resolve
+        LabDns(),  # the lab DNS; first, so every later service can resolve
         SubmissionService(),
-        EntraService(),  # login.microsoftonline.com (issue 6)
-        MxService(),  # <tenant>-com.mail.protection.outlook.com: direct send (issue 3)
+        EntraService(),  # login.microsoftonline.com
+        MxService(),  # <tenant>-com.mail.protection.outlook.com: direct send
         ApiService(),  # the lab REST API and page
     ]
 
@@ -88,8 +89,14 @@ class Lab:
         return lab
 
     def _write_endpoints(self) -> None:
+        """Atomically, readable by this user only: the file holds the lab API's token."""
         tmp = self.endpoints_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(endpoints_document(self.context), indent=2) + "\n", "utf-8")
+        text = json.dumps(endpoints_document(self.context), indent=2) + "\n"
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
         os.replace(tmp, self.endpoints_path)
 
     def endpoint(self, host: str, port: int) -> tuple[str, int]:

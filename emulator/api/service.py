@@ -8,29 +8,49 @@ Routes (JSON unless said otherwise):
 - ``GET /api/messages?mailbox=&folder=``, ``GET /api/messages/{id}/raw`` (message/rfc822).
 - ``GET /api/sessions``, ``GET /api/sessions/{id}``.
 - ``GET /``: a small page with the mailboxes and the latest sessions.
+
+Writes need the lab's token and JSON; secrets are shown only with the token
+(``guard``). The API listens on loopback unless ``Lab.ApiAddress`` says
+otherwise, because whoever reaches it can read every stored message.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import secrets
 from typing import Any
 
 from aiohttp import web
 
+from exolab.emulator.api.guard import ApiAccess, guard_middleware, redact, token_ok
+from exolab.emulator.api.inputs import BadInput, parse_id, parse_set_body
 from exolab.emulator.api.page import render_page
 from exolab.emulator.lab import LabContext, endpoints_document
+from exolab.emulator.net import bind_socket, socket_port
 from exolab.emulator.store.views import message_json, session_json
-from exolab.emulator.tenant import TenantError, parse_assignment, parse_tenant
+from exolab.emulator.tenant import Tenant, TenantError, parse_assignment, parse_tenant
 
 HOST = "api"
 PORT = 80
+SERVICE = "lab API"
+TOKEN_KEY = "api_token"
+"""The endpoints.json key holding the token that writes and secrets need."""
+
+MAX_BODY = 64 * 1024
+"""A ``tenant/set`` body is a few lines of settings; a larger body gets 413."""
+
+STARTUP_ONLY = {"Lab.AddressRange": "address_range", "Lab.ApiAddress": "api_address"}
+"""Settings read once when the lab binds its addresses: changing them live would
+make the lab DNS point devices at addresses where nothing listens."""
 
 
 class LabApi:
     """Request handlers over one lab's context."""
 
-    def __init__(self, lab: LabContext) -> None:
+    def __init__(self, lab: LabContext, access: ApiAccess) -> None:
         self.lab = lab
-        self.app = web.Application()
+        self.access = access
+        self.app = web.Application(middlewares=[guard_middleware(access)], client_max_size=MAX_BODY)
         self.app.add_routes(
             [
                 web.get("/", self.page),
@@ -38,31 +58,44 @@ class LabApi:
                 web.get("/api/tenant", self.tenant),
                 web.post("/api/tenant/set", self.set_tenant),
                 web.get("/api/messages", self.messages),
-                web.get("/api/messages/{id:\\d+}/raw", self.raw_message),
+                web.get("/api/messages/{id:[0-9]+}/raw", self.raw_message),
                 web.get("/api/sessions", self.sessions),
-                web.get("/api/sessions/{id:\\d+}", self.session),
+                web.get("/api/sessions/{id:[0-9]+}", self.session),
             ]
         )
 
+    def _shown(self, request: web.Request, document: Any) -> Any:
+        """``document`` as this caller may see it: secrets only for the token holder."""
+        return (
+            document
+            if token_ok(self.access, request.headers.get("Authorization"))
+            else redact(document)
+        )
+
     async def endpoints(self, request: web.Request) -> web.Response:
-        return web.json_response(endpoints_document(self.lab))
+        return web.json_response(self._shown(request, endpoints_document(self.lab)))
 
     async def tenant(self, request: web.Request) -> web.Response:
-        return web.json_response(self.lab.tenant.model_dump(by_alias=True, mode="json"))
+        document = self.lab.tenant.model_dump(by_alias=True, mode="json")
+        return web.json_response(self._shown(request, document))
 
     async def set_tenant(self, request: web.Request) -> web.Response:
         try:
-            body = await request.json()
-        except ValueError:
-            return _error(400, 'expected a JSON body like {"set": ["Key=Value"]}')
-        items = body.get("set") if isinstance(body, dict) else None
-        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            return _error(400, 'expected "set": a list of "Key=Value" strings')
+            items = parse_set_body(await request.read())
+        except BadInput as error:
+            return _error(400, str(error))
         try:
             document = self.lab.tenant.model_dump(by_alias=True, mode="json", exclude_none=True)
             tenant = parse_tenant(document, "API", [parse_assignment(i) for i in items])
         except TenantError as error:
             return _error(400, str(error), key=error.key)
+        moved = _startup_only_change(self.lab.tenant, tenant)
+        if moved:
+            return _error(
+                400,
+                f"API: {moved}: is read when the lab starts; restart it with --set {moved}=…",
+                key=moved,
+            )
         self.lab.tenant = tenant
         return web.json_response({"ok": True, "applied": items})
 
@@ -73,7 +106,10 @@ class LabApi:
         return web.json_response([message_json(m) for m in found])
 
     async def raw_message(self, request: web.Request) -> web.Response:
-        wanted = int(request.match_info["id"])
+        try:
+            wanted = parse_id(request.match_info["id"])
+        except BadInput as error:
+            return _error(400, str(error))
         for message in self.lab.store.messages(id=wanted):
             return web.Response(body=message.raw, content_type="message/rfc822")
         return _error(404, f"no message {wanted}")
@@ -82,7 +118,10 @@ class LabApi:
         return web.json_response([session_json(s) for s in self.lab.store.sessions()])
 
     async def session(self, request: web.Request) -> web.Response:
-        wanted = int(request.match_info["id"])
+        try:
+            wanted = parse_id(request.match_info["id"])
+        except BadInput as error:
+            return _error(400, str(error))
         for record in self.lab.store.sessions(id=wanted):
             return web.json_response(session_json(record))
         return _error(404, f"no session {wanted}")
@@ -93,8 +132,33 @@ class LabApi:
         return web.Response(text=html, content_type="text/html")
 
 
+def _startup_only_change(before: Tenant, after: Tenant) -> str | None:
+    """The first setting that only takes effect at start and that ``after`` changes."""
+    for key, attribute in STARTUP_ONLY.items():
+        if getattr(before.lab, attribute) != getattr(after.lab, attribute):
+            return key
+    return None
+
+
 def _error(status: int, message: str, **extra: Any) -> web.Response:
     return web.json_response({"error": message, **extra}, status=status)
+
+
+def listen_address(lab: LabContext) -> str:
+    """``Lab.ApiAddress`` when set; else the lab's API address if loopback, else 127.0.0.1."""
+    chosen = lab.tenant.lab.api_address
+    if chosen:
+        return chosen
+    own = lab.address_of(HOST)
+    return own if ipaddress.ip_address(own).is_loopback else "127.0.0.1"
+
+
+def url_address(address: str) -> str:
+    """How a URL names a listening address (every-interface becomes loopback)."""
+    ip = ipaddress.ip_address(address)
+    if ip.is_unspecified:
+        return "127.0.0.1" if ip.version == 4 else "[::1]"
+    return f"[{address}]" if ip.version == 6 else address
 
 
 class ApiService:
@@ -104,16 +168,24 @@ class ApiService:
 
     def __init__(self) -> None:
         self._runner: web.AppRunner | None = None
+        self.token: str | None = None
 
     async def start(self, lab: LabContext) -> None:
-        self._runner = web.AppRunner(LabApi(lab).app, access_log=None)
-        await self._runner.setup()
-        address = lab.address_of(HOST)
-        site = web.TCPSite(self._runner, host=address, port=lab.ports.bind_port(PORT))
-        await site.start()
-        sockets = getattr(site._server, "sockets", None) or ()
-        bound = int(sockets[0].getsockname()[1]) if sockets else lab.ports.bind_port(PORT)
-        lab.endpoints.api = f"http://{address}:{bound}"
+        address = listen_address(lab)
+        sock = bind_socket(SERVICE, "", address, lab.ports.bind_port(PORT))
+        # The token guards the lab's secrets, so it comes from the OS, not the lab's seed.
+        self.token = secrets.token_urlsafe(32)
+        access = ApiAccess(token=self.token, address=address)
+        self._runner = web.AppRunner(LabApi(lab, access).app, access_log=None)
+        try:
+            await self._runner.setup()
+            await web.SockSite(self._runner, sock).start()
+        except BaseException:
+            sock.close()
+            await self.stop()
+            raise
+        lab.endpoints.api = f"http://{url_address(address)}:{socket_port(sock)}"
+        lab.endpoints.extra[TOKEN_KEY] = self.token
 
     async def stop(self) -> None:
         if self._runner is not None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import logging
 import struct
 from typing import cast
@@ -25,7 +24,7 @@ import dns.rdataclass
 
 from exolab.emulator.dns import zone
 from exolab.emulator.lab import LabContext
-from exolab.emulator.smtp.listener import LabStartError
+from exolab.emulator.net import LabStartError, bind_socket, socket_port
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +33,7 @@ TCP_IDLE = 30.0
 
 _UDP_DEFAULT_SIZE = 512
 _BIND_ATTEMPTS = 20
+SERVICE = "lab DNS"
 
 
 class AnswerMemo:
@@ -124,16 +124,6 @@ def _formerr(wire: bytes) -> bytes | None:
     return reply.to_wire()
 
 
-def _why(exc: OSError) -> str:
-    if exc.errno == errno.EADDRINUSE:
-        return "is already in use (another lab or DNS server?); try --port-offset N or --ephemeral-ports"
-    if exc.errno == errno.EACCES:
-        return "needs privileges to bind (port 53); try --port-offset 10000"
-    if exc.errno == errno.EADDRNOTAVAIL:
-        return "is not an address of this machine"
-    return f"cannot be bound ({exc.strerror})"
-
-
 class _UdpProtocol(asyncio.DatagramProtocol):
     def __init__(self, lab: LabContext, memo: AnswerMemo) -> None:
         self.lab = lab
@@ -181,25 +171,27 @@ class LabDns:
         wanted = lab.ports.bind_port(53)
         loop = asyncio.get_running_loop()
         for _ in range(_BIND_ATTEMPTS if wanted == 0 else 1):
+            tcp_sock = bind_socket(SERVICE, "", address, wanted, "tcp", show_transport=True)
+            port = socket_port(tcp_sock)
             try:
-                tcp = await asyncio.start_server(self._serve_tcp, address, wanted)
-            except OSError as exc:
-                raise LabStartError(f"lab DNS: {address}:{wanted}/tcp {_why(exc)}") from exc
-            port = int(tcp.sockets[0].getsockname()[1])
-            try:
-                udp, _proto = await loop.create_datagram_endpoint(
-                    lambda: _UdpProtocol(lab, self._memo), local_addr=(address, port)
-                )
-            except OSError as exc:
-                tcp.close()
-                await tcp.wait_closed()
+                udp_sock = bind_socket(SERVICE, "", address, port, "udp")
+            except LabStartError:
+                tcp_sock.close()
                 if wanted != 0:
-                    raise LabStartError(f"lab DNS: {address}:{port}/udp {_why(exc)}") from exc
+                    raise
                 continue  # the ephemeral TCP port is taken for UDP: try another
-            self._tcp, self._udp = tcp, udp
             break
         else:
-            raise LabStartError(f"lab DNS: no port free for both UDP and TCP on {address}")
+            raise LabStartError(SERVICE, "", address, wanted, "has no port free for UDP and TCP")
+        try:
+            self._tcp = await asyncio.start_server(self._serve_tcp, sock=tcp_sock)
+            self._udp, _proto = await loop.create_datagram_endpoint(
+                lambda: _UdpProtocol(lab, self._memo), sock=udp_sock
+            )
+        except BaseException:
+            tcp_sock.close()
+            udp_sock.close()
+            raise
         lab.endpoints.dns = {"address": address, "port": port}
 
     async def stop(self) -> None:

@@ -21,7 +21,9 @@ from exolab.emulator.entra.endpoint import MULTI_TENANT_SEGMENTS, Answer, TokenE
 from exolab.emulator.entra.keys import SigningKey
 from exolab.emulator.entra.page import form_page
 from exolab.emulator.lab import LabContext
+from exolab.emulator.net import bind_socket, socket_port
 
+SERVICE = "token service"
 NO_CACHE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
 
 
@@ -127,22 +129,20 @@ class EntraService:
         self._runner: web.AppRunner | None = None
 
     async def start(self, lab: LabContext) -> None:
+        address = lab.address_of(HOST)
+        sock = bind_socket(SERVICE, HOST, address, lab.ports.bind_port(443))
         key = SigningKey.load_or_create(lab.data_dir / "entra")  # = lab_signing_key()
         self.endpoint = TokenEndpoint(lambda: lab.tenant, lab.clock, lab.rng, key)
         self._runner = web.AppRunner(EntraApp(self.endpoint).app, access_log=None)
-        await self._runner.setup()
-        address = lab.address_of(HOST)
-        site = web.TCPSite(
-            self._runner,
-            host=address,
-            port=lab.ports.bind_port(443),
-            ssl_context=lab.ca.server_context((HOST,)),
-        )
-        await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or ()
-        bound = int(sockets[0].getsockname()[1]) if sockets else lab.ports.bind_port(443)
-        lab.endpoints.add_port(HOST, address, 443, bound)
+        try:
+            await self._runner.setup()
+            site = web.SockSite(self._runner, sock, ssl_context=lab.ca.server_context((HOST,)))
+            await site.start()
+        except BaseException:
+            sock.close()
+            await self.stop()
+            raise
+        lab.endpoints.add_port(HOST, address, 443, socket_port(sock))
 
     async def stop(self) -> None:
         if self._runner is not None:

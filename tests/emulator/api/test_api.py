@@ -35,8 +35,16 @@ async def lab(tmp_path: Path) -> AsyncIterator[Lab]:
     await started.stop()
 
 
-async def _get(lab: Lab, path: str) -> tuple[int, Any]:
-    async with aiohttp.ClientSession() as http, http.get(f"{lab.context.endpoints.api}{path}") as r:
+def _auth(lab: Lab) -> dict[str, str]:
+    """The header a holder of the lab's token (endpoints.json ``api_token``) sends."""
+    token = json.loads(lab.endpoints_path.read_text("utf-8"))["api_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def _get(lab: Lab, path: str, *, token: bool = False) -> tuple[int, Any]:
+    url = f"{lab.context.endpoints.api}{path}"
+    headers = _auth(lab) if token else {}
+    async with aiohttp.ClientSession() as http, http.get(url, headers=headers) as r:
         if r.content_type == "application/json":
             return r.status, await r.json()
         return r.status, await r.read()
@@ -44,7 +52,7 @@ async def _get(lab: Lab, path: str) -> tuple[int, Any]:
 
 async def _post(lab: Lab, path: str, body: object) -> tuple[int, Any]:
     url = f"{lab.context.endpoints.api}{path}"
-    async with aiohttp.ClientSession() as http, http.post(url, json=body) as r:
+    async with aiohttp.ClientSession() as http, http.post(url, json=body, headers=_auth(lab)) as r:
         return r.status, await r.json()
 
 
@@ -60,7 +68,7 @@ def _submit(lab: Lab, user: str, password: str) -> None:
 
 
 async def test_endpoints_match_the_file(lab: Lab) -> None:
-    status, body = await _get(lab, "/api/endpoints")
+    status, body = await _get(lab, "/api/endpoints", token=True)
     assert status == 200
     assert body == json.loads(lab.endpoints_path.read_text("utf-8"))
     assert body["api"] == lab.context.endpoints.api

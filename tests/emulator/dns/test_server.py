@@ -177,7 +177,7 @@ async def test_endpoint_is_recorded(lab: LabContext, dns_server: Server) -> None
 async def test_a_busy_port_gets_one_clear_error(lab: LabContext, dns_server: Server) -> None:
     from exolab.emulator.dns import LabDns
     from exolab.emulator.lab import PortPlan
-    from exolab.emulator.smtp.listener import LabStartError
+    from exolab.emulator.net import LabStartError
 
     lab.ports = PortPlan(offset=dns_server[1] - 53)  # the port the running server holds
     with pytest.raises(
