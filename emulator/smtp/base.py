@@ -347,6 +347,7 @@ class ExchangeSMTP(SMTP):
         state.tls_version = ssl_object.version() if ssl_object else None
         cipher = ssl_object.cipher() if ssl_object else None
         state.cipher = cipher[0] if cipher else None
+        state.peer_certificate = dict(ssl_object.getpeercert() or {}) if ssl_object else None
         state.note(f"starttls: {state.tls_version} {state.cipher}")
         state.helo, state.esmtp = None, False  # RFC 3207: forget the EHLO
         state.reset_transaction()

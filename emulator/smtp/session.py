@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from exolab.emulator.clock import Clock
 from exolab.emulator.policy.facts import SessionFacts
@@ -38,6 +39,8 @@ class SessionState:
     renderer: Renderer | None = None
     tls_version: str | None = None
     cipher: str | None = None
+    peer_certificate: dict[str, Any] | None = None
+    """The client's verified certificate (``getpeercert()``), read once at the handshake."""
     helo: str | None = None
     esmtp: bool = False
     identity: str | None = None
