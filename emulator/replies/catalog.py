@@ -1,7 +1,8 @@
 """The one catalog of every reply exolab sends.
 
 Each entry carries the wire text, the stage, the public source it stands on
-and how sure we are (``../shared/spec/exo-behaviour.md``). No reply text may
+and how sure we are (CONFIRMED: seen in a public source; LIKELY: inferred
+from one; CHOSEN: no public source, our pick, named as such). No reply text may
 appear anywhere else in emulator/: policy verdicts name an entry, the SMTP
 adapters render it. ``docs/reference/replies.md`` is generated from here.
 """
@@ -30,7 +31,16 @@ OAUTH2PROXY_193 = "https://github.com/simonrob/email-oauth2-proxy/issues/193"
 HARAKA_1965 = "https://github.com/haraka/Haraka/issues/1965"
 HARAKA_2321 = "https://github.com/haraka/Haraka/issues/2321"
 DATATRACKER_5888 = "https://github.com/ietf-tools/datatracker/pull/5888"
-EXO_BEHAVIOUR = "shared/spec/exo-behaviour.md"
+RFC4954_SASL = "https://www.rfc-editor.org/rfc/rfc4954#section-6"
+RFC3463_CODES = "https://www.rfc-editor.org/rfc/rfc3463#section-3.4"
+OAUTH_SMTP_DOC = "https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth"
+MX_EHLO_CAPTURE = "https://github.com/maxsptz/emailpyspam/issues/23"
+WRONG_PASSWORD_139 = "https://github.com/codassassin/email-bomber-v2.0/issues/1"
+CONDITIONAL_ACCESS_CAPTURE = "https://github.com/gophish/gophish/issues/3220"
+EOD_OK_CAPTURES = (
+    "https://github.com/search?q=%22250+2.0.0+OK%22+%22Hostname%3D%22+PROD.OUTLOOK.COM&type=code"
+)
+MULTI_GEO_DOC = "https://learn.microsoft.com/en-us/microsoft-365/enterprise/configure-multi-geo-in-region-routing"
 
 # Connection and greeting -----------------------------------------------------
 BANNER = Reply(
@@ -111,7 +121,7 @@ EHLO_MX_TLS = Reply(
     None,
     "{host} Hello [{client_ip}]",
     Stage.EHLO,
-    EXO_BEHAVIOUR,
+    MX_EHLO_CAPTURE,
     L,
     lines=(
         "SIZE {size}",
@@ -183,7 +193,7 @@ AUTH_XOAUTH2_CONTINUE = Reply(
     None,
     "",
     Stage.AUTH,
-    "RFC 4954 section 4; " + EXO_BEHAVIOUR,
+    f"https://www.rfc-editor.org/rfc/rfc4954#section-4 ; {OAUTH_SMTP_DOC}",
     X,
     note="Empty challenge when AUTH XOAUTH2 comes without an initial response.",
 )
@@ -193,7 +203,7 @@ AUTH_SUCCESS = Reply(
     "2.7.0",
     "Authentication successful",
     Stage.AUTH,
-    EXO_BEHAVIOUR,
+    RFC4954_SASL,
     L,
 )
 AUTH_UNRECOGNIZED = Reply(
@@ -224,7 +234,7 @@ AUTH_BAD_CREDENTIALS = Reply(
     "5.7.139",
     "Authentication unsuccessful, the user credentials were incorrect.",
     Stage.AUTH,
-    EXO_BEHAVIOUR,
+    WRONG_PASSWORD_139,
     L,
     FE,
     note="Newer wording for a wrong password (Lab.WrongPasswordReply = 5.7.139).",
@@ -247,7 +257,7 @@ AUTH_DISABLED_MAILBOX = Reply(
     "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. "
     "Visit https://aka.ms/smtp_auth_disabled for more information.",
     Stage.AUTH,
-    EXO_BEHAVIOUR,
+    f"{OAUTH2PROXY_193} (the Tenant variant) ; https://aka.ms/smtp_auth_disabled",
     L,
     FE,
     note="By analogy with the Tenant variant (third-party tables).",
@@ -259,7 +269,7 @@ AUTH_SECURITY_DEFAULTS = Reply(
     "Authentication unsuccessful, user is locked by your organization's security defaults "
     "policy. Contact your administrator.",
     Stage.AUTH,
-    f"{MFD_DOC} ; {EXO_BEHAVIOUR}",
+    MFD_DOC,
     C,
     FE,
 )
@@ -270,7 +280,7 @@ AUTH_CONDITIONAL_ACCESS = Reply(
     "Authentication unsuccessful, the request did not meet the criteria to be authenticated "
     "successfully. Contact your administrator.",
     Stage.AUTH,
-    f"{FIX_DOC} ; {EXO_BEHAVIOUR}",
+    f"{FIX_DOC} ; {CONDITIONAL_ACCESS_CAPTURE}",
     C,
     FE,
 )
@@ -452,7 +462,7 @@ RCPT_RELAY_DENIED = Reply(
     "5.7.64",
     "TenantAttribution; Relay Access Denied",
     Stage.RCPT,
-    f"{FIX_DOC} ; {EXO_BEHAVIOUR} 4.3",
+    FIX_DOC,
     C,
     FE,
 )
@@ -537,7 +547,7 @@ EOD_SUBMITTED = Reply(
     "2.0.0",
     "OK <{message_id}>",
     Stage.EOD,
-    "https://github.com/nodemailer/nodemailer (captured info.response, exo-behaviour.md 1.5)",
+    EOD_OK_CAPTURES,
     C,
     SD,
 )
@@ -593,7 +603,7 @@ EOD_MESSAGE_TOO_BIG = Reply(
     "5.3.4",
     "Message size exceeds fixed maximum message size",
     Stage.EOD,
-    EXO_BEHAVIOUR,
+    f"{RFC3463_CODES} ; {MAILKIT_904} (the header-size sibling)",
     L,
     FE,
     note="Over the advertised SIZE without a SIZE= parameter.",
@@ -665,7 +675,7 @@ INTERNAL_ERROR = Reply(
     "4.3.2",
     "Temporary server error. Please try again later",
     Stage.ANY,
-    f"{EXO_BEHAVIOUR} 4.3 (ATTR55 variant, multi-geo doc)",
+    f"{MULTI_GEO_DOC} (the ATTR55 variant)",
     L,
     FE,
     note="Sent when the lab itself fails on a command; the session log holds the cause.",
