@@ -165,7 +165,7 @@ class SettingRules(_Frozen):
         return self
 
 
-# --- OAuth (issue 6, added by the modern-auth engineer; read by devices/oauth/) ---
+# --- OAuth: how a modern-auth firmware gets its token (read by devices/oauth/) ---
 class OAuth(_Frozen):
     """How the firmware gets its XOAUTH2 token from login.microsoftonline.com.
 
@@ -220,7 +220,7 @@ class Profile(_Frozen):
     headers: dict[str, str] = Field(default_factory=dict, description="Extra headers (X-Mailer).")
     settings: SettingRules = Field(default_factory=SettingRules)
     quirks: tuple[QuirkSpec, ...] = ()
-    oauth: OAuth | None = Field(default=None, description="Modern auth (issue 6).")
+    oauth: OAuth | None = Field(default=None, description="Modern auth (XOAUTH2 with a token).")
 
     @model_validator(mode="after")
     def _oauth_needs_xoauth2(self) -> Profile:
