@@ -4,18 +4,34 @@ Each sub-command lives in its own module in this package and exposes
 ``register(subparsers)``; the module list is discovered, so adding a command
 never means editing a central switch. Exit codes: 0 success, 1 a negative
 outcome the command reports (a rejected send, a failing scenario), 2 bad
-input (flags, files).
+input (flags, files, a data directory or store that cannot be used, no lab
+running), 130 interrupted, 141 stdout closed early (a listing piped into
+``head``: 128 + SIGPIPE, what a shell reports for any program that stops
+there, so ``set -o pipefail`` scripts see exolab as they see ``cat``).
+
+Errors of the layers below that mean "this input cannot be used" are
+translated here, once, into one line on stderr: no traceback for a user.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
+import shlex
 import sys
 from collections.abc import Sequence
 
-from exolab.cli.common import UsageError
+from exolab import __version__
+from exolab.cli.common import UsageError, invocation
+from exolab.emulator.store import StoreError
+from exolab.labclient import LabClientError, NoLabRunning
+
+SIGPIPE_EXIT = 141
+
+INPUT_ERRORS: tuple[type[Exception], ...] = (UsageError, LabClientError, StoreError)
+"""What main() reports as one line and exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="exolab",
         description="An offline Microsoft 365 / Exchange Online lab for devices that send mail.",
     )
+    parser.add_argument("--version", action="version", version=f"exolab {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if info.name.startswith("_") or info.name == "common":
@@ -39,12 +56,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.handler(args)
-    except UsageError as exc:
-        print(f"exolab {args.command}: {exc}", file=sys.stderr)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+    except INPUT_ERRORS as exc:
+        print(f"exolab {args.command}: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return SIGPIPE_EXIT
     return code
+
+
+def _one_line(exc: Exception) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if isinstance(exc, NoLabRunning):
+        lines.append(
+            f"start one with: {invocation()} serve --data {shlex.quote(str(exc.data_dir))}"
+        )
+    return "; ".join(lines) or type(exc).__name__
+
+
+def _silence_stdout() -> None:
+    """The reader left: point stdout at /dev/null so the final flush at exit cannot raise."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (captured in a test)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

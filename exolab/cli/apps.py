@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from exolab.cli.common import UsageError, add_data_flag
+from exolab.cli.common import UsageError, add_data_flag, lab_client
+from exolab.emulator.entra.readiness import grant_flows, smtp_readiness
 from exolab.emulator.tenant import Tenant, TenantError, load_tenant, parse_tenant
+from exolab.labclient import ENDPOINTS_FILE
 
 TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
 
@@ -25,26 +26,6 @@ def describe(tenant: Tenant) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for app in tenant.app:
         sp = tenant.find_service_principal(app.app_id)
-        smtp_send = [g for g in app.delegated_permissions if g.scope.lower().endswith("/smtp.send")]
-        flows: list[str] = []
-        if app.client_secret:
-            flows.append("client_credentials")
-        if app.public_client:
-            flows += ["device_code", "password", "refresh_token"]
-        if "SMTP.SendAsApp" in app.application_permissions:
-            smtp = (
-                "app-only"
-                if sp and sp.mailbox_permissions
-                else "app-only: NOT READY (no service principal / mailbox permission)"
-            )
-        elif smtp_send:
-            smtp = (
-                "delegated"
-                if all(g.admin_consented for g in smtp_send)
-                else "delegated: NOT READY (no admin consent)"
-            )
-        else:
-            smtp = "none"
         out.append(
             {
                 "DisplayName": app.display_name,
@@ -60,8 +41,8 @@ def describe(tenant: Tenant) -> list[dict[str, Any]]:
                 "ServicePrincipal": None
                 if sp is None
                 else {"ObjectId": sp.object_id, "MailboxPermissions": list(sp.mailbox_permissions)},
-                "Flows": flows,
-                "Smtp": smtp,
+                "Flows": grant_flows(app),
+                "Smtp": smtp_readiness(tenant, app),
                 "TokenEndpoint": TOKEN_URL.format(tenant=tenant.tenant.tenant_id),
             }
         )
@@ -96,26 +77,24 @@ def _text(apps: list[dict[str, Any]]) -> str:
 
 def _tenant(args: argparse.Namespace) -> Tenant:
     try:
-        if args.tenant is None and (args.data / "endpoints.json").exists():
-            return _running_lab_tenant(args.data / "endpoints.json")
+        if args.tenant is None and (args.data / ENDPOINTS_FILE).exists():
+            return _running_lab_tenant(args.data)
         return load_tenant(args.tenant)
     except TenantError as exc:
         raise UsageError(str(exc)) from None
 
 
-def _running_lab_tenant(endpoints: Path) -> Tenant:
-    """The tenant as the running lab has it now, from its API."""
-    api = json.loads(endpoints.read_text("utf-8")).get("api")
-    if not api:
+def _running_lab_tenant(data: Path) -> Tenant:
+    """The tenant as the running lab has it now, from its API (so live --set changes show)."""
+    client = lab_client(data)
+    if client.api_url is None:
         return load_tenant(None)
-    try:
-        with urllib.request.urlopen(f"{api}/api/tenant", timeout=10) as answer:
-            document = json.loads(answer.read())
-    except (OSError, ValueError) as exc:
+    answer = client.get_api("/api/tenant")
+    if not answer.ok or not isinstance(answer.body, dict):
         raise UsageError(
-            f"the lab at {api} (from {endpoints}) did not answer ({exc}); is `exolab serve` running?"
-        ) from None
-    return parse_tenant(document, f"the lab at {api}")
+            f"the lab at {client.api_url} answered HTTP {answer.status} for its tenant"
+        )
+    return parse_tenant(answer.body, f"the lab at {client.api_url}")
 
 
 def _run(args: argparse.Namespace) -> int:

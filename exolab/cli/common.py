@@ -1,15 +1,21 @@
-"""What every sub-command shares: the data-directory and lab-date flags, and the usage error."""
+"""What every sub-command shares: the data-directory and lab-date flags, the usage error,
+the running lab, and how to name this program in a command the user can copy."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import shutil
+import sys
 from datetime import datetime
 from pathlib import Path
 
 from exolab.emulator.clock import LAB_DATE_ENV, LabDateError, lab_date_from_env, parse_lab_date
+from exolab.labclient import LabClient
 
-DEFAULT_DATA_DIR = Path(os.environ.get("EXOLAB_DATA", "lab-data"))
+DATA_ENV = "EXOLAB_DATA"
+DEFAULT_DATA_DIR = Path(os.environ.get(DATA_ENV, "lab-data"))
 
 
 class UsageError(Exception):
@@ -22,7 +28,7 @@ def add_data_flag(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=DEFAULT_DATA_DIR,
         metavar="DIR",
-        help=f"the lab's data directory (default: {DEFAULT_DATA_DIR}, or $EXOLAB_DATA)",
+        help=f"the lab's data directory (default: {DEFAULT_DATA_DIR}, or ${DATA_ENV})",
     )
 
 
@@ -35,6 +41,19 @@ def add_as_of_flag(parser: argparse.ArgumentParser, what: str = "the lab date") 
     )
 
 
+def add_progress_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        help="show progress on stderr even when it is not a terminal (a CI log)",
+    )
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    """Progress is for a person watching: on a terminal, or when asked for with --progress."""
+    return bool(args.progress) or sys.stderr.isatty()
+
+
 def lab_date(args: argparse.Namespace) -> datetime | None:
     """--as-of, else $EXOLAB_AS_OF, else None (the real current time); bad text is a usage error."""
     try:
@@ -43,3 +62,36 @@ def lab_date(args: argparse.Namespace) -> datetime | None:
         return lab_date_from_env(os.environ)
     except LabDateError as exc:
         raise UsageError(str(exc)) from None
+
+
+def lab_client(data: Path) -> LabClient:
+    """The lab running in ``data`` (its endpoints.json read once); errors reach main()."""
+    return LabClient.open(data)
+
+
+def invocation() -> str:
+    """This program as the user can type it here, for commands we print for them to copy.
+
+    ``exolab`` when the shell's PATH finds this very program; else the path of
+    the script that runs now (``.venv/bin/exolab`` after ``make demo``),
+    relative to the current directory; else ``PYTHON -m exolab.cli``.
+    """
+    script = Path(sys.argv[0])
+    if script.name == "exolab":
+        found = shutil.which("exolab")
+        if found is not None and Path(found).resolve() == script.resolve():
+            return "exolab"
+        return _as_typed(script)
+    return f"{_as_typed(Path(sys.executable))} -m exolab.cli"
+
+
+def _as_typed(path: Path) -> str:
+    """``path`` relative to the current directory when under it (./ when it has no slash)."""
+    absolute = path.absolute()  # not resolve(): a venv's python is a symlink that must stay one
+    try:
+        text = str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        text = str(absolute)
+    if os.sep not in text:
+        text = f".{os.sep}{text}"
+    return shlex.quote(text)

@@ -7,9 +7,17 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from shlex import quote
 
-from exolab.cli.common import UsageError, add_as_of_flag, add_data_flag, lab_date
-from exolab.cli.signin import call
+from exolab.cli.common import (
+    UsageError,
+    add_as_of_flag,
+    add_data_flag,
+    invocation,
+    lab_client,
+    lab_date,
+)
+from exolab.cli.signin import DEVICEAUTH
 from exolab.devices import (
     ConfigError,
     DeviceResult,
@@ -26,6 +34,7 @@ from exolab.devices.network import parse_host_port
 from exolab.devices.oauth.factory import token_source_for
 from exolab.devices.oauth.sources import UserCodePrompt
 from exolab.devices.settings import parse_assignments
+from exolab.labclient import LabClientError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -79,7 +88,11 @@ def _inputs(args: argparse.Namespace) -> tuple[Profile, Settings, Job, LabNetwor
     if args.dns:
         network = LabNetwork.for_resolver(parse_host_port(args.dns), ca_pem=args.ca)
     else:
-        network = LabNetwork.from_data_dir(args.data)
+        # A lab that is not running would look like a device timeout half a
+        # minute later (its DNS never answers): say so now, in one line.
+        client = lab_client(args.data)
+        client.check_running()
+        network = LabNetwork.from_endpoints_file(client.endpoints_path)
     return profile, settings, job, network
 
 
@@ -88,15 +101,20 @@ def _prompt(args: argparse.Namespace) -> UserCodePrompt:
 
     async def sign_in(user_code: str) -> None:
         form = {"otc": user_code, "user": args.approve_as}
-        status, body = await call(args.data, "POST", "/common/oauth2/deviceauth", form)
-        print(f"  signed in as {args.approve_as}: {body.get('message', status)}", file=sys.stderr)
+        try:
+            answer = await lab_client(args.data).token_service_call("POST", DEVICEAUTH, form)
+        except LabClientError as exc:
+            print(f"  could not sign in as {args.approve_as}: {exc}", file=sys.stderr)
+            return
+        said = answer.body.get("message") if isinstance(answer.body, dict) else None
+        print(f"  signed in as {args.approve_as}: {said or answer.status}", file=sys.stderr)
 
     def show(user_code: str, uri: str, message: str) -> object:
         print(f"device panel: {message}", file=sys.stderr)
         if args.approve_as:
             return sign_in(user_code)
         print(
-            f"  in the lab: exolab signin {user_code} --user ADDR --data {args.data}",
+            f"  in the lab: {invocation()} signin {user_code} --user ADDR --data {quote(str(args.data))}",
             file=sys.stderr,
         )
         return None

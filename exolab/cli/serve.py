@@ -13,6 +13,7 @@ import asyncio
 import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 from exolab.cli.common import UsageError, add_as_of_flag, add_data_flag, lab_date
@@ -43,6 +44,23 @@ def port_plan(args: argparse.Namespace) -> PortPlan:
             raise UsageError(f"--port-offset {args.port_offset}: expected 0..60000")
         return PortPlan(offset=args.port_offset)
     return PortPlan() if may_bind_privileged() else PortPlan(offset=DEFAULT_OFFSET)
+
+
+def usable_data_dir(data: Path) -> Path:
+    """``data``, created if needed, once a file can be written in it; else a usage error.
+
+    Checked before anything starts, so a path under a regular file, in /proc,
+    or on a read-only mount is one line naming the directory (root included,
+    for whom permission bits are no obstacle but these are).
+    """
+    try:
+        data.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=data, prefix=".exolab-probe-"):
+            pass
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise UsageError(f"--data {data}: cannot be the lab's data directory ({why})") from None
+    return data
 
 
 def load_tenant_args(args: argparse.Namespace) -> Tenant:
@@ -76,7 +94,7 @@ async def serve(tenant: Tenant, data: Path, ports: PortPlan) -> int:
 def _run(args: argparse.Namespace) -> int:
     tenant = load_tenant_args(args)
     plan = port_plan(args)
-    return asyncio.run(serve(tenant, args.data, plan))
+    return asyncio.run(serve(tenant, usable_data_dir(args.data), plan))
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

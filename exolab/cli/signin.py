@@ -13,63 +13,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import ssl
-from pathlib import Path
-from typing import Any
 
-import aiohttp
+from exolab.cli.common import UsageError, add_data_flag, lab_client
+from exolab.labclient import Answer
 
-from exolab.cli.common import UsageError, add_data_flag
-
-HOST = "login.microsoftonline.com"
+DEVICEAUTH = "/common/oauth2/deviceauth"
 
 
-def token_service(data: Path) -> tuple[str, int, Path]:
-    """(address, bound port, CA file) of the running lab's token service."""
-    path = data / "endpoints.json"
-    try:
-        doc = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"{path}: not found; is `exolab serve --data {data}` running?") from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path}: not a readable endpoints.json ({exc})") from None
-    entry = (doc.get("endpoints") or {}).get(HOST)
-    if not isinstance(entry, dict) or "443" not in entry.get("ports", {}):
-        raise UsageError(f"{path}: endpoints.{HOST}.ports.443 missing (token service not running)")
-    ca = doc.get("ca_pem")
-    if not ca:
-        raise UsageError(f"{path}: ca_pem missing")
-    return str(entry["address"]), int(entry["ports"]["443"]), Path(ca)
-
-
-async def call(
-    data: Path, method: str, path: str, form: dict[str, str] | None = None
-) -> tuple[int, dict[str, Any]]:
-    address, port, ca = token_service(data)
-    ctx = ssl.create_default_context(cafile=str(ca))
-    headers = {"Accept": "application/json"}
-    try:
-        async with (
-            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session,
-            session.request(
-                method,
-                f"https://{address}:{port}{path}",
-                data=form,
-                ssl=ctx,
-                server_hostname=HOST,
-                headers=headers,
-            ) as resp,
-        ):
-            body: dict[str, Any] = await resp.json(content_type=None)
-            return resp.status, body
-    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-        raise UsageError(f"the token service at {address}:{port} did not answer ({exc})") from None
+def _body(answer: Answer) -> dict[str, object]:
+    if not isinstance(answer.body, dict):
+        raise UsageError(f"the token service answered HTTP {answer.status} without a JSON object")
+    return answer.body
 
 
 def _run(args: argparse.Namespace) -> int:
+    client = lab_client(args.data)
     if args.list:
-        _, body = asyncio.run(call(args.data, "GET", "/_lab/devicecodes"))
-        pending = body.get("pending", [])
+        body = _body(asyncio.run(client.token_service_call("GET", "/_lab/devicecodes")))
+        pending = body.get("pending") or []
+        assert isinstance(pending, list)
         if args.json:
             print(json.dumps(pending, indent=2))
         for code in [] if args.json else pending:
@@ -83,12 +45,13 @@ def _run(args: argparse.Namespace) -> int:
     form = {"user_code": args.code, "user": args.user}
     if args.password is not None:
         form["password"] = args.password
-    status, body = asyncio.run(call(args.data, "POST", "/common/oauth2/deviceauth", form))
+    answer = asyncio.run(client.token_service_call("POST", DEVICEAUTH, form))
+    body = _body(answer)
     if args.json:
         print(json.dumps(body, indent=2))
     else:
         print(body.get("message", body))
-    return 0 if status == 200 and body.get("ok") else 1
+    return 0 if answer.status == 200 and body.get("ok") else 1
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
