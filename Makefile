@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 TOOLS   := $(VENV)/.tools
 
-.PHONY: demo test test-dates lint typecheck pytest catalog bench docs clean install tools
+.PHONY: demo test test-dates lint typecheck pytest catalog bench docs torture clean install tools
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -53,6 +53,11 @@ test-dates: $(STAMP) $(TOOLS)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The hostile-input suite in full (a few minutes): one table, non-zero on any loss,
+# split, injection, crash or reply outside the catalog. `make test` runs its short version.
+torture: $(STAMP)
+	$(BIN)/python -m tests.torture
 
 docs: $(STAMP)
 	$(BIN)/exolab docs
