@@ -34,6 +34,7 @@ from exolab.emulator.entra.tokens import (
     sign,
     user_object_id,
 )
+from exolab.emulator.guards import SmartLockout
 from exolab.emulator.tenant.model import App, Mailbox, Tenant
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -76,10 +77,13 @@ class TokenEndpoint:
         clock: Clock,
         rng: Callable[[str], random.Random],
         key: SigningKey,
+        lockout: SmartLockout | None = None,
     ) -> None:
         self._tenant = tenant
         self.clock = clock
         self.key = key
+        self.lockout = lockout if lockout is not None else SmartLockout()
+        """Smart lockout, shared with SMTP AUTH when the lab passes its own."""
         self._ids = rng("entra.ids")
         self._tokens = rng("entra.tokens")
         self.device_codes = DeviceCodeStore(rng("entra.device_codes"))
@@ -167,6 +171,20 @@ class TokenEndpoint:
             raise _Refused(E.USER_DISABLED)
         return mailbox
 
+    def _check_password(self, tenant: Tenant, mailbox: Mailbox, password: str) -> None:
+        """Smart lockout first (while locked even the right password is refused), then the password."""
+        account = mailbox.primary_smtp_address
+        now = self.clock.now()
+        if self.lockout.locked_until(account, now) is not None:
+            raise _Refused(E.ACCOUNT_LOCKED)
+        if mailbox.password is None or password != mailbox.password:
+            rules = tenant.password_rule_settings
+            self.lockout.failed(
+                account, password, now, rules.lockout_threshold, rules.lockout_duration_in_seconds
+            )
+            raise _Refused(E.BAD_PASSWORD)
+        self.lockout.succeeded(account)
+
     def _consent(self, app: App, request: ScopeRequest) -> tuple[str, ...]:
         if request.resource is None:
             raise _Refused(E.SCOPE_INVALID, detail="No resource scope was requested.")
@@ -214,8 +232,7 @@ class TokenEndpoint:
         username = self._require(form, "username")
         password = form.get("password", "")
         mailbox = self._user(tenant, username)
-        if mailbox.password is None or password != mailbox.password:
-            raise _Refused(E.BAD_PASSWORD)
+        self._check_password(tenant, mailbox, password)
         if mailbox.mfa_required or tenant.security_defaults.is_enabled:
             raise _Refused(E.MFA_REQUIRED, resource=request.resource or "")
         names = self._consent(app, request)
@@ -310,8 +327,8 @@ class TokenEndpoint:
         tenant = self.tenant
         try:
             mailbox = self._user(tenant, user)
-            if password is not None and password != mailbox.password:
-                raise _Refused(E.BAD_PASSWORD)
+            if password is not None:
+                self._check_password(tenant, mailbox, password)
             app = tenant.find_app(code.client_id)
             if app is None:
                 raise _Refused(

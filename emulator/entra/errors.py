@@ -149,6 +149,19 @@ BAD_PASSWORD = EntraError(
     "https://github.com/MicrosoftDocs/azure-docs/issues/55028",
     C,
 )
+ACCOUNT_LOCKED = EntraError(
+    "user.locked",
+    "invalid_grant",
+    50053,
+    "The account is locked, you've tried to sign in too many times with an incorrect user ID or "
+    "password.",
+    400,
+    "https://github.com/AzureAD/microsoft-authentication-library-for-python/issues/211 ; "
+    "https://learn.microsoft.com/en-us/entra/identity/authentication/howto-password-smart-lockout",
+    L,
+)
+"""Smart lockout (``PasswordRuleSettings``). Text CONFIRMED in a real response at the first
+source; invalid_grant and 400 LIKELY, as for the wrong password (50126) it follows."""
 UNKNOWN_USER = EntraError(
     "user.unknown",
     "invalid_grant",

@@ -132,7 +132,7 @@ class EntraService:
         address = lab.address_of(HOST)
         sock = bind_socket(SERVICE, HOST, address, lab.ports.bind_port(443))
         key = SigningKey.load_or_create(lab.data_dir / "entra")  # = lab_signing_key()
-        self.endpoint = TokenEndpoint(lambda: lab.tenant, lab.clock, lab.rng, key)
+        self.endpoint = TokenEndpoint(lambda: lab.tenant, lab.clock, lab.rng, key, lab.lockout)
         self._runner = web.AppRunner(EntraApp(self.endpoint).app, access_log=None)
         try:
             await self._runner.setup()

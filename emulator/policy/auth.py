@@ -7,7 +7,8 @@ Order of the basic-credential checks (``BASIC_CREDENTIAL_RULES`` in
    protocol-level blocks Exchange applies before it asks Entra ID about the
    password (authentication policies are "pre-auth").
 2. ``legacy_tls_requires_opt_in`` (tls.py): the organization's opt-in.
-3. ``credentials_valid``: unknown user or wrong password (Entra ID).
+3. ``account_not_locked`` then ``credentials_valid``: Entra ID's smart lockout
+   (lockout.py), then unknown user or wrong password.
 4. ``mailbox_can_sign_in``: unlicensed or shared mailbox.
 5. ``security_defaults_block_legacy`` then ``conditional_access_blocks_legacy``:
    Entra ID evaluates these after the password is known to be right.
@@ -54,6 +55,19 @@ def wrong_password_verdict(session: SessionFacts, rule: str, reason: str) -> Ver
     choice = session.tenant.lab.wrong_password_reply
     reply = catalog.AUTH_BAD_CREDENTIALS if choice == "5.7.139" else catalog.AUTH_FAILED
     return Verdict(reply, rule, reason)
+
+
+def account_not_locked(creds: Credentials) -> Verdict | None:
+    """Entra ID smart lockout refuses every password, the right one too, until it ends."""
+    if creds.locked_until is not None:
+        until = creds.locked_until.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return Verdict(
+            catalog.AUTH_ACCOUNT_LOCKED,
+            "account_not_locked",
+            f"smart lockout: {creds.username} is locked until {until} "
+            "(PasswordRuleSettings.LockoutThreshold failed sign-ins)",
+        )
+    return None
 
 
 def credentials_valid(creds: Credentials) -> Verdict | None:

@@ -65,6 +65,8 @@ class Credentials:
     mechanism: str
     username: str
     password: str
+    locked_until: datetime | None = None
+    """When the account's smart lockout ends (``lockout.SmartLockout``); None: not locked."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from exolab.emulator.policy.facts import DataCommand, EndOfData, MailCommand, RcptCommand
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import catalog
+from exolab.emulator.tenant.model import Limits
 
 DAY = 86_400.0
 MINUTE = 60.0
@@ -79,6 +80,30 @@ class SubmissionCounters:
     def released(self, mailbox: str, at: float, per_minute: int) -> None:
         window = self._releases.setdefault(mailbox, deque(maxlen=max(per_minute, 1)))
         window.append(at)
+
+
+def connection_allowed(held_by_source: int, total: int, limits: Limits) -> Verdict | None:
+    """The cap a new connection meets: the lab's total first, then its source's share."""
+    if total >= limits.max_inbound_connection:
+        return Verdict(
+            catalog.CONNECTION_LIMIT_TOTAL,
+            "max_inbound_connection",
+            f"the lab holds {total} connections "
+            f"(Limits.MaxInboundConnection {limits.max_inbound_connection})",
+        )
+    if held_by_source >= limits.max_inbound_connection_per_source:
+        return Verdict(
+            catalog.CONNECTION_LIMIT_SOURCE,
+            "max_inbound_connection_per_source",
+            f"this source holds {held_by_source} connections "
+            f"(Limits.MaxInboundConnectionPerSource {limits.max_inbound_connection_per_source})",
+        )
+    return None
+
+
+def data_too_slow(received: int, window: float, min_rate: int) -> bool:
+    """Whether ``received`` bytes of a body in one ``window`` of seconds is below the minimum."""
+    return min_rate > 0 and received < min_rate * window
 
 
 def size_parameter_within_limit(cmd: MailCommand) -> Verdict | None:

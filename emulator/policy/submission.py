@@ -32,6 +32,7 @@ BASIC_CREDENTIAL_RULES: tuple[Rule[Credentials], ...] = (
     retirement.basic_auth_retired,
     auth.basic_auth_blocked_by_policy,
     tls.legacy_tls_requires_opt_in,
+    auth.account_not_locked,
     auth.credentials_valid,
     auth.licensed_user_mailbox,
     auth.security_defaults_block_legacy,

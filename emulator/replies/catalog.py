@@ -284,6 +284,21 @@ AUTH_CONDITIONAL_ACCESS = Reply(
     C,
     FE,
 )
+AUTH_ACCOUNT_LOCKED = Reply(
+    "auth.account_locked",
+    535,
+    "5.7.139",
+    "Authentication unsuccessful, the request did not meet the criteria to be authenticated "
+    "successfully. Contact your administrator.",
+    Stage.AUTH,
+    "https://learn.microsoft.com/en-us/entra/identity/authentication/howto-password-smart-lockout"
+    " ; https://github.com/AzureAD/microsoft-authentication-library-for-python/issues/211",
+    X,
+    FE,
+    note="Entra ID smart lockout (AADSTS50053 on the token endpoint). No public source shows "
+    "what SMTP AUTH says for a locked account: CHOSEN is Exchange's existing 5.7.139 text for "
+    "a sign-in Entra ID refused on its own grounds rather than for a wrong password.",
+)
 AUTH_BASIC_DISABLED = Reply(
     "auth.basic_disabled",
     535,
@@ -653,6 +668,34 @@ IDLE_TIMEOUT = Reply(
     HARAKA_2321,
     L,
     close=True,
+)
+
+CONNECTION_LIMIT_SOURCE = Reply(
+    "session.connection_limit.source",
+    421,
+    "4.3.2",
+    "The maximum number of concurrent connections has exceeded a limit, closing transmission "
+    "channel",
+    Stage.CONNECT,
+    "https://learn.microsoft.com/en-us/powershell/module/exchange/set-receiveconnector",
+    X,
+    FE,
+    close=True,
+    note="Exchange Server on-premises wording (MaxInboundConnectionPerSource); EXO's per-source "
+    "limit and reply are UNKNOWN. Sent instead of the banner (Limits.MaxInboundConnectionPerSource).",
+)
+CONNECTION_LIMIT_TOTAL = Reply(
+    "session.connection_limit.total",
+    421,
+    "4.3.2",
+    "Service not available, closing transmission channel",
+    Stage.CONNECT,
+    "RFC 5321 section 3.8 ; https://learn.microsoft.com/en-us/powershell/module/exchange/set-receiveconnector",
+    X,
+    FE,
+    close=True,
+    note="Exchange Server on-premises wording (MaxInboundConnection); EXO's is UNKNOWN. Sent "
+    "instead of the banner when the lab holds Limits.MaxInboundConnection connections.",
 )
 
 

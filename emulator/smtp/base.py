@@ -10,6 +10,12 @@ read here in large chunks (data.py), not line by line.
 
 Front-end specifics (greeting, EHLO list, rules, delivery) live in the
 ``FrontEnd`` object, never here.
+
+Protection against abuse sits here because every front end needs it: the
+lab-wide connection caps (checked before the banner), a total-session
+deadline and a minimum data rate for bodies (both ``421 4.4.1``), a limit on
+failed AUTH commands per connection, and credentials that are never echoed,
+logged or stored (a refused AUTH's pipelined answers included).
 """
 
 from __future__ import annotations
@@ -19,18 +25,25 @@ import asyncio.sslproto as _sslproto
 import logging
 import re
 import ssl
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, cast
 
 from aiosmtpd.smtp import SMTP, TLSSetupException
 
 from exolab.emulator.lab import LabContext
+from exolab.emulator.policy.limits import connection_allowed, data_too_slow
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import Renderer, catalog, rfc1123
 from exolab.emulator.replies.model import Reply
 from exolab.emulator.smtp.data import CHUNK, Body, parse_bdat, read_dot_body
 from exolab.emulator.smtp.frontend import FrontEnd
-from exolab.emulator.smtp.gatekeeper import INTERNAL_ERROR_MARKER, translate
+from exolab.emulator.smtp.gatekeeper import (
+    INTERNAL_ERROR_MARKER,
+    SessionLog,
+    gate_aiosmtpd_log,
+    translate,
+)
 from exolab.emulator.smtp.session import SessionState
 
 log = logging.getLogger(__name__)
@@ -42,6 +55,16 @@ AUTH_LIMIT = 32768
 UNKNOWN_BODY_LIMIT_SLACK = 1 << 20
 CLOSE_GRACE = 0.5
 """Seconds a closed connection may take to say goodbye before its socket is dropped."""
+COMMIT_GRACE = 0.5
+"""A deadline that falls while a message is being committed waits this long and looks again:
+the commit finishes and its reply is sent (a 250 means the message is on disk)."""
+SECRET_LINES = 2
+"""Lines after a refused AUTH that may be its answers (LOGIN: user name and password)."""
+SASL_NAMES = frozenset(
+    {"LOGIN", "PLAIN", "XOAUTH2", "OAUTHBEARER", "CRAM-MD5", "DIGEST-MD5", "NTLM", "GSSAPI"}
+    | {"SCRAM-SHA-1", "SCRAM-SHA-256", "EXTERNAL", "ANONYMOUS"}
+)
+"""Mechanism names recorded as sent; anything else on the AUTH line may be a credential."""
 
 
 _SIMPLE_PATH = re.compile(r"<([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+|)>(?:\s+(.*))?$")
@@ -79,7 +102,16 @@ class ExchangeSMTP(SMTP):
         self.renderer: Renderer | None = None
         self._greeted = False
         self._ended = False
+        self._refused = False
+        self._source: str | None = None
+        self._received = 0
+        self._body_mark: int | None = None
+        self._committing = False
+        self._deadline: asyncio.TimerHandle | None = None
+        self._rate_timer: asyncio.TimerHandle | None = None
+        self.log = SessionLog(log, "-")
         self._init_aiosmtpd(frontend)
+        gate_aiosmtpd_log()
 
     def _init_aiosmtpd(self, frontend: FrontEnd) -> None:
         """What ``SMTP.__init__`` sets up, without its per-connection introspection.
@@ -133,9 +165,38 @@ class ExchangeSMTP(SMTP):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         first = self.state is None and self._original_transport is None
+        if first and not self._admit(transport):
+            return
         super().connection_made(transport)
         if first:
             self._begin(transport)
+
+    def _admit(self, transport: asyncio.BaseTransport) -> bool:
+        """Count the connection, or refuse it before the banner when a cap is reached.
+
+        A refused connection is never a session: it is not recorded (a flood
+        of them must not fill the store), only counted.
+        """
+        peer = transport.get_extra_info("peername") or ("0.0.0.0", 0)
+        source = str(peer[0])
+        counts = self.lab.connections
+        verdict = connection_allowed(counts.held_by(source), counts.total, self.lab.tenant.limits)
+        if verdict is None:
+            counts.opened(source)
+            self._source = source
+            return True
+        counts.refused += 1
+        self._refused = True
+        lab = self.lab
+        renderer = Renderer(
+            self.frontend.names_for(0), lab.clock, lab.rng("refused"), lab.tenant.lab.reply_trailer
+        )
+        lines = renderer.lines(verdict.reply, **verdict.params)
+        raw = cast(asyncio.WriteTransport, transport)
+        raw.write(("\r\n".join(lines) + "\r\n").encode("ascii", "replace"))
+        raw.close()
+        log.debug("refused a connection from %s: %s", source, verdict.note)
+        return False
 
     def _begin(self, transport: asyncio.BaseTransport) -> None:
         lab = self.lab
@@ -160,22 +221,83 @@ class ExchangeSMTP(SMTP):
         )
         self.renderer = Renderer(names, lab.clock, rng, lab.tenant.lab.reply_trailer)
         self.state.renderer = self.renderer
+        self.log = SessionLog(log, str(sid))
+        self._deadline = self.loop.call_later(
+            lab.tenant.limits.connection_timeout, self._deadline_cb
+        )
         self.frontend.opened(self)
 
     def connection_lost(self, error: Exception | None) -> None:
+        if self._refused:
+            return  # refused before aiosmtpd saw it: nothing of its own to tear down
         try:
             super().connection_lost(error)
         finally:
             self._end()
 
+    def data_received(self, data: bytes) -> None:
+        self._received += len(data)  # plaintext, after TLS: what the data-rate check reads
+        super().data_received(data)
+
     def _end(self) -> None:
         if self._ended or self.state is None:
             return
         self._ended = True
+        for timer in (self._deadline, self._rate_timer):
+            if timer is not None:
+                timer.cancel()
+        if self._source is not None:
+            self.lab.connections.released(self._source)
         try:
             self.frontend.closed(self)
-        except Exception:  # a failing store must not take the event loop down
-            log.exception("recording session %s failed", self.state.id)
+        except Exception as error:  # a failing store must not take the event loop down
+            self.log.log(logging.ERROR, "recording the session failed", exc_info=error)
+
+    def _cut(self, rule: str, reason: str) -> None:
+        """Say ``421 4.4.1`` with the session's duration, and close."""
+        if self.state is None or self.transport is None or self._ended:
+            return
+        elapsed = self.lab.clock.monotonic() - self.state.started_mono
+        verdict = Verdict(
+            catalog.IDLE_TIMEOUT, rule, reason, params={"duration": _duration(elapsed)}
+        )
+        self._write(verdict)
+        self._close()
+
+    def _deadline_cb(self) -> None:
+        if self._committing:
+            self._deadline = self.loop.call_later(COMMIT_GRACE, self._deadline_cb)
+            return
+        limit = self.lab.tenant.limits.connection_timeout
+        self._cut("connection_timeout", f"open for {limit:g} s (Limits.ConnectionTimeout)")
+
+    def _body_started(self) -> None:
+        """Measure the body's data rate from now, one ``Lab.DataRateWindow`` at a time."""
+        settings = self.lab.tenant.lab
+        if settings.min_data_rate <= 0 or self._rate_timer is not None:
+            return
+        self._body_mark = self._received
+        self._rate_timer = self.loop.call_later(settings.data_rate_window, self._rate_cb)
+
+    def _body_ended(self) -> None:
+        if self._rate_timer is not None:
+            self._rate_timer.cancel()
+        self._rate_timer, self._body_mark = None, None
+
+    def _rate_cb(self) -> None:
+        settings = self.lab.tenant.lab
+        mark = self._body_mark if self._body_mark is not None else self._received
+        got = self._received - mark
+        self._rate_timer = None
+        if data_too_slow(got, settings.data_rate_window, settings.min_data_rate):
+            self._cut(
+                "min_data_rate",
+                f"{got} bytes of message data in {settings.data_rate_window:g} s "
+                f"(Lab.MinDataRate {settings.min_data_rate} bytes/s)",
+            )
+            return
+        self._body_mark = self._received
+        self._rate_timer = self.loop.call_later(settings.data_rate_window, self._rate_cb)
 
     def _timeout_cb(self) -> None:
         if self.state is not None and self.transport is not None:
@@ -244,8 +366,15 @@ class ExchangeSMTP(SMTP):
             await self.reply(banner, host=names.banner_host, date=rfc1123(self.lab.clock.now()))
             return
         if meaning.kind == "unknown":
-            self.state.heard(meaning.verb if meaning.verb != "unknown" else "(unreadable line)")
-            verdict = _verb(meaning.verb, f"aiosmtpd: {meaning.original}")
+            if self.state.secret_lines > 0:
+                self.state.secret_lines -= 1
+                self.state.heard("<redacted: a line after a refused AUTH>")
+                verdict = _verb("unknown", "a line after a refused AUTH, taken as its answer")
+            else:
+                shown = meaning.verb if meaning.verb != "unknown" else "(unreadable line)"
+                self.state.heard(shown)
+                self.log.log(logging.INFO, "unrecognized command %s", shown)
+                verdict = _verb(meaning.verb, "not a command this endpoint knows")
             delay = self.lab.tenant.lab.unknown_command_delay
             await self.reply(
                 Verdict(verdict.reply, verdict.rule, verdict.reason, verdict.params, delay=delay)
@@ -259,9 +388,9 @@ class ExchangeSMTP(SMTP):
 
     async def handle_exception(self, error: Exception) -> str:
         if self.state is not None:
-            self.state.note(f"internal_error: {type(error).__name__}: {error}")
+            self.state.note(f"internal_error: {type(error).__name__}: {str(error)[:200]}")
         if not isinstance(error, TLSSetupException):
-            log.exception("session failed", exc_info=error)
+            self.log.log(logging.ERROR, "session failed", exc_info=error)
         return INTERNAL_ERROR_MARKER
 
     # -- helpers for the verbs ----------------------------------------------------------
@@ -275,6 +404,7 @@ class ExchangeSMTP(SMTP):
 
     def _hear(self, verb: str, arg: str | None) -> SessionState:
         assert self.state is not None
+        self.state.secret_lines = 0  # a known command: the client has moved on
         self.state.heard(f"{verb} {arg}" if arg else verb)
         return self.state
 
@@ -357,17 +487,22 @@ class ExchangeSMTP(SMTP):
     async def smtp_AUTH(self, arg: str | None) -> None:
         assert self.state is not None
         state = self.state
+        state.secret_lines = 0
         name, _, rest = (arg or "").strip().partition(" ")
         name = name.upper()
         initial = rest.strip() or None
         mechanism = self.frontend.mechanisms.get(name)
+        known = name in SASL_NAMES or name in self.frontend.mechanisms or not name
+        shown = name if known else "<unknown mechanism>"
         if initial is not None and (mechanism is None or mechanism.secret_initial_response):
-            state.heard(f"AUTH {name} <initial response redacted>")
+            state.heard(f"AUTH {shown} <initial response redacted>")
         else:
-            state.heard(f"AUTH {name} {initial}" if initial else f"AUTH {name}")
-        refusal = self.frontend.check_auth_command(self._facts(), name)
+            state.heard(f"AUTH {shown} {initial}" if initial else f"AUTH {shown}")
+        refusal = self.frontend.check_auth_command(self._facts(), shown)
         if refusal is not None or mechanism is None:
             assert refusal is not None, "a front end must refuse an unknown mechanism"
+            # the answers the client may already have sent (pipelined) are credentials
+            state.secret_lines = SECRET_LINES - (initial is not None)
             await self.reply(refusal)
             return
         result = await mechanism.authenticate(_Exchange(self), None if initial == "=" else initial)
@@ -379,6 +514,12 @@ class ExchangeSMTP(SMTP):
             self.frontend.authenticated(state)
         elif verdict.reply.code in (535, 550):
             state.last_auth_error = verdict
+        if verdict.reply.code == 535:
+            state.auth_failures += 1
+            limit = self.lab.tenant.limits.max_logon_failures
+            if state.auth_failures >= limit:
+                state.note(f"max_logon_failures: {state.auth_failures} failed AUTH; closing")
+                verdict = replace(verdict, close=True)
         await self.reply(verdict)
 
     # -- the transaction ---------------------------------------------------------------------
@@ -436,7 +577,11 @@ class ExchangeSMTP(SMTP):
         if verdict.reply.code != 354:
             return
         limit = self.lab.tenant.limits.max_message_size
-        body = await read_dot_body(self._reader, limit, self._reset_timeout)
+        self._body_started()
+        try:
+            body = await read_dot_body(self._reader, limit, self._reset_timeout)
+        finally:
+            self._body_ended()
         if body is None:
             state.note("data: the client went away before the end of data")
             self._close()
@@ -459,7 +604,12 @@ class ExchangeSMTP(SMTP):
                 state.bdat = bytearray()
         limit = self.lab.tenant.limits.max_message_size
         keep = state.bdat is not None and state.bdat_size + size <= limit
-        if not await self._read_chunk(size, state.bdat if keep else None):
+        self._body_started()
+        try:
+            complete = await self._read_chunk(size, state.bdat if keep else None)
+        finally:
+            self._body_ended()
+        if not complete:
             state.note("bdat: the client went away in the middle of a chunk")
             self._close()
             return
@@ -500,6 +650,13 @@ class ExchangeSMTP(SMTP):
         return True
 
     async def _end_of_data(self, body: Body) -> None:
+        self._committing = True  # the session deadline waits for the commit and its reply
+        try:
+            await self._judge_and_commit(body)
+        finally:
+            self._committing = False
+
+    async def _judge_and_commit(self, body: Body) -> None:
         assert self.state is not None
         verdict = await self.frontend.end_of_data(self.state, self._facts(), body)
         self.state.reset_transaction()

@@ -52,6 +52,11 @@ class SessionState:
     bdat_size: int = 0
     bdat_failed: Verdict | None = None
     last_auth_error: Verdict | None = None
+    auth_failures: int = 0
+    """AUTH commands that failed on this connection (``Limits.MaxLogonFailures``)."""
+    secret_lines: int = 0
+    """Lines still to be treated as credentials: a refused AUTH's pipelined answers are
+    never echoed, logged or stored."""
     delivered: int = 0
     last_refusal: str | None = None
     outcome: str | None = None

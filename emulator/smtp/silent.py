@@ -1,9 +1,14 @@
-"""Port 465 of smtp.office365.com: accept, say nothing, drop.
+"""Port 465 of smtp.office365.com: accept, say nothing, until the client gives up.
 
 The real endpoint does not serve implicit TLS: packets are silently dropped
-and the client sees a timeout, never a banner. On loopback a SYN cannot be
-dropped, so the lab accepts and stays silent for ``Lab.Port465Hold``
-seconds, then closes. Each attempt is recorded as a session.
+and the client sees a timeout, never a banner and never a close. On loopback
+a SYN cannot be dropped, so the lab accepts and stays silent until the client
+closes. ``Lab.Port465Hold`` only bounds how long a client that never gives up
+is held (900 s, far above any device timeout, so a device always meets its
+own timeout first, as against Microsoft). Held connections count towards the
+lab's connection caps; one over a cap is dropped at once (reset), since an
+answer is the one thing this port never gives. Each attempt is recorded as a
+session.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 
 from exolab.emulator.lab import LabContext
+from exolab.emulator.policy.limits import connection_allowed
 from exolab.emulator.store import SessionRecord
 
 OUTCOME = "port 465: silently dropped"
@@ -38,6 +44,7 @@ class _Silent(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.received = 0
         self.timer: asyncio.TimerHandle | None = None
+        self.admitted = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -45,6 +52,13 @@ class _Silent(asyncio.Protocol):
         lab = self.port.lab
         peer = transport.get_extra_info("peername") or ("0.0.0.0", 0)
         self.client = str(peer[0])
+        counts = lab.connections
+        if connection_allowed(counts.held_by(self.client), counts.total, lab.tenant.limits):
+            counts.refused += 1
+            transport.abort()
+            return
+        counts.opened(self.client)
+        self.admitted = True
         self.sid = lab.store.allocate_session_id()
         self.started = lab.clock.now()
         self.port.live.add(self)
@@ -55,10 +69,13 @@ class _Silent(asyncio.Protocol):
         self.received += len(data)  # a TLS ClientHello, usually; never answered
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if not self.admitted:
+            return  # over a cap: dropped unrecorded
         if self.timer is not None:
             self.timer.cancel()
         self.port.live.discard(self)
         lab = self.port.lab
+        lab.connections.released(self.client)
         site = lab.tenant.site_for_source(self.client)
         lab.store.record_session_soon(
             SessionRecord(

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exolab.emulator.policy.facts import Credentials
+from exolab.emulator.guards import SmartLockout
+from exolab.emulator.policy.facts import Credentials, SessionFacts
 from exolab.emulator.policy.submission import check_basic_credentials
+from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import catalog
 from exolab.emulator.smtp.auth import AuthExchange, AuthResult, bad_base64, cancelled, decode_base64
 
@@ -33,11 +35,30 @@ class Login:
         if password is None:
             return bad_base64(self.name)
         facts = exchange.facts()
-        verdict = check_basic_credentials(Credentials(facts, self.name, username, password))
+        mailbox = facts.tenant.find_mailbox(username)
+        lockout = exchange.lab().lockout
+        account = mailbox.primary_smtp_address if mailbox else None
+        locked = lockout.locked_until(account, facts.now) if account else None
+        creds = Credentials(facts, self.name, username, password, locked_until=locked)
+        verdict = check_basic_credentials(creds)
+        if account is not None:
+            _count_sign_in(lockout, account, password, verdict, facts)
         if not verdict.accepted:
             return AuthResult(verdict)
-        mailbox = facts.tenant.find_mailbox(username)
-        return AuthResult(verdict, mailbox.primary_smtp_address if mailbox else username)
+        return AuthResult(verdict, account or username)
+
+
+def _count_sign_in(
+    lockout: SmartLockout, account: str, password: str, verdict: Verdict, facts: SessionFacts
+) -> None:
+    """Tell smart lockout what Entra ID saw: a wrong password, or a password sign-in that worked."""
+    if verdict.rule == "credentials_valid":
+        rules = facts.tenant.password_rule_settings
+        lockout.failed(
+            account, password, facts.now, rules.lockout_threshold, rules.lockout_duration_in_seconds
+        )
+    elif verdict.accepted:
+        lockout.succeeded(account)
 
 
 MECHANISM = Login()
