@@ -35,6 +35,7 @@ from exolab.emulator.entra.tokens import (
     user_object_id,
 )
 from exolab.emulator.guards import SmartLockout
+from exolab.emulator.guards import SmartLockout
 from exolab.emulator.tenant.model import App, Mailbox, Tenant
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -112,6 +113,10 @@ class TokenEndpoint:
         except _Refused as refused:
             return self._error(refused.error, **refused.params)
 
+    def malformed(self) -> Answer:
+        """The answer to a request body that cannot be read as UTF-8 form fields."""
+        return self._error(E.MALFORMED_REQUEST)
+
     def check_tenant(self, segment: str) -> Answer | None:
         """None when ``segment`` names this lab's tenant, else Entra's error answer."""
         try:
@@ -170,6 +175,20 @@ class TokenEndpoint:
         if mailbox.recipient_type_details == "SharedMailbox":
             raise _Refused(E.USER_DISABLED)
         return mailbox
+
+    def _check_password(self, tenant: Tenant, mailbox: Mailbox, password: str) -> None:
+        """Smart lockout first (while locked even the right password is refused), then the password."""
+        account = mailbox.primary_smtp_address
+        now = self.clock.now()
+        if self.lockout.locked_until(account, now) is not None:
+            raise _Refused(E.ACCOUNT_LOCKED)
+        if mailbox.password is None or password != mailbox.password:
+            rules = tenant.password_rule_settings
+            self.lockout.failed(
+                account, password, now, rules.lockout_threshold, rules.lockout_duration_in_seconds
+            )
+            raise _Refused(E.BAD_PASSWORD)
+        self.lockout.succeeded(account)
 
     def _check_password(self, tenant: Tenant, mailbox: Mailbox, password: str) -> None:
         """Smart lockout first (while locked even the right password is refused), then the password."""

@@ -286,6 +286,18 @@ PUBLIC_CLIENT_FLOWS_OFF = EntraError(
     "https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-device-code",
     L,
 )
+# The text is Entra's own (quoted in a real response at the source); which code Entra
+# gives a body it cannot decode (invalid UTF-8, a broken multipart boundary) is not
+# published, so the choice of this code and of invalid_request is ours.
+MALFORMED_REQUEST = EntraError(
+    "request.malformed",
+    "invalid_request",
+    9002313,
+    "Invalid request. Request is malformed or invalid.",
+    400,
+    "https://learn.microsoft.com/en-us/answers/questions/1291600/request-access-token-times-wrong",
+    X,
+)
 
 
 def all_errors() -> tuple[EntraError, ...]:

@@ -9,15 +9,13 @@ for approvers in tests and ``exolab signin --list``): lab-only, not Microsoft's.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
-from urllib.parse import unquote
 
 from aiohttp import web
 
 from exolab.emulator.entra.discovery import HOST, jwks, openid_configuration
 from exolab.emulator.entra.endpoint import MULTI_TENANT_SEGMENTS, Answer, TokenEndpoint
+from exolab.emulator.entra.forms import MalformedForm, read_form
 from exolab.emulator.entra.keys import SigningKey
 from exolab.emulator.entra.page import form_page
 from exolab.emulator.lab import LabContext
@@ -25,23 +23,6 @@ from exolab.emulator.net import bind_socket, socket_port
 
 SERVICE = "token service"
 NO_CACHE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
-
-
-async def _form(request: web.Request) -> dict[str, str]:
-    """The urlencoded body, plus client_secret_basic credentials when sent in a header."""
-    data = await request.post()
-    form = {k: v for k, v in data.items() if isinstance(v, str)}
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("basic "):
-        try:
-            raw = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            raw = ""
-        client_id, sep, secret = raw.partition(":")
-        if sep:
-            form.setdefault("client_id", unquote(client_id))
-            form.setdefault("client_secret", unquote(secret))
-    return form
 
 
 def _json(answer: Answer) -> web.Response:
@@ -67,10 +48,18 @@ class EntraApp:
         )
 
     async def token(self, request: web.Request) -> web.Response:
-        return _json(self.endpoint.token(request.match_info["tenant"], await _form(request)))
+        try:
+            form = await read_form(request)
+        except MalformedForm:
+            return _json(self.endpoint.malformed())
+        return _json(self.endpoint.token(request.match_info["tenant"], form))
 
     async def devicecode(self, request: web.Request) -> web.Response:
-        return _json(self.endpoint.devicecode(request.match_info["tenant"], await _form(request)))
+        try:
+            form = await read_form(request)
+        except MalformedForm:
+            return _json(self.endpoint.malformed())
+        return _json(self.endpoint.devicecode(request.match_info["tenant"], form))
 
     async def openid(self, request: web.Request) -> web.Response:
         segment = request.match_info["tenant"]
@@ -93,11 +82,17 @@ class EntraApp:
         return web.Response(text=form_page(request.query.get("otc", "")), content_type="text/html")
 
     async def approve(self, request: web.Request) -> web.Response:
-        form = await _form(request)
+        wants_json = "application/json" in request.headers.get("Accept", "")
+        try:
+            form = await read_form(request)
+        except MalformedForm:
+            if wants_json:
+                return _json(self.endpoint.malformed())
+            html = form_page(message="The form could not be read: send it again.")
+            return web.Response(text=html, content_type="text/html", status=400)
         code = form.get("otc") or form.get("user_code") or ""
         user = form.get("user", "")
         result = self.endpoint.approve(code, user, form.get("password") or None)
-        wants_json = "application/json" in request.headers.get("Accept", "")
         if wants_json:
             body: dict[str, Any] = {"ok": result.ok, "message": result.message}
             if result.error:
