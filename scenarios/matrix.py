@@ -6,20 +6,25 @@ opt-in, and with direct send to the MX from the SPF-listed site. Each cell
 is an ordinary scenario run (fresh lab, real sockets), built here from data;
 the settings are what an administrator would type, bent only where the
 device's settings page refuses them (a port field fixed to 465).
+
+A value the settings page cannot take at all (an MX host name longer than
+the server field) is not a lab failure but the device's answer: the cell's
+outcome is ``refused_setting`` and nothing is sent, as in the field. The
+renderings live in ``scenarios.reports.matrix``.
 """
 
 from __future__ import annotations
 
-import html
-import json
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from exolab.devices import Profile, list_profiles
+from exolab.devices import Profile, ProfileError, list_profiles, load_profile, profile_names
+from exolab.devices.errors import ConfigError
+from exolab.devices.profile import load_profile_file
+from exolab.devices.result import OUTCOMES
+from exolab.devices.settings import Settings
 from exolab.scenarios.loader import ScenarioFile
-from exolab.scenarios.messages import Lang, Messages
 from exolab.scenarios.model import LocalizedText, Scenario
 from exolab.scenarios.result import ScenarioResult
 from exolab.scenarios.runner import RunOptions, run_catalog
@@ -69,6 +74,101 @@ SETUPS: tuple[Setup, ...] = (
 )
 
 
+REFUSED_SETTING = "refused_setting"
+"""The device's settings page would not take a value the set-up needs; nothing was sent."""
+ERROR = "error"
+"""The cell could not be run (a broken lab or scenario): a defect, not a device outcome."""
+MATRIX_OUTCOMES: tuple[str, ...] = (*OUTCOMES, REFUSED_SETTING, ERROR)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One profile under one set-up: the outcome, why, and the run behind it (if any ran)."""
+
+    outcome: str
+    detail: str
+    """The reply or the device's reason, e.g. ``server: at most 32 characters ...``."""
+    result: ScenarioResult | None = None
+
+
+def refusal(profile: Profile, settings: dict[str, object]) -> Cell | None:
+    """The refused-setting cell when the device's settings page rejects ``settings``, else None.
+
+    The one place where the device's configuration answer becomes a matrix
+    outcome: ``Settings.build`` is the same check the runner makes before a
+    send, so a refused cell is exactly a cell that could never send.
+    """
+    try:
+        Settings.build(profile, settings, source=profile.name)
+    except ConfigError as exc:
+        return Cell(REFUSED_SETTING, f"{exc.field}: {exc.expected}")
+    return None
+
+
+def cell_of(result: ScenarioResult) -> Cell:
+    """The cell of a run: the device's outcome, or ``error`` when the run itself broke."""
+    attempt = result.subject()
+    if result.error or attempt is None:
+        return Cell(ERROR, result.error or "no attempt", result)
+    return Cell(attempt.outcome, attempt.summary(), result)
+
+
+def parse_outcomes(names: Iterable[str]) -> frozenset[str]:
+    """Outcome names as a user types them (``tls-failure`` or ``tls_failure``), validated."""
+    chosen = {name.strip().replace("-", "_") for name in names}
+    unknown = sorted(chosen - set(MATRIX_OUTCOMES))
+    if unknown:
+        raise ValueError(
+            f"unknown outcome(s) {', '.join(unknown)}; expected some of {', '.join(MATRIX_OUTCOMES)}"
+        )
+    return frozenset(chosen)
+
+
+def _profiles_in(folder: Path) -> list[tuple[Profile, str]]:
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        raise ProfileError(str(folder), "(folder)", "a folder holding device profile .toml files")
+    return [(load_profile_file(f), str(f.resolve())) for f in files]
+
+
+def matrix_profiles(items: Sequence[str] | None = None) -> list[tuple[Profile, str]]:
+    """(profile, reference) pairs: every shipped profile, or the given names, files and folders.
+
+    The reference is what a cell's scenario names: a shipped profile by name,
+    a vendor's file by absolute path. A bad file raises ``ProfileError``
+    (file, field, expectation); an unknown name or a name given twice raises
+    ``ValueError``.
+    """
+    if not items:
+        return [(p, p.name) for p in list_profiles()]
+    shipped = set(profile_names())
+    chosen: list[tuple[Profile, str]] = []
+    unknown: list[str] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            chosen += _profiles_in(path)
+        elif item in shipped:
+            chosen.append((load_profile(item), item))
+        elif item.endswith(".toml") or path.exists():
+            chosen.append((load_profile_file(path), str(path.resolve())))
+        else:
+            unknown.append(item)
+    if unknown:
+        raise ValueError(
+            f"unknown profile(s): {', '.join(unknown)}; expected a shipped profile name "
+            "(`exolab profiles`), a profile .toml file or a folder of them"
+        )
+    seen: dict[str, str] = {}
+    for profile, ref in chosen:
+        if profile.name in seen:
+            raise ValueError(
+                f"profile name {profile.name!r} given twice ({seen[profile.name]}, {ref})"
+            )
+        seen[profile.name] = ref
+    return chosen
+
+
 def _security(profile: Profile) -> str:
     modes = set(profile.security_modes)
     if modes & {"starttls", "opportunistic_starttls"}:
@@ -76,8 +176,8 @@ def _security(profile: Profile) -> str:
     return "implicit" if "implicit" in modes else "none"
 
 
-def cell_scenario(profile: Profile, setup: Setup) -> Scenario:
-    """The scenario for one cell: the typed settings a vendor's documentation would give."""
+def cell_settings(profile: Profile, setup: Setup) -> dict[str, object]:
+    """The settings a vendor's documentation would give for one set-up, as typed."""
     allowed = profile.settings.ports
     port = setup.port if allowed is None or setup.port in allowed else allowed[0]
     settings: dict[str, object] = {
@@ -88,6 +188,11 @@ def cell_scenario(profile: Profile, setup: Setup) -> Scenario:
     }
     if setup.authenticated and profile.auth.mechanisms:
         settings |= SCANNER
+    return settings
+
+
+def cell_scenario(profile: Profile, setup: Setup, reference: str | None = None) -> Scenario:
+    """The scenario for one cell; ``reference`` is the profile's name or its file's path."""
     return Scenario.model_validate(
         {
             "id": f"{profile.name}--{setup.id}",
@@ -109,8 +214,8 @@ def cell_scenario(profile: Profile, setup: Setup) -> Scenario:
                 ]
             },
             "device": {
-                "profile": profile.name,
-                "settings": settings,
+                "profile": reference or profile.name,
+                "settings": cell_settings(profile, setup),
                 "timeouts": {"connect": 1.0, "banner": 1.0, "reply": 5.0},
                 # a device-code firmware needs a person to enter the code
                 "approver": "scanner@contoso.com" if profile.oauth is not None else None,
@@ -120,108 +225,28 @@ def cell_scenario(profile: Profile, setup: Setup) -> Scenario:
     )
 
 
-def matrix_items(profiles: Sequence[str] | None = None) -> list[ScenarioFile]:
-    chosen = [p for p in list_profiles() if not profiles or p.name in profiles]
-    unknown = sorted(set(profiles or ()) - {p.name for p in chosen})
-    if unknown:
-        raise ValueError(f"unknown profile(s): {', '.join(unknown)}")
-    return [
-        ScenarioFile(cell_scenario(p, s), Path(f"<matrix {p.name} {s.id}>"), s.id)
-        for p in chosen
-        for s in SETUPS
-    ]
-
-
-def cell_text(result: ScenarioResult) -> str:
-    attempt = result.subject()
-    if result.error or attempt is None:
-        return f"error: {result.error}"
-    text = attempt.outcome
-    if attempt.outcome != "delivered":
-        reply = " ".join(str(x) for x in (attempt.code, attempt.enhanced) if x)
-        text += f" at {attempt.stage}" + (f" {reply}" if reply else "")
-    else:
-        where = [f"{m.folder}" for m in result.observation.stored] if result.observation else []
-        if "Junk Email" in where:
-            text += " (Junk Email)"
-    if attempt.tls_version:
-        text += f" [TLS {attempt.tls_version}]"
-    return text
-
-
 def run_matrix(
     profiles: Sequence[str] | None = None, jobs: int = 4
-) -> tuple[dict[str, dict[str, ScenarioResult]], float]:
-    items = matrix_items(profiles)
-    results, wall = run_catalog(items, RunOptions(jobs=jobs))
-    table: dict[str, dict[str, ScenarioResult]] = {}
-    for item, result in zip(items, results, strict=True):
-        table.setdefault(item.scenario.device.profile, {})[item.group] = result
-    return table, wall
+) -> tuple[dict[str, dict[str, Cell]], float]:
+    """Every chosen profile against every set-up: ``{profile: {setup id: Cell}}`` and wall time.
 
-
-def _width(text: str) -> int:
-    """Columns a string takes in a terminal: East Asian wide characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(width - _width(text), 0)
-
-
-def render_text(table: dict[str, dict[str, ScenarioResult]], lang: Lang = "en") -> str:
-    profile = Messages(lang)("ui.profile")
-    name_w = max([_width(n) for n in table] + [_width(profile)])
-    cells = {p: {sid: cell_text(r) for sid, r in row.items()} for p, row in table.items()}
-    titles = {s.id: s.title.get(lang) for s in SETUPS}
-    widths = {
-        s.id: max([_width(titles[s.id])] + [_width(c.get(s.id, "")) for c in cells.values()])
+    ``profiles`` are shipped names, profile files or folders of them (see
+    ``matrix_profiles``); a bad file raises ``ProfileError`` before anything runs.
+    """
+    chosen = matrix_profiles(profiles)
+    refusals = {(p.name, s.id): refusal(p, cell_settings(p, s)) for p, _ in chosen for s in SETUPS}
+    items = [
+        ScenarioFile(cell_scenario(p, s, ref), Path(f"<matrix {p.name} {s.id}>"), s.id)
+        for p, ref in chosen
         for s in SETUPS
-    }
-    head = f"{_pad(profile, name_w)}  " + "  ".join(
-        _pad(titles[s.id], widths[s.id]) for s in SETUPS
-    )
-    lines = [head, "-" * _width(head)]
-    for name, row in cells.items():
-        lines.append(
-            f"{name:<{name_w}}  "
-            + "  ".join(f"{row.get(s.id, '-'):<{widths[s.id]}}" for s in SETUPS)
-        )
-    return "\n".join(lines) + "\n"
-
-
-def render_json(table: dict[str, dict[str, ScenarioResult]], wall: float) -> str:
-    doc = {
-        "wall_seconds": round(wall, 3),
-        "setups": [{"id": s.id, "title": s.title.en, "title_ja": s.title.ja} for s in SETUPS],
-        "profiles": {
-            name: {
-                sid: {"summary": cell_text(r), "result": r.got_summary()} for sid, r in row.items()
-            }
-            for name, row in table.items()
-        },
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-def render_html(table: dict[str, dict[str, ScenarioResult]], lang: Lang = "en") -> str:
-    msg = Messages(lang)
-    head = "".join(f"<th>{html.escape(s.title.get(lang))}</th>" for s in SETUPS)
-    rows = []
-    for name, row in table.items():
-        tds = []
+        if refusals[p.name, s.id] is None
+    ]
+    results, wall = run_catalog(items, RunOptions(jobs=jobs)) if items else ([], 0.0)
+    ran = {(i.scenario.id, i.group): r for i, r in zip(items, results, strict=True)}
+    table: dict[str, dict[str, Cell]] = {}
+    for p, _ in chosen:
+        row = table.setdefault(p.name, {})
         for s in SETUPS:
-            r = row.get(s.id)
-            text = cell_text(r) if r else "-"
-            ok = text.startswith("delivered") and "Junk" not in text
-            tds.append(f'<td class="{"ok" if ok else "no"}">{html.escape(text)}</td>')
-        rows.append(f"<tr><th>{html.escape(name)}</th>{''.join(tds)}</tr>")
-    return (
-        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-        f"<title>{html.escape(msg('ui.matrix'))}</title>"
-        "<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left}.ok{background:#e6f6ea}"
-        f".no{{background:#fde8e8}}</style></head><body><h1>{html.escape(msg('ui.matrix'))}</h1>"
-        f"<table><tr><th>{html.escape(msg('ui.profile'))}</th>{head}</tr>{''.join(rows)}</table>"
-        "</body></html>\n"
-    )
+            refused = refusals[p.name, s.id]
+            row[s.id] = refused or cell_of(ran[f"{p.name}--{s.id}", s.id])
+    return table, wall

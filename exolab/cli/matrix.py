@@ -1,20 +1,41 @@
-"""`exolab matrix`: every device profile against each set-up, as a table of outcomes."""
+"""`exolab matrix`: every device profile against each set-up, as a table of outcomes.
+
+``--profiles`` takes shipped profile names, a vendor's own profile files and
+folders of them. ``--fail-on OUTCOME...`` makes the exit code a CI verdict:
+1 when any cell's outcome is one of those, else 0. Exit 2: bad flags or a
+bad profile file (named with its field).
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from exolab.cli.common import UsageError
 from exolab.cli.run import default_jobs
-from exolab.scenarios.matrix import render_html, render_json, render_text, run_matrix
+from exolab.scenarios.matrix import MATRIX_OUTCOMES, parse_outcomes, run_matrix
+from exolab.scenarios.reports.matrix import Table, render_html, render_json, render_text
+
+
+def _failing(table: Table, outcomes: frozenset[str]) -> list[str]:
+    return [
+        f"{name} / {sid}: {cell.outcome}"
+        for name, row in table.items()
+        for sid, cell in row.items()
+        if cell.outcome in outcomes
+    ]
 
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        table, wall = run_matrix(args.profiles, jobs=args.jobs)
+        fail_on = parse_outcomes(args.fail_on or ())
     except ValueError as exc:
+        raise UsageError(f"--fail-on: {exc}") from None
+    try:
+        table, wall = run_matrix(args.profiles, jobs=args.jobs)
+    except ValueError as exc:  # a bad profile file (ProfileError) or an unknown name
         raise UsageError(f"--profiles: {exc}") from None
     print(render_text(table, args.lang), end="")
     print(f"({len(table)} profiles, {wall:.2f}s)")
@@ -28,18 +49,37 @@ def _run(args: argparse.Namespace) -> int:
                 path.write_text(text(), "utf-8")
             except OSError as exc:
                 raise UsageError(f"{path}: cannot write ({exc.strerror})") from None
+    failing = _failing(table, fail_on)
+    if failing:
+        print(f"--fail-on: {len(failing)} cell(s): " + "; ".join(failing), file=sys.stderr)
+        return 1
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "matrix", help="every device profile against each documented set-up"
+        "matrix",
+        help="every device profile against each documented set-up",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--profiles", nargs="+", metavar="NAME", help="only these profiles")
+    parser.add_argument(
+        "--profiles",
+        nargs="+",
+        metavar="NAME|FILE|DIR",
+        help="shipped profile names, your own profile .toml files, or folders of them "
+        "(default: every shipped profile)",
+    )
     parser.add_argument("--html", type=Path, metavar="FILE")
     parser.add_argument("--json", type=Path, metavar="FILE")
     parser.add_argument(
         "--lang", choices=("en", "ja"), default="en", help="language of the headings"
     )
     parser.add_argument("--jobs", type=int, default=default_jobs(), metavar="N")
+    parser.add_argument(
+        "--fail-on",
+        nargs="+",
+        metavar="OUTCOME",
+        help="exit 1 when any cell has one of these outcomes: " + ", ".join(MATRIX_OUTCOMES),
+    )
     parser.set_defaults(handler=_run)

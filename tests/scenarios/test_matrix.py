@@ -1,26 +1,52 @@
-"""The matrix: each cell is a real run; a modern device delivers everywhere, a 465 one nowhere."""
+"""The matrix: each cell is a real run; a modern device delivers everywhere, a 465 one nowhere.
+
+A vendor's own profile files and folders join the matrix; a setting the
+device refuses is an outcome cell; ``--fail-on`` turns outcomes into an exit
+code for a vendor's CI.
+"""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from exolab.scenarios.matrix import (
-    SETUPS,
-    cell_text,
-    render_html,
-    render_json,
-    render_text,
-    run_matrix,
-)
+from exolab.cli import main
+from exolab.scenarios.matrix import MATRIX_OUTCOMES, SETUPS, parse_outcomes, run_matrix
+from exolab.scenarios.reports.matrix import cell_text, render_html, render_json, render_text
+
+VENDOR_PROFILE = """
+name = "{name}"
+description = "A vendor's own firmware under test."
+vendor_style = "ACME MFP"
+security_modes = ["starttls"]
+
+[[sources]]
+confidence = "guess"
+note = "The vendor's own description of its firmware."
+
+[auth]
+mechanisms = ["LOGIN"]
+
+[settings]
+default_port = 587
+{extra}
+"""
+
+
+def vendor_profile(path: Path, name: str, extra: str = "") -> Path:
+    path.write_text(VENDOR_PROFILE.format(name=name, extra=extra), "utf-8")
+    return path
 
 
 def test_matrix_cells_and_renderings() -> None:
-    table, wall = run_matrix(["starttls-modern", "fixed-465", "oauth-app-only"], jobs=4)
-    modern = {sid: cell_text(r) for sid, r in table["starttls-modern"].items()}
+    chosen = ["starttls-modern", "fixed-465", "oauth-app-only", "short-server-field"]
+    table, wall = run_matrix(chosen, jobs=4)
+    modern = {sid: cell_text(c) for sid, c in table["starttls-modern"].items()}
     assert all(text.startswith("delivered") for text in modern.values()), modern
     assert cell_text(table["fixed-465"]["smtp-auth"]).startswith("timeout at CONNECT")
+    assert table["fixed-465"]["smtp-auth"].outcome == "timeout"
     assert cell_text(table["oauth-app-only"]["smtp-auth"]).startswith("delivered")
     text = render_text(table)
     assert all(s.title.en in text for s in SETUPS) and "profile" in text
@@ -30,13 +56,85 @@ def test_matrix_cells_and_renderings() -> None:
     head, rule = ja.splitlines()[:2]  # the rule under the heading is as wide as the heading
     assert len(rule) == sum(2 if "\u3000" <= ch <= "\uffef" else 1 for ch in head)
     doc = json.loads(render_json(table, wall))
-    assert set(doc["profiles"]) == {"starttls-modern", "fixed-465", "oauth-app-only"}
+    assert set(doc["profiles"]) == set(chosen)
     assert doc["setups"][2]["title_ja"] == "ダイレクト送信 (SPF に登録済みの拠点)"
-    assert render_html(table).count("<tr>") == 4
+    assert doc["profiles"]["fixed-465"]["smtp-auth"]["outcome"] == "timeout"
+    assert render_html(table).count("<tr>") == 5
     page = render_html(table, "ja")
     assert 'lang="ja"' in page and "互換性マトリックス" in page and "ダイレクト送信" in page
+
+
+def test_a_server_name_too_long_for_the_field_is_a_refused_setting_cell() -> None:
+    table, _ = run_matrix(["short-server-field"], jobs=2)
+    refused = table["short-server-field"]["direct-send"]
+    assert refused.outcome == "refused_setting" and refused.result is None
+    assert refused.detail.startswith("server: at most 32 characters") and "got 39" in refused.detail
+    assert table["short-server-field"]["smtp-auth"].result is not None  # 18 characters fit
+    text = render_text(table)
+    assert "ScenarioError" not in text and "error" not in text
+    assert "refused_setting [1]" in text
+    assert "[1] short-server-field / Direct send, SPF-listed site: server: at most 32" in text
+    cell = json.loads(render_json(table, 0.0))["profiles"]["short-server-field"]["direct-send"]
+    assert cell["outcome"] == "refused_setting" and cell["detail"] == refused.detail
+    assert "at most 32 characters" in render_html(table)
 
 
 def test_unknown_profile_is_named() -> None:
     with pytest.raises(ValueError, match="laser-9000"):
         run_matrix(["laser-9000"])
+
+
+def test_vendor_files_and_folders_join_the_matrix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "my-profiles"
+    folder.mkdir()
+    vendor_profile(folder / "acme-one.toml", "acme-one")
+    vendor_profile(folder / "acme-tiny.toml", "acme-tiny", "server_max_length = 4")
+    (folder / "README.md").write_text("not a profile")
+    other = vendor_profile(tmp_path / "other.toml", "acme-other", "server_max_length = 20")
+    out = tmp_path / "matrix.json"
+    args = ["matrix", "--jobs", "3", "--json", str(out)]
+    assert main([*args, "--profiles", str(folder), str(other), "starttls-modern"]) == 0
+    doc = json.loads(out.read_text("utf-8"))
+    assert list(doc["profiles"]) == ["acme-one", "acme-tiny", "acme-other", "starttls-modern"]
+    assert doc["profiles"]["acme-one"]["smtp-auth"]["outcome"] == "delivered"
+    assert {c["outcome"] for c in doc["profiles"]["acme-tiny"].values()} == {"refused_setting"}
+    assert doc["profiles"]["acme-other"]["smtp-auth"]["outcome"] == "delivered"
+    assert doc["profiles"]["acme-other"]["direct-send"]["outcome"] == "refused_setting"
+    assert "acme-tiny" in capsys.readouterr().out
+
+
+def test_a_bad_profile_file_is_a_usage_error_naming_file_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = vendor_profile(tmp_path / "bad.toml", "acme-bad", "password_max_length = 0")
+    assert main(["matrix", "--profiles", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and "settings.password_max_length" in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["matrix", "--profiles", str(empty)]) == 2
+    assert "empty" in capsys.readouterr().err
+    twice = vendor_profile(tmp_path / "twice.toml", "starttls-modern")
+    assert main(["matrix", "--profiles", "starttls-modern", str(twice)]) == 2
+    assert "given twice" in capsys.readouterr().err
+
+
+def test_fail_on_gives_an_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # every cell of this profile is refused by its settings page: no lab needs to start
+    tiny = str(vendor_profile(tmp_path / "tiny.toml", "acme-tiny", "server_max_length = 4"))
+    assert main(["matrix", "--profiles", tiny]) == 0  # without --fail-on: the report only
+    assert main(["matrix", "--profiles", tiny, "--fail-on", "timeout", "rejected"]) == 0
+    capsys.readouterr()
+    assert main(["matrix", "--profiles", tiny, "--fail-on", "timeout", "refused-setting"]) == 1
+    assert "acme-tiny / smtp-auth: refused_setting" in capsys.readouterr().err
+    assert main(["matrix", "--profiles", tiny, "--fail-on", "bounced"]) == 2
+    err = capsys.readouterr().err
+    assert "bounced" in err and all(name in err for name in MATRIX_OUTCOMES)
+
+
+def test_outcome_names_are_validated() -> None:
+    assert parse_outcomes(["tls-failure", "gave_up"]) == {"tls_failure", "gave_up"}
+    with pytest.raises(ValueError, match="expected some of delivered, rejected"):
+        parse_outcomes(["Delivered!"])
