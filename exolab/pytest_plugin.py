@@ -14,6 +14,14 @@ Enable it in a test module or conftest.py::
     async def test_factory(exolab_lab_factory):
         lab = await exolab_lab_factory("SecurityDefaults.IsEnabled=true")
 
+    async def test_what_arrived(exolab_lab):
+        ...  # send with smtplib, trusting exolab_lab.ca_pem
+        [message] = exolab_lab.messages("alice@contoso.com")
+        assert message.subject == "スキャン"          # RFC 2047 / ISO-2022-JP decoded
+        [session] = await exolab_lab.sessions(at_least=1)
+        signin = await exolab_lab.approve_device_code(user_code, "scanner@contoso.com")
+        assert signin.ok, signin.message
+
 Each lab gets its own temporary data directory (``tmp_path``) and ephemeral
 ports on 127.10.0.x, so tests can run in parallel processes.
 
@@ -23,10 +31,15 @@ The lab date is the marker's ``as_of``, else ``$EXOLAB_AS_OF``, else
 
 from __future__ import annotations
 
+import asyncio
+import email
+import email.policy
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from email.header import decode_header, make_header
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +48,17 @@ import pytest_asyncio
 
 from exolab.emulator.clock import FixedClock, lab_date_from_env, parse_lab_date
 from exolab.emulator.lab import PortPlan
+from exolab.emulator.store import SessionRecord
+from exolab.emulator.store.model import StoredMessage
+from exolab.emulator.store.views import subject_of
 from exolab.emulator.tenant import Tenant, load_default_tenant, parse_assignment
 from exolab.emulator.tenant.loader import as_utc
+from exolab.labclient import LabClient, TokenService
+
+DEVICE_LOGIN_PATH = "/common/oauth2/deviceauth"
+"""Where a person enters a device code (microsoft.com/devicelogin leads here)."""
+SESSION_POLL = 0.01
+"""Sessions are written when their connection closes; the store offers no event to await."""
 
 DEFAULT_AS_OF = datetime.fromisoformat("2026-06-01T09:00:00+00:00")
 
@@ -46,6 +68,81 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "exolab_tenant(*set, as_of=None): tenant --set overrides and lab date for exolab_lab",
     )
+
+
+def decoded_subject(raw: str) -> str:
+    """A Subject as a person reads it: RFC 2047 encoded words (ISO-2022-JP, UTF-8 ...) decoded.
+
+    Text without encoded words (raw UTF-8 from SMTPUTF8 devices) is returned
+    as written; an encoded word in an unknown charset stays as sent.
+    """
+    if "=?" not in raw:
+        return raw
+    try:
+        return str(make_header(decode_header(raw)))
+    except (LookupError, UnicodeError, ValueError):
+        return raw
+
+
+@dataclass(frozen=True)
+class LabMessage:
+    """One stored copy of a message, with its Subject decoded."""
+
+    stored: StoredMessage
+    subject: str
+    """Decoded (``スキャン``), where the wire had ``=?ISO-2022-JP?B?...?=``."""
+    subject_raw: str
+    """As sent, the same text ``exolab messages`` and the API show."""
+
+    @classmethod
+    def of(cls, stored: StoredMessage) -> LabMessage:
+        raw = subject_of(stored)
+        return cls(stored, decoded_subject(raw), raw)
+
+    @property
+    def id(self) -> int:
+        return self.stored.id
+
+    @property
+    def mailbox(self) -> str:
+        return self.stored.mailbox
+
+    @property
+    def folder(self) -> str:
+        return self.stored.folder
+
+    @property
+    def envelope_from(self) -> str:
+        return self.stored.envelope_from
+
+    @property
+    def envelope_to(self) -> tuple[str, ...]:
+        return self.stored.envelope_to
+
+    @property
+    def scl(self) -> int | None:
+        return self.stored.scl
+
+    @property
+    def raw(self) -> bytes:
+        """The message as the mailbox holds it (the service's added headers on top)."""
+        return self.stored.raw
+
+    def email(self) -> EmailMessage:
+        """The message parsed with the standard library (headers decoded, parts walkable)."""
+        parsed = email.message_from_bytes(self.raw, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The answer of the lab's sign-in page to a device-code approval."""
+
+    ok: bool
+    message: str
+    error_code: str | None = None
+    """``AADSTS...`` when the sign-in was refused."""
 
 
 @dataclass
@@ -69,6 +166,64 @@ class RunningLab:
         """(address, bound port) of a simulated host's real port."""
         entry = self.lab.context.endpoints.hosts[host]
         return str(entry["address"]), int(entry["ports"][str(port)])
+
+    @property
+    def ca_pem(self) -> Path:
+        """The lab CA certificate (PEM): ``ssl.create_default_context(cafile=...)`` trusts it."""
+        return Path(self.lab.context.ca.pem_path)
+
+    @property
+    def client(self) -> LabClient:
+        """The one client for a running lab, the same the ``exolab`` commands use."""
+        return LabClient.open(self.endpoints_path.parent)
+
+    @property
+    def token_service(self) -> TokenService:
+        """Where login.microsoftonline.com listens: ``address``, ``port``, ``host``, ``url``."""
+        return self.client.token_service
+
+    def messages(self, mailbox: str | None = None, folder: str | None = None) -> list[LabMessage]:
+        """Stored copies, oldest first, optionally of one mailbox and/or folder.
+
+        A 250 after DATA means the copy is on disk, so no waiting is needed.
+        """
+        return [LabMessage.of(m) for m in self.store.messages(mailbox=mailbox, folder=folder)]
+
+    async def sessions(self, at_least: int = 0, timeout: float = 10.0) -> list[SessionRecord]:
+        """Recorded sessions, oldest first, once ``at_least`` have been written.
+
+        A session is written when its connection closes, a moment after the
+        client saw its last reply; this waits up to ``timeout`` seconds for
+        that, then returns what there is (compare its length in the test).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            await self.store.flush()
+            found: list[SessionRecord] = self.store.sessions()
+            if len(found) >= at_least or loop.time() >= deadline:
+                return found
+            await asyncio.sleep(SESSION_POLL)
+
+    async def approve_device_code(
+        self, user_code: str, user: str, password: str | None = None
+    ) -> SignIn:
+        """Sign in for a device code as a person at microsoft.com/devicelogin would.
+
+        Over real HTTPS to the lab's token service (as ``exolab signin`` does);
+        the device polling the token endpoint then gets its tokens. A refused
+        sign-in (unknown code, unknown user, wrong ``password``) is a value,
+        not an exception.
+        """
+        form = {"user_code": user_code, "user": user}
+        if password is not None:
+            form["password"] = password
+        answer = await self.client.token_service_call("POST", DEVICE_LOGIN_PATH, form)
+        body = answer.body if isinstance(answer.body, dict) else {}
+        ok = answer.ok and bool(body.get("ok"))
+        message = str(body.get("message", f"HTTP {answer.status}"))
+        code = body.get("error_code")
+        return SignIn(ok, message, str(code) if code else None)
 
 
 def default_lab_date() -> datetime:
