@@ -1,24 +1,28 @@
-"""The header fields Exchange Online Protection stamps on inbound mail, as text.
+"""The header fields the service writes on a message it accepts, as text.
 
-These are what an administrator inspects in a received message (anti-spam
-message headers doc, exo-behaviour.md 4.4): ``Received`` (with the public IP
-and the MX front end), ``Received-SPF``, ``Authentication-Results``,
+One ``Received:`` writer for both front ends (``received``: the hop from
+the client to the Exchange front end that took the message), and the block
+Exchange Online Protection stamps on inbound mail, which is what an
+administrator inspects in a received message (anti-spam message headers
+doc, exo-behaviour.md 4.4): ``Received-SPF``, ``Authentication-Results``,
 ``X-MS-Exchange-Organization-SCL``, ``X-Forefront-Antispam-Report``,
 ``X-Microsoft-Antispam``, ``X-MS-Exchange-Organization-AuthAs`` and
 ``-AuthSource``. They travel as ``Placement.prepend_headers`` so the body
-is never copied. Client-supplied text (HELO, addresses) is cleaned of
-control characters so it cannot break a header.
+is never copied.
+
+Client text (the HELO name, addresses) goes through ``header_text`` (the
+reply echo's ``one_line``) before it is written, so it can never break a
+field or start a new one. The inputs are plain values, not policy types:
+policy decides and calls these writers, the way a verdict names a reply
+and the renderer writes it.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
-from exolab.emulator.policy.authresults import Compauth, DmarcResult, SpfResult
-from exolab.emulator.policy.spam import SpamVerdict
+from exolab.emulator.replies.echo import one_line
 from exolab.emulator.replies.render import rfc1123
 
 Header = tuple[str, str]
@@ -26,7 +30,6 @@ EXCHANGE_BUILD = "15.20.8722.16"
 """The ``id`` in Received: a 2025 Exchange Online build number (CHOSEN, any plausible one)."""
 AUTHSERV = "protection.outlook.com"
 
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f]+")
 _IANA_CIPHERS = {
     "ECDHE-RSA-AES256-GCM-SHA384": "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
     "ECDHE-RSA-AES128-GCM-SHA256": "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
@@ -37,48 +40,73 @@ _IANA_CIPHERS = {
 }
 
 
-def clean(text: str, limit: int = 255) -> str:
-    """Client text made safe for one header line."""
-    return _UNSAFE.sub(" ", text).strip()[:limit]
+def header_text(text: str | None, empty: str = "unknown") -> str:
+    """Client text made safe for one header field (``empty`` when nothing is left)."""
+    return one_line(text or "").strip() or empty
+
+
+@dataclass(frozen=True)
+class Hop:
+    """The hop a ``Received:`` field records: who handed the message to which front end."""
+
+    helo: str | None
+    """The name the client gave in HELO/EHLO (client text)."""
+    client_ip: str
+    """The public IP the service saw."""
+    by_host: str
+    """The Exchange front end that accepted the message (trailer host)."""
+    when: datetime
+    by_ip: str | None = None
+    """The front end's internal address, when the front end shows one."""
+    tls_version: str | None = None
+    """``TLSv1.2`` as ssl reports it, or None for plaintext."""
+    cipher: str | None = None
+    """The OpenSSL cipher name ssl reports; written with its IANA name."""
+
+
+def received(hop: Hop) -> Header:
+    """``Received:`` as an Exchange Online front end writes it (both submission and MX)."""
+    tls = ""
+    if hop.tls_version:
+        version = hop.tls_version.replace("TLSv", "TLS").replace(".", "_")
+        if version == "TLS1":
+            version = "TLS1_0"
+        cipher = _IANA_CIPHERS.get(hop.cipher or "", hop.cipher or "")
+        tls = f" (version={version}, cipher={cipher})"
+    by_ip = f" ({hop.by_ip})" if hop.by_ip else ""
+    return (
+        "Received",
+        f"from {header_text(hop.helo)} ({hop.client_ip}) by {hop.by_host}{by_ip} "
+        f"with Microsoft SMTP Server{tls} id {EXCHANGE_BUILD} via Frontend Transport; "
+        f"{rfc1123(hop.when)}",
+    )
 
 
 @dataclass(frozen=True)
 class Stamp:
-    """Everything the stamped headers need for one message."""
+    """Everything the EOP header block needs for one message, as the words it writes."""
 
-    helo: str
-    public_ip: str
-    frontend_host: str
-    """The EOP front end that accepted the mail (trailer host)."""
-    frontend_ip: str
-    when: datetime
-    spf: SpfResult
-    dmarc: DmarcResult
-    compauth: Compauth
-    verdict: SpamVerdict
-    auth_as: Literal["Anonymous", "Internal", "Partner"] = "Anonymous"
-    tls_version: str | None = None
-    """``TLSv1.2`` as ssl reports it, or None for plaintext."""
-    cipher: str | None = None
-
-
-def received(stamp: Stamp) -> Header:
-    helo = clean(stamp.helo) or "unknown"
-    tls = ""
-    if stamp.tls_version:
-        version = stamp.tls_version.replace("TLSv", "TLS").replace(".", "_")
-        cipher = _IANA_CIPHERS.get(stamp.cipher or "", stamp.cipher or "")
-        tls = f" (version={version}, cipher={cipher})"
-    return (
-        "Received",
-        f"from {helo} ({stamp.public_ip}) by {stamp.frontend_host} ({stamp.frontend_ip}) "
-        f"with Microsoft SMTP Server{tls} id {EXCHANGE_BUILD} via Frontend Transport; "
-        f"{rfc1123(stamp.when)}",
-    )
+    hop: Hop
+    spf: str
+    """pass, fail, softfail, neutral, none, temperror or permerror."""
+    spf_domain: str
+    """The domain SPF checked: ``smtp.mailfrom``."""
+    dmarc: str
+    dmarc_action: str
+    header_from: str | None
+    compauth: str
+    compauth_reason: str
+    scl: int
+    sfv: str
+    """NSPM, SPM or SKI."""
+    cat: str
+    """NONE, SPM, HSPM or SPOOF."""
+    auth_as: str = "Anonymous"
+    """Anonymous, Internal (OnPremises connector) or Partner (Partner connector)."""
 
 
 def received_spf(stamp: Stamp) -> Header:
-    spf, ip, domain = stamp.spf, stamp.public_ip, clean(stamp.spf.domain) or "unknown"
+    ip, domain = stamp.hop.client_ip, header_text(stamp.spf_domain)
     comment = {
         "pass": f"domain of {domain} designates {ip} as permitted sender",
         "fail": f"domain of {domain} does not designate {ip} as permitted sender",
@@ -87,11 +115,11 @@ def received_spf(stamp: Stamp) -> Header:
         "none": f"{domain} does not designate permitted sender hosts",
         "temperror": f"error in processing during lookup of {domain}: DNS Timeout",
         "permerror": f"domain of {domain} used an invalid SPF mechanism",
-    }[spf.result]
+    }[stamp.spf]
     word = {"softfail": "SoftFail", "temperror": "TempError", "permerror": "PermError"}.get(
-        spf.result, spf.result.capitalize()
+        stamp.spf, stamp.spf.capitalize()
     )
-    helo = clean(stamp.helo) or "unknown"
+    helo = header_text(stamp.hop.helo)
     return (
         "Received-SPF",
         f"{word} ({AUTHSERV}: {comment}) receiver={AUTHSERV}; client-ip={ip}; helo={helo};",
@@ -99,32 +127,30 @@ def received_spf(stamp: Stamp) -> Header:
 
 
 def authentication_results(stamp: Stamp) -> Header:
-    spf, dmarc, compauth = stamp.spf, stamp.dmarc, stamp.compauth
-    mailfrom = clean(spf.domain) or "unknown"
-    header_from = clean(dmarc.header_from or "") or "unknown"
+    mailfrom = header_text(stamp.spf_domain)
+    header_from = header_text(stamp.header_from)
     return (
         "Authentication-Results",
-        f"spf={spf.result} (sender IP is {stamp.public_ip}) smtp.mailfrom={mailfrom}; "
+        f"spf={stamp.spf} (sender IP is {stamp.hop.client_ip}) smtp.mailfrom={mailfrom}; "
         f"dkim=none (message not signed) header.d=none;"
-        f"dmarc={dmarc.result} action={dmarc.action} header.from={header_from};"
-        f"compauth={compauth.result} reason={compauth.reason}",
+        f"dmarc={stamp.dmarc} action={stamp.dmarc_action} header.from={header_from};"
+        f"compauth={stamp.compauth} reason={stamp.compauth_reason}",
     )
 
 
 def antispam_report(stamp: Stamp) -> Header:
-    v = stamp.verdict
-    helo = clean(stamp.helo).replace(";", " ") or "unknown"
+    helo = header_text(stamp.hop.helo, "").replace(";", " ") or "unknown"
     fields = [
-        ("CIP", stamp.public_ip),
+        ("CIP", stamp.hop.client_ip),
         ("CTRY", ""),
         ("LANG", "en"),
-        ("SCL", str(v.scl)),
+        ("SCL", str(stamp.scl)),
         ("SRV", ""),
         ("IPV", "NLI"),
-        ("SFV", v.sfv),
+        ("SFV", stamp.sfv),
         ("H", helo),
         ("PTR", "InfoNoRecords"),
-        ("CAT", v.cat),
+        ("CAT", stamp.cat),
         ("SFS", ""),
         ("DIR", "INB"),
         ("SFTY", ""),
@@ -137,10 +163,10 @@ def inbound_headers(stamp: Stamp) -> tuple[Header, ...]:
     return (
         authentication_results(stamp),
         received_spf(stamp),
-        ("X-MS-Exchange-Organization-AuthSource", stamp.frontend_host),
+        ("X-MS-Exchange-Organization-AuthSource", stamp.hop.by_host),
         ("X-MS-Exchange-Organization-AuthAs", stamp.auth_as),
-        ("X-MS-Exchange-Organization-SCL", str(stamp.verdict.scl)),
+        ("X-MS-Exchange-Organization-SCL", str(stamp.scl)),
         antispam_report(stamp),
         ("X-Microsoft-Antispam", "BCL:0;"),
-        received(stamp),
+        received(stamp.hop),
     )

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from exolab.emulator.clock import Clock
+from exolab.emulator.replies.echo import one_line
 from exolab.emulator.replies.model import Reply, Trailer
 
 _REGIONS = (("NAM", "namprd"), ("EUR", "eurprd"), ("APC", "apcprd"), ("JPN", "jpnprd"))
@@ -91,7 +92,13 @@ class Renderer:
         return f" [{self.names.trailer_host} {stamp} {self.rng.getrandbits(64):016X}]"
 
     def lines(self, reply: Reply, **params: object) -> list[str]:
-        """The wire lines (without CRLF) for ``reply`` with its placeholders filled."""
+        """The wire lines (without CRLF) for ``reply`` with its placeholders filled.
+
+        Every text parameter is made one bounded line first (``echo.one_line``):
+        some of them are client text, and no reply may ever span more lines than
+        its catalog entry has.
+        """
+        params = _one_line_each(params)
         head = reply.text.format(**params) if params else reply.text
         prefix = f"{reply.code}"
         first = f"{reply.enhanced} {head}" if reply.enhanced else head
@@ -104,5 +111,10 @@ class Renderer:
 
     def summary(self, reply: Reply, **params: object) -> str:
         """``535 5.7.139 Authentication unsuccessful, …`` without trailer: for appending to a 530."""
+        params = _one_line_each(params)
         head = reply.text.format(**params) if params else reply.text
         return " ".join(str(p) for p in (reply.code, reply.enhanced, head) if p)
+
+
+def _one_line_each(params: dict[str, object]) -> dict[str, object]:
+    return {k: one_line(v) if isinstance(v, str) else v for k, v in params.items()}

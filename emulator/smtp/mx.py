@@ -4,13 +4,18 @@ A ``FrontEnd`` for core's ``ExchangeSMTP`` adapter. Banner and EHLO of an EOP
 front end; STARTTLS offered and optional, TLS 1.2+ only (an older handshake
 fails and the client may come back in plaintext, which is accepted); any
 AUTH → 504 5.7.4; the recipient rules of ``emulator.policy.directsend``. At
-end of data: SPF (pyspf, in the SPF helper process, over the lab DNS on the wire)
-and the DMARC record, DMARC/compauth, the spam verdict, the EOP header stamp,
-the durable commit (Inbox / Junk Email / Quarantine, or Outbound for a
-relay; group commit in the store's writer thread, so the loop never waits for
-an fsync and messages ending together share one), and only then
+end of data this shell only gathers facts: the header fields (``mail.scan``),
+SPF (pyspf, in the SPF helper process, over the lab DNS on the wire) and the
+DMARC record, and the inbound connector; ``emulator.policy.inbound.judge``
+decides DMARC, compauth, the spam verdict, the EOP header stamp and the
+copies. Then the durable commit (Inbox / Junk Email / Quarantine, or Outbound
+for a relay; group commit in the store's writer thread, so the loop never
+waits for an fsync and messages ending together share one), and only then
 ``250 2.6.0 … Queued mail for delivery``. Session records ride along in the
 next group commit.
+
+The client's certificate is read once, when the STARTTLS handshake completes
+(``SessionState.peer_certificate``), for the certificate-based connectors.
 
 The client's source address is mapped to its public IP through the tenant's
 sites (core's adapter does that for every front end); a dynamic site is noted
@@ -26,16 +31,15 @@ import functools
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from exolab.emulator.dns.resolver import LIFETIME
 from exolab.emulator.dns.senderauth import DnsFacts, check_sender
 from exolab.emulator.dns.spfworker import SpfWorker
 from exolab.emulator.lab import LabContext
-from exolab.emulator.mail import inbound
-from exolab.emulator.mail.headers import Stamp, inbound_headers
+from exolab.emulator.mail.scan import scan
 from exolab.emulator.policy import directsend as rules
-from exolab.emulator.policy.authresults import SpfResult, composite_auth, evaluate_dmarc
+from exolab.emulator.policy.authresults import SpfResult
 from exolab.emulator.policy.connectors import admitting_connector
 from exolab.emulator.policy.directsend import MxRcpt
 from exolab.emulator.policy.facts import (
@@ -46,7 +50,7 @@ from exolab.emulator.policy.facts import (
     RcptCommand,
     SessionFacts,
 )
-from exolab.emulator.policy.spam import spam_verdict
+from exolab.emulator.policy.inbound import InboundMessage, judge
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import FrontEndNames, Reply, catalog
 from exolab.emulator.smtp.auth import Mechanism
@@ -54,6 +58,7 @@ from exolab.emulator.smtp.base import ExchangeSMTP
 from exolab.emulator.smtp.data import Body
 from exolab.emulator.smtp.listener import bound_port, listen
 from exolab.emulator.smtp.session import SessionState
+from exolab.emulator.store import Placement
 from exolab.emulator.tenant.model import InboundConnector
 
 SPF_THREADS = 8
@@ -72,14 +77,11 @@ def mx_tls_context(lab: LabContext) -> ssl.SSLContext:
     return context
 
 
-def certificate_names(protocol: ExchangeSMTP | None) -> tuple[str, ...]:
-    """Subject CN and DNS subject alternative names of the client's verified certificate."""
-    if protocol is None or protocol.transport is None:
+def certificate_names(cert: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """Subject CN and DNS subject alternative names of a verified certificate
+    (``SSLObject.getpeercert()``, recorded once when the handshake completed)."""
+    if not cert:
         return ()
-    ssl_object = protocol.transport.get_extra_info("ssl_object")
-    if ssl_object is None:
-        return ()
-    cert = ssl_object.getpeercert() or {}
     names = [v for rdn in cert.get("subject", ()) for k, v in rdn if k == "commonName"]
     names += [v for k, v in cert.get("subjectAltName", ()) if k == "DNS"]
     return tuple(str(n) for n in names)
@@ -133,12 +135,11 @@ class MxFrontEnd:
         return rules.check_mail(MailCommand(facts, address, size))
 
     def _connector(self, state: SessionState) -> InboundConnector | None:
-        side = self.live.get(state.id)
         return admitting_connector(
             self.lab.tenant,
             state.public_ip,
             state.tls_version is not None,
-            certificate_names(side.protocol if side else None),
+            certificate_names(state.peer_certificate),
         )
 
     def check_rcpt(self, state: SessionState, facts: SessionFacts, address: str | None) -> Verdict:
@@ -149,76 +150,57 @@ class MxFrontEnd:
         return rules.check_data(DataCommand(facts))
 
     async def end_of_data(self, state: SessionState, facts: SessionFacts, body: Body) -> Verdict:
+        """Gather the facts (the header fields, the DNS answers), let ``judge`` decide, store."""
         started = self.lab.clock.monotonic()
-        refusal = rules.check_end_of_data(EndOfData(facts, body.size, tuple(state.rcpts)))
+        eod = EndOfData(facts, body.size, tuple(state.rcpts))
+        refusal = rules.check_end_of_data(eod)
         if refusal is not None:
             return refusal
-        tenant = facts.tenant
-        froms, message_id = inbound.sender_fields(body.data)
-        from_domain = froms[0].rpartition("@")[2] if froms else None
-        dns_facts = await self._sender_auth(state, from_domain)
-        connector = self._connector(state)
-        kind = connector.connector_type if connector else None
-        if connector is not None:
-            state.note(f"attributed to inbound connector {connector.name!r} ({kind})")
-        spf = dns_facts.spf
-        rng = self.lab.rng(f"dmarc:{self.endpoint}:{state.id}:{state.delivered}")
-        dmarc = evaluate_dmarc(spf, from_domain, dns_facts.dmarc_record, dns_facts.dmarc_error, rng)
-        own = tenant.is_accepted_domain(from_domain or spf.domain)
-        compauth = composite_auth(dmarc, own, kind)
-        verdict = spam_verdict(tenant.spam_filter, spf, dmarc, compauth, kind)
-        state.note(
-            f"spf={spf.result} ({spf.explanation or 'no explanation'}) dmarc={dmarc.result} "
-            f"action={dmarc.action} compauth={compauth.result} reason={compauth.reason}"
-        )
-        state.note(f"verdict: {verdict.reason}")
+        head = scan(body.data)
+        dns_facts = await self._sender_auth(state, head.from_domain)
         side = self.live.get(state.id)
-        stamp = Stamp(
-            helo=state.helo or "",
-            public_ip=state.public_ip,
-            frontend_host=state.names.trailer_host,
-            frontend_ip=side.frontend_ip if side else "10.0.0.1",
-            when=facts.now,
-            spf=spf,
-            dmarc=dmarc,
-            compauth=compauth,
-            verdict=verdict,
-            auth_as={"OnPremises": "Internal", "Partner": "Partner"}.get(kind or "", "Anonymous"),  # type: ignore[arg-type]
-            tls_version=state.tls_version,
-            cipher=state.cipher,
+        judgement = judge(
+            InboundMessage(
+                eod=eod,
+                head=head,
+                spf=dns_facts.spf,
+                dmarc_record=dns_facts.dmarc_record,
+                dmarc_lookup_failed=dns_facts.dmarc_error,
+                connector=self._connector(state),
+                receiving_host=state.names.trailer_host,
+                receiving_ip=side.frontend_ip if side else "10.0.0.1",
+                cipher=state.cipher,
+                dmarc_sample=self.lab.rng(f"dmarc:{self.endpoint}:{state.id}:{state.delivered}"),
+            )
         )
-        routes = [(r, rules.route_for(tenant, r, connector)) for r in state.rcpts]
-        copies = inbound.placements(tenant, routes, verdict, inbound_headers(stamp))
+        for note in judgement.notes:
+            state.note(note)
+        message_id = head.message_id
         if message_id is None:
             message_id = f"{state.rng.getrandbits(64):016x}@{state.names.mailbox_host.lower()}"
-        for address, route in routes:
-            if route == "nowhere":
-                state.note(f"no mailbox {address} (DBEB off): accepted, would NDR")
-        if copies:
+        if judgement.copies:
             await self.lab.store.deliver(
                 state.id,
                 state.mail_from or "",
                 body.data,
-                copies,
+                [
+                    Placement(c.mailbox, c.folder, judgement.headers, c.scl, c.recipients)
+                    for c in judgement.copies
+                ],
                 message_id=f"<{message_id}>",
                 received_at=facts.now,
             )
             state.delivered += 1
-            where = ", ".join(f"{p.mailbox}/{p.folder}" for p in copies)
+            where = ", ".join(f"{c.mailbox}/{c.folder}" for c in judgement.copies)
             state.note(f"delivered: {message_id} to {where}")
         seconds = max(self.lab.clock.monotonic() - started, 0.001)
-        return Verdict(
-            catalog.EOD_QUEUED,
-            "queued",
-            f"{body.size} bytes, SCL {verdict.scl}, {verdict.folder}",
-            {
-                "message_id": message_id,
-                "internal_id": state.rng.randrange(10**14, 10**15),
-                "mailbox_host": state.names.mailbox_host,
-                "size": body.size,
-                "seconds": f"{seconds:.3f}",
-                "rate": f"{body.size / 1024 / seconds:.3f}",
-            },
+        return judgement.verdict.with_params(
+            message_id=message_id,
+            internal_id=state.rng.randrange(10**14, 10**15),
+            mailbox_host=state.names.mailbox_host,
+            size=body.size,
+            seconds=f"{seconds:.3f}",
+            rate=f"{body.size / 1024 / seconds:.3f}",
         )
 
     async def _sender_auth(self, state: SessionState, from_domain: str | None) -> DnsFacts:

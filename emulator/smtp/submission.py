@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from exolab.emulator.lab import LabContext
+from exolab.emulator.mail.headers import Hop, received
+from exolab.emulator.mail.scan import HeadFields, scan
 from exolab.emulator.policy import submission as rules
 from exolab.emulator.policy.facts import (
     AuthCommand,
@@ -33,7 +35,6 @@ from exolab.emulator.replies import FrontEndNames, Reply, catalog
 from exolab.emulator.smtp.auth import Mechanism, registry
 from exolab.emulator.smtp.base import ExchangeSMTP
 from exolab.emulator.smtp.data import Body
-from exolab.emulator.smtp.headers import head_of, received
 from exolab.emulator.smtp.listener import bound_port, listen
 from exolab.emulator.smtp.session import SessionState
 from exolab.emulator.smtp.silent import SilentPort
@@ -91,7 +92,7 @@ class SubmissionFrontEnd:
         return rules.check_data(DataCommand(facts, rank))
 
     async def end_of_data(self, state: SessionState, facts: SessionFacts, body: Body) -> Verdict:
-        header_from, message_id = head_of(body.data) if body.kept else ((), None)
+        head = scan(body.data) if body.kept else HeadFields()
         identity = state.identity or ""
         now = facts.now.timestamp()
         per_minute = facts.tenant.limits.messages_per_minute
@@ -99,7 +100,7 @@ class SubmissionFrontEnd:
             facts,
             body.size,
             tuple(state.rcpts),
-            header_from,
+            head.header_from,
             self.counters.recipients_last_24h(identity, now),
             self.counters.rate_delay(identity, now, per_minute),
         )
@@ -110,6 +111,7 @@ class SubmissionFrontEnd:
         self.counters.released(identity, now + verdict.delay, per_minute)
         if verdict.delay > 0:
             await asyncio.sleep(verdict.delay)  # the reply waits; nothing is refused
+        message_id = head.message_id
         if message_id is None:
             message_id = f"{state.rng.getrandbits(64):016x}@{state.names.mailbox_host.lower()}"
         await self.lab.store.deliver(
@@ -126,7 +128,15 @@ class SubmissionFrontEnd:
 
     def _placements(self, state: SessionState, identity: str) -> list[Placement]:
         tenant = self.lab.tenant
-        stamp = (received(state, self.lab.clock.now()),)
+        hop = Hop(
+            helo=state.helo,
+            client_ip=state.public_ip,
+            by_host=state.names.trailer_host,
+            when=self.lab.clock.now(),
+            tls_version=state.tls_version,
+            cipher=state.cipher,
+        )
+        stamp = (received(hop),)
         placements: list[Placement] = []
         outbound: list[str] = []
         for rcpt in state.rcpts:

@@ -68,7 +68,7 @@ async def test_scan_reaches_inbox_sent_items_and_outbound(lab: Lab) -> None:
     inbox = placed["bob@contoso.com", "Inbox"]
     assert inbox.body == MESSAGE and inbox.message_id == "<scan-001@printer>"
     received = dict(inbox.headers_added)["Received"]
-    assert "[203.0.113.39]" in received and "version=TLS1_3" in received
+    assert "(203.0.113.39)" in received and "version=TLS1_3" in received
     assert placed["scanner@contoso.com", "Outbound"].envelope_to == ("partner@fabrikam.com",)
     assert placed["scanner@contoso.com", "Sent Items"].headers_added == ()
 
