@@ -39,5 +39,11 @@ def _run(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("docs", help="regenerate the generated pages of docs/")
-    parser.add_argument("--out", type=Path, default=Path("docs"), metavar="DIR")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("docs"),
+        metavar="DIR",
+        help="where docs/ is (default: docs)",
+    )
     parser.set_defaults(handler=_run)

@@ -26,5 +26,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "explain", help="run one scenario and explain its transcript step by step"
     )
     parser.add_argument("scenario", metavar="SCENARIO", help="a catalog id or a .toml path")
-    parser.add_argument("--lang", choices=("en", "ja"), default="en")
+    parser.add_argument(
+        "--lang", choices=("en", "ja"), default="en", help="language of the explanation"
+    )
     parser.set_defaults(handler=_run)

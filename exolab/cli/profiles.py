@@ -11,7 +11,7 @@ from exolab.devices.quirks import quirk_class, quirk_names
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("profiles", help="list the simulated device profiles")
-    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--json", action="store_true", help="one JSON object per line (JSON Lines)")
     p.add_argument("--quirks", action="store_true", help="list the registered quirks instead")
     p.set_defaults(handler=run)
 
@@ -19,7 +19,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     if args.quirks:
         for name in quirk_names():
-            print(f"{name:28} {quirk_class(name).summary}")
+            summary = quirk_class(name).summary
+            if args.json:
+                print(json.dumps({"name": name, "summary": summary}, ensure_ascii=False))
+            else:
+                print(f"{name:28} {summary}")
         return 0
     for profile in list_profiles():
         if args.json:

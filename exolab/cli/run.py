@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from exolab.cli.common import UsageError
+from exolab.cli.common import UsageError, add_progress_flag, show_progress
 from exolab.scenarios.loader import ScenarioError, ScenarioFile, load_catalog
 from exolab.scenarios.reports import Progress, render_html, render_json, render_junit, render_table
 from exolab.scenarios.result import ScenarioResult
@@ -57,7 +57,7 @@ def _run(args: argparse.Namespace) -> int:
             name = f"{item.group}/{item.id}" if item.group else item.id
             print(f"{name}\t{item.scenario.title.get(args.lang)}")
         return 0
-    progress = Progress(len(items), sys.stderr, quiet=args.quiet)
+    progress = Progress(len(items), sys.stderr, quiet=args.quiet or not show_progress(args))
     options = RunOptions(jobs=args.jobs, keep_data=args.keep_data)
     results, wall = run_catalog(items, options, progress.update)
     progress.finish()
@@ -86,9 +86,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_report_flags(parser)
     parser.add_argument("--quiet", action="store_true", help="print only failures and the total")
-    parser.add_argument("--jobs", type=int, default=default_jobs(), metavar="N")
+    parser.add_argument(
+        "--jobs", type=int, default=default_jobs(), metavar="N", help="scenarios run at once"
+    )
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument(
         "--keep-data", type=Path, metavar="DIR", help="keep each lab's data under DIR/<id>"
     )
+    add_progress_flag(parser)
     parser.set_defaults(handler=_run)
