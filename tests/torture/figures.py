@@ -23,10 +23,11 @@ class Figures:
     injected: int = 0
     crashes: int = 0
     foreign: int = 0
+    leaks: int = 0
     notes: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
 
-    HARD = ("lost", "truncated", "split", "injected", "crashes", "foreign")
+    HARD = ("lost", "truncated", "split", "injected", "crashes", "foreign", "leaks")
 
     @property
     def broken(self) -> int:
@@ -54,6 +55,7 @@ COLUMNS = (
     ("injected", "injected"),
     ("crashes", "crashes"),
     ("foreign", "foreign"),
+    ("leaks", "leaks"),
 )
 
 

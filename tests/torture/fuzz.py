@@ -8,13 +8,16 @@ UTF-8 addresses, folded or CR-carrying Message-IDs, CR inside EHLO,
 credentials pipelined after a refused AUTH). A reply line that is not the
 catalog's, carries a control character or echoes a credential is foreign.
 Every few sessions a fresh connection must still be greeted on each front
-end.
+end. Afterwards the store is read: a header value the lab added (Received,
+…) that carries a control character is an injected header, and a
+credential in a stored transcript or in the log is a leak.
 """
 
 from __future__ import annotations
 
 import base64
 import random
+import re
 import ssl
 import threading
 from collections.abc import Callable
@@ -37,6 +40,7 @@ from tests.torture.wire import (
     submission_session,
 )
 
+CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # a header value is one line; TAB may stay
 SOURCES = ("127.20.0.10", "127.20.0.20", "127.20.7.7")
 SECRETS = (PASSWORD, base64.b64encode(PASSWORD.encode()).decode())
 ENVELOPE = b"MAIL FROM:<scanner@contoso.com>\r\nRCPT TO:<alice@contoso.com>\r\n"
@@ -48,6 +52,7 @@ HOSTILE: tuple[bytes, ...] = (
     ENVELOPE + b"DATA\r\nMessage-ID: <a\x00\x1b[2Jb@contoso.com>\r\n\r\nx\r\n.\r\n",
     ENVELOPE + b"BDAT 44 LAST\r\nMessage-ID:\r\n <folded-bdat@contoso.com>\r\n\r\n",
     b"EHLO evil.example\rX-Injected: yes\r\n",
+    b"EHLO evil.example\rX-Injected: yes\r\n" + ENVELOPE + b"DATA\r\nSubject: e\r\n\r\nx\r\n.\r\n",
     b"HELO \xff\xfe\x00evil\r\n",
     b"AUTH LOGIN\r\nc2Nhbm5lckBjb250b3NvLmNvbQ==\r\n" + SECRETS[1].encode() + b"\r\n",
     b"AUTH LOGIN " + SECRETS[1].encode() + b"\r\n" + SECRETS[1].encode() + b"\r\n",
@@ -192,6 +197,11 @@ def fuzz(lab: ServedLab, sessions: int, seed: int, workers: int = 8, batch: int 
                 if not lab.alive():
                     break
     figures.crashes += lab.tracebacks() - before_tb + not_greeted
+    for value in lab.header_values():
+        if CONTROL.search(value):
+            figures.injected += 1  # client text reached a header with its line breaks
+            figures.example(f"stored header value with a control character: {value[:120]!r}")
+    figures.leaks += lab.mentions(SECRETS)
     figures.notes.append(
         f"seed {seed}; {lab.log_lines() - before_log} lab log lines for {figures.tried} sessions"
     )

@@ -131,6 +131,28 @@ class ServedLab:
         finally:
             db.close()
 
+    def header_values(self) -> list[str]:
+        """Every header field value the lab added to a stored message (Received, …)."""
+        uri = f"file:{self.data / STORE_FILE}?mode=ro"
+        db = sqlite3.connect(uri, uri=True, timeout=30)
+        try:
+            rows = db.execute("SELECT headers_added FROM messages").fetchall()
+        finally:
+            db.close()
+        return [str(value) for (text,) in rows for _, value in json.loads(text)]
+
+    def mentions(self, secrets: tuple[str, ...]) -> int:
+        """Stored session transcripts and log lines that carry any of ``secrets``."""
+        uri = f"file:{self.data / STORE_FILE}?mode=ro"
+        db = sqlite3.connect(uri, uri=True, timeout=30)
+        try:
+            rows = db.execute("SELECT transcript, notes FROM sessions").fetchall()
+        finally:
+            db.close()
+        found = sum(any(s in t or s in n for s in secrets) for t, n in rows)
+        log = self.log.read_bytes().decode("utf-8", "replace") if self.log.exists() else ""
+        return found + sum(any(s in line for s in secrets) for line in log.splitlines())
+
     def __enter__(self) -> ServedLab:
         self.start()
         return self
