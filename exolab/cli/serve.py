@@ -86,6 +86,9 @@ async def serve(tenant: Tenant, data: Path, ports: PortPlan) -> int:
     async with lab:
         shift = "" if not ports.offset else f" (ports shifted by {ports.offset})"
         print(f"exolab ready: {lab.endpoints_path}{shift}", flush=True)
+        api, token = lab.context.endpoints.api, lab.context.endpoints.extra.get("api_token")
+        if api and token:
+            print(f"exolab API: {api} (token for changes and secrets: {token})", flush=True)
         await stop.wait()
     print("exolab stopped", file=sys.stderr, flush=True)
     return 0
