@@ -30,6 +30,7 @@ from exolab.devices.client.events import (
     StartTls,
 )
 from exolab.devices.client.machine import SmtpClient
+from exolab.devices.client.states import State, stage_of
 from exolab.devices.clock import Clock, SystemClock
 from exolab.devices.errors import JobError, RemoteProtocolError
 from exolab.devices.job import Job, build_message
@@ -143,7 +144,7 @@ async def send_scan(
             token = await token_source.token()
         except TokenError as exc:
             transcript.add("*", f"token: {exc}")
-            return early.result("gave_up", "AUTH", "token")
+            return early.result("gave_up", stage_of(State.AUTH), "token")
 
     try:
         transcript.add("*", f"resolve {settings.server}")
@@ -228,12 +229,12 @@ async def _attempt(run: _Run, mode: SecurityMode) -> DeviceResult:
     except BaseException as exc:
         sock.close()
         if isinstance(exc, TimeoutError):
-            return run.result("timeout", "CONNECT", "timeout")
+            return run.result("timeout", stage_of(State.CONNECT), "timeout")
         if isinstance(exc, ConnectionRefusedError):
-            return run.result("refused", "CONNECT", "refused")
+            return run.result("refused", stage_of(State.CONNECT), "refused")
         if isinstance(exc, OSError):
             run.transcript.add("*", f"connect failed: {exc.strerror or exc}")
-            return run.result("refused", "CONNECT", "refused")
+            return run.result("refused", stage_of(State.CONNECT), "refused")
         raise
     if mode != "implicit":
         reader, writer = await asyncio.open_connection(sock=sock)
@@ -252,12 +253,12 @@ async def _attempt(run: _Run, mode: SecurityMode) -> DeviceResult:
             )
         except TimeoutError:
             sock.close()
-            return run.result("timeout", "CONNECT", "timeout")
+            return run.result("timeout", stage_of(State.CONNECT), "timeout")
         except (ssl.SSLError, OSError) as exc:
             sock.close()
             reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
             run.transcript.add("*", f"TLS handshake failed: {reason}")
-            return run.result("tls_failure", "CONNECT", "tls")
+            return run.result("tls_failure", stage_of(State.CONNECT), "tls")
         _note_tls(run, writer)
     result: DeviceResult | None = None
     try:
@@ -355,7 +356,7 @@ async def _session(
                     run.tls_broken = True
                     reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
                     run.transcript.add("*", f"TLS handshake failed: {reason}")
-                    return run.result("tls_failure", "STARTTLS", "tls")
+                    return run.result("tls_failure", client.stage, "tls")
                 _note_tls(run, writer)
                 pending.extend(client.tls_started())
             elif isinstance(event, Close):
@@ -364,16 +365,16 @@ async def _session(
                 r = event.result
                 return run.result(r.outcome, r.stage, r.panel or "rejected", r)
         stage = client.stage
-        limit = {"CONNECT": run.timeouts.banner, "EOD": run.timeouts.data}.get(
-            stage, run.timeouts.reply
+        limit = {State.CONNECT: run.timeouts.banner, State.EOD: run.timeouts.data}.get(
+            client.awaiting, run.timeouts.reply
         )
         try:
             data = await asyncio.wait_for(reader.read(READ_CHUNK), limit)
         except TimeoutError:
-            return run.result("timeout", _stage_of(stage), "timeout")
+            return run.result("timeout", stage, "timeout")
         except ssl.SSLError as exc:
             run.transcript.add("*", f"TLS error: {exc.reason or exc}")
-            return run.result("tls_failure", _stage_of(stage), "tls")
+            return run.result("tls_failure", stage, "tls")
         except OSError as exc:
             run.transcript.add("*", f"connection error: {exc.strerror or exc}")
             data = b""
@@ -382,20 +383,5 @@ async def _session(
         except RemoteProtocolError as exc:
             run.transcript.add("S", data.decode("utf-8", "replace").rstrip("\r\n")[:200])
             run.transcript.add("*", f"protocol error: {exc}")
-            return run.result("gave_up", _stage_of(stage), "protocol")
+            return run.result("gave_up", stage, "protocol")
 
-
-def _stage_of(stage: str) -> Stage:
-    mapping: dict[str, Stage] = {
-        "CONNECT": "CONNECT",
-        "EHLO": "EHLO",
-        "STARTTLS": "STARTTLS",
-        "TLS": "STARTTLS",
-        "AUTH": "AUTH",
-        "MAIL": "MAIL",
-        "RCPT": "RCPT",
-        "DATA": "DATA",
-        "EOD": "EOD",
-        "QUIT": "QUIT",
-    }
-    return mapping[stage]

@@ -6,10 +6,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 from exolab.devices.client.replies import Reply
+from exolab.devices.client.stages import Stage
 
-Stage = Literal[
-    "DNS", "CONNECT", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "EOD", "QUIT", "JOB"
+__all__ = [
+    "Close",
+    "Event",
+    "Finished",
+    "Received",
+    "Send",
+    "SessionOutcome",
+    "Stage",
+    "StartTls",
+    "Verdict",
 ]
+
+Verdict = Literal["delivered", "rejected", "gave_up"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +52,7 @@ class Close:
 class SessionOutcome:
     """How the session ended, as the machine saw it."""
 
-    outcome: Literal["delivered", "rejected", "gave_up"]
+    outcome: Verdict
     stage: Stage
     reply: Reply | None = None
     panel: str | None = None  # key into devices.panel for gave_up / rejected

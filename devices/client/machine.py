@@ -3,14 +3,14 @@
 Feed it what the server sent (``receive_data``), tell it when TLS is up
 (``tls_started``) or the peer went away (``connection_closed``); it returns
 ``Send``/``StartTls``/``Close``/``Finished`` events for the driver. No sockets,
-no asyncio. Every command that is sent pushes the stage whose reply it awaits
-onto a queue, so pipelining is just several commands before their replies.
-Quirks bend the decisions through the ``QuirkChain`` hooks.
+no asyncio. The handlers here only decide what to do next; every change of
+state goes through the table in ``devices.client.states``, pipelined groups
+included, so a move the table does not list raises instead of happening.
+Quirks bend the decisions through the ``QuirkChain`` hooks, never the state.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 
 from exolab.devices.client.body import data_payload
@@ -23,27 +23,15 @@ from exolab.devices.client.events import (
     Received,
     Send,
     SessionOutcome,
-    Stage,
     StartTls,
+    Verdict,
 )
 from exolab.devices.client.replies import Reply, ReplyParser
 from exolab.devices.client.sasl import b64, decode_prompt, plain_response, xoauth2_response
+from exolab.devices.client.stages import Stage
+from exolab.devices.client.states import ClientState, Ours, State, Theirs, stage_of
 from exolab.devices.errors import LocalProtocolError
 from exolab.devices.quirks.base import QuirkChain
-
-# The one table of legal moves: which stage's reply may be awaited after which.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "CONNECT": frozenset({"EHLO", "QUIT"}),
-    "EHLO": frozenset({"STARTTLS", "AUTH", "MAIL", "QUIT"}),
-    "STARTTLS": frozenset({"TLS", "QUIT"}),
-    "TLS": frozenset({"EHLO"}),
-    "AUTH": frozenset({"AUTH", "STARTTLS", "MAIL", "QUIT"}),
-    "MAIL": frozenset({"RCPT", "QUIT"}),
-    "RCPT": frozenset({"RCPT", "DATA", "QUIT"}),
-    "DATA": frozenset({"EOD", "QUIT"}),
-    "EOD": frozenset({"QUIT"}),
-    "QUIT": frozenset(),
-}
 
 
 class SmtpClient:
@@ -58,8 +46,7 @@ class SmtpClient:
         self.auth_attempted = False
         self.result: SessionOutcome | None = None
         self._parser = ReplyParser()
-        self._expect: deque[Stage] = deque(["CONNECT"])
-        self._stage: str = "CONNECT"
+        self._cs = ClientState()
         self._auth_mech: Mechanism | None = None
         self._auth_step = 0
         self._failure: SessionOutcome | None = None  # first failure inside a pipelined group
@@ -70,9 +57,19 @@ class SmtpClient:
 
     # ---------------------------------------------------------------- inputs
     @property
-    def stage(self) -> str:
-        """The stage whose reply is awaited next ("TLS" while the handshake runs)."""
-        return self._stage
+    def state(self) -> State:
+        """The state in the table: the last command (group) sent."""
+        return self._cs.state
+
+    @property
+    def awaiting(self) -> State:
+        """The state whose reply comes next (``State.TLS`` while the handshake runs)."""
+        return self._cs.awaiting
+
+    @property
+    def stage(self) -> Stage:
+        """The stage name of ``awaiting``: where the session is if it ends now."""
+        return stage_of(self._cs.awaiting)
 
     @property
     def finished(self) -> bool:
@@ -80,24 +77,19 @@ class SmtpClient:
 
     def receive_data(self, data: bytes) -> list[Event]:
         """Bytes from the server. Raises RemoteProtocolError on a non-SMTP line."""
-        if self.finished or self._stage == "TLS":
-            raise LocalProtocolError(f"receive_data in stage {self._stage}")
+        if self.finished or self._cs.state is State.TLS:
+            raise LocalProtocolError(f"receive_data in state {self._cs.state.name}")
         for reply in self._parser.feed(data):
             self._out.append(Received(reply))
-            if not self._expect:
-                # an unsolicited reply: a 421 is the server closing; anything else is noise
-                if reply.code == 421:
-                    self._finish(SessionOutcome("rejected", self._last_stage(), reply, "rejected"))
-                continue
-            self._dispatch(self._expect.popleft(), reply)
-            if self._is_done():
-                break
+            self._on_reply(reply)
+            if self._cs.state is State.CLOSED:
+                break  # what follows a final reply or a hang-up is never read
         return self._drain()
 
     def tls_started(self) -> list[Event]:
         """The driver completed the STARTTLS handshake: greet again."""
-        if self._stage != "TLS":
-            raise LocalProtocolError(f"tls_started in stage {self._stage}")
+        if self._cs.state is not State.TLS:
+            raise LocalProtocolError(f"tls_started in state {self._cs.state.name}")
         self.tls_active = True
         self.caps = Capabilities()
         self._greet()
@@ -106,42 +98,50 @@ class SmtpClient:
     def connection_closed(self) -> list[Event]:
         """The server closed the connection (EOF)."""
         if not self.finished:
-            if self._failure is not None:
-                self._finish(self._failure)
-            elif self._pending_result is not None:
-                self._finish(self._pending_result)
-            else:
-                stage = self._last_stage()
-                self._finish(SessionOutcome("gave_up", stage, None, "connection_lost"))
+            result = self._failure if self._failure is not None else self._pending_result
+            if result is None:
+                result = self._outcome("gave_up", self._cs.awaiting, None, "connection_lost")
+            self._cs.theirs(Theirs.HANGUP)
+            self._done(result)
         return self._drain()
 
     # ------------------------------------------------------------- plumbing
-    def _is_done(self) -> bool:
-        return self.result is not None
-
     def _drain(self) -> list[Event]:
         out, self._out = self._out, []
         return out
 
-    def _last_stage(self) -> Stage:
-        stage = self._expect[0] if self._expect else self._stage
-        return "STARTTLS" if stage == "TLS" else stage  # type: ignore[return-value]
+    @staticmethod
+    def _outcome(verdict: Verdict, state: State, reply: Reply | None, panel: str) -> SessionOutcome:
+        return SessionOutcome(verdict, stage_of(state), reply, panel)
 
-    def _goto(self, stage: str) -> None:
-        if stage not in TRANSITIONS[self._stage] and stage != self._stage:
-            raise LocalProtocolError(f"illegal move {self._stage} -> {stage}")
-        self._stage = stage
+    def _on_reply(self, reply: Reply) -> None:
+        """One reply: it answers the oldest command owed one, or none at all."""
+        if self._cs.owed:
+            self._dispatch(self._cs.reply(), reply)
+        elif reply.code == 421:
+            # unprompted 421: the server is closing the connection
+            result = self._outcome("rejected", self._cs.awaiting, reply, "rejected")
+            self._cs.theirs(Theirs.HANGUP)
+            self._done(result)
+        else:
+            self._cs.theirs(Theirs.STRAY)
 
-    def _send(self, stage: Stage, command: str, *, wire: bytes | None = None) -> None:
-        """Queue one command line and the stage whose reply it awaits."""
-        self._goto(stage)
+    def _emit(self, trigger: Ours, send: Send) -> None:
+        self._cs.ours(trigger)
+        self._out.append(send)
+
+    def _send(self, trigger: Ours, command: str, *, wire: bytes | None = None) -> None:
+        """Queue one command line; the table records that its reply is owed."""
         data = (wire if wire is not None else command.encode("utf-8")) + self.config.eol
-        self._out.append(Send(data, (command,)))
-        self._expect.append(stage)
+        self._emit(trigger, Send(data, (command,)))
 
     def _finish(self, result: SessionOutcome) -> None:
+        """The device closes the connection with this result."""
+        self._cs.ours(Ours.CLOSE)
+        self._done(result)
+
+    def _done(self, result: SessionOutcome) -> None:
         self.result = result
-        self._expect.clear()
         self._out.append(Close())
         self._out.append(Finished(result))
 
@@ -151,43 +151,42 @@ class SmtpClient:
             self._finish(result)
             return
         self._pending_result = result
-        self._expect.clear()
-        self._send("QUIT", "QUIT")
+        self._send(Ours.QUIT, "QUIT")
 
     # ------------------------------------------------------------ dispatch
-    def _dispatch(self, stage: Stage, reply: Reply) -> None:
+    def _dispatch(self, answered: State, reply: Reply) -> None:
         handler: Callable[[Reply], None] = {
-            "CONNECT": self._on_banner,
-            "EHLO": self._on_greeting,
-            "STARTTLS": self._on_starttls,
-            "AUTH": self._on_auth,
-            "MAIL": self._on_mail,
-            "RCPT": self._on_rcpt,
-            "DATA": self._on_data,
-            "EOD": self._on_eod,
-            "QUIT": self._on_quit,
-        }[stage]
+            State.CONNECT: self._on_banner,
+            State.EHLO: self._on_greeting,
+            State.STARTTLS: self._on_starttls,
+            State.AUTH: self._on_auth,
+            State.MAIL: self._on_mail,
+            State.RCPT: self._on_rcpt,
+            State.DATA: self._on_data,
+            State.EOD: self._on_eod,
+            State.QUIT: self._on_quit,
+        }[answered]
         handler(reply)
 
-    def _reject(self, stage: Stage, reply: Reply, panel: str = "rejected") -> None:
-        self._fail(SessionOutcome("rejected", stage, reply, panel))
+    def _reject(self, state: State, reply: Reply, panel: str = "rejected") -> None:
+        self._fail(self._outcome("rejected", state, reply, panel))
 
-    def _give_up(self, stage: Stage, panel: str, reply: Reply | None = None) -> None:
-        self._fail(SessionOutcome("gave_up", stage, reply, panel))
+    def _give_up(self, state: State, panel: str, reply: Reply | None = None) -> None:
+        self._fail(self._outcome("gave_up", state, reply, panel))
 
     # -------------------------------------------------------------- stages
     def _on_banner(self, reply: Reply) -> None:
         if reply.code != 220:
-            self._reject("CONNECT", reply)
+            self._reject(State.CONNECT, reply)
             return
         self._greet()
 
     def _greet(self) -> None:
-        self._send("EHLO", f"{self.config.greeting_verb} {self.config.greeting_name}")
+        self._send(Ours.EHLO, f"{self.config.greeting_verb} {self.config.greeting_name}")
 
     def _on_greeting(self, reply: Reply) -> None:
         if reply.code != 250:
-            self._reject("EHLO", reply)
+            self._reject(State.EHLO, reply)
             return
         if self.config.greeting_verb == "EHLO":
             self.caps = Capabilities.from_ehlo(reply)
@@ -207,10 +206,10 @@ class SmtpClient:
                 self._start_auth()
                 return
             if self.caps.has("STARTTLS"):
-                self._send("STARTTLS", "STARTTLS")
+                self._send(Ours.STARTTLS, "STARTTLS")
                 return
             if mode == "starttls":
-                self._give_up("STARTTLS", "starttls_unsupported")
+                self._give_up(State.STARTTLS, "starttls_unsupported")
                 return
         if self._wants_auth():
             self._start_auth()
@@ -222,9 +221,9 @@ class SmtpClient:
             if self.config.security == "opportunistic_starttls" and reply.code >= 500:
                 self._after_tls_refused()
                 return
-            self._reject("STARTTLS", reply)
+            self._reject(State.STARTTLS, reply)
             return
-        self._goto("TLS")
+        self._cs.ours(Ours.HANDSHAKE)
         self._out.append(StartTls())
 
     def _after_tls_refused(self) -> None:
@@ -253,7 +252,7 @@ class SmtpClient:
             self._start_mail()
             return
         if mech is False:
-            self._give_up("AUTH", "auth_unsupported")
+            self._give_up(State.AUTH, "auth_unsupported")
             return
         assert isinstance(mech, str)
         self.auth_attempted = True
@@ -261,12 +260,12 @@ class SmtpClient:
         self._auth_step = 0
         cfg = self.config
         if mech == "LOGIN":
-            self._send("AUTH", "AUTH LOGIN")
+            self._send(Ours.AUTH, "AUTH LOGIN")
         elif mech == "PLAIN":
-            self._send("AUTH", f"AUTH PLAIN {plain_response(cfg.username, cfg.password)}")
+            self._send(Ours.AUTH, f"AUTH PLAIN {plain_response(cfg.username, cfg.password)}")
         else:
             assert cfg.token is not None
-            self._send("AUTH", f"AUTH XOAUTH2 {xoauth2_response(cfg.username, cfg.token)}")
+            self._send(Ours.AUTH, f"AUTH XOAUTH2 {xoauth2_response(cfg.username, cfg.token)}")
 
     def _on_auth(self, reply: Reply) -> None:
         if reply.code == 235:
@@ -274,39 +273,37 @@ class SmtpClient:
             self._after_greeting()
             return
         if reply.code != 334:
-            self._reject("AUTH", reply, "auth_failed")
+            self._reject(State.AUTH, reply, "auth_failed")
             return
         cfg = self.config
         if self._auth_mech == "LOGIN" and self._auth_step < 2:
             prompt = decode_prompt(reply.text)
             if not self.quirks.accept_login_prompt(self._auth_step, prompt, True):
-                self._give_up("AUTH", "auth_prompt", reply)
+                self._give_up(State.AUTH, "auth_prompt", reply)
                 return
             value = cfg.username if self._auth_step == 0 else cfg.password
             self._auth_step += 1
-            self._send("AUTH", b64(value))
+            self._send(Ours.AUTH, b64(value))
         elif self._auth_mech == "PLAIN" and self._auth_step == 0:
             self._auth_step += 1
-            self._send("AUTH", plain_response(cfg.username, cfg.password))
+            self._send(Ours.AUTH, plain_response(cfg.username, cfg.password))
         elif self._auth_mech == "XOAUTH2" and self._auth_step == 0:
             # XOAUTH2 error challenge: answer empty, then read the 5xx
             self._auth_step += 1
-            self._send("AUTH", "")
+            self._send(Ours.AUTH, "")
         else:
             # a challenge after the exchange is complete: firmware gives up rather than loop
-            self._give_up("AUTH", "auth_prompt", reply)
+            self._give_up(State.AUTH, "auth_prompt", reply)
 
     # Transaction ------------------------------------------------------------
     def _start_mail(self) -> None:
         cfg = self.config
         size = f" SIZE={len(cfg.message)}" if cfg.size_declaration and self.caps.size else ""
-        self._send("MAIL", f"MAIL FROM:<{cfg.envelope_from}>{size}")
+        self._send(Ours.MAIL, f"MAIL FROM:<{cfg.envelope_from}>{size}")
         if cfg.pipelining and self.caps.has("PIPELINING"):
-            self._stage = "RCPT"
             for rcpt in cfg.recipients:
-                self._send("RCPT", f"RCPT TO:<{rcpt}>")
-            self._send("DATA", "DATA")
-            self._stage = "MAIL"
+                self._send(Ours.RCPT, f"RCPT TO:<{rcpt}>")
+            self._send(Ours.DATA, "DATA")
             self._merge_pipelined_sends()
 
     def _merge_pipelined_sends(self) -> None:
@@ -318,25 +315,27 @@ class SmtpClient:
 
     @property
     def _pipelined(self) -> bool:
-        return bool(self._expect) and self._expect[-1] == "DATA"
+        """Inside a pipelined group: DATA was sent with MAIL and RCPT and is still owed."""
+        return State.DATA in self._cs.owed
 
     def _on_mail(self, reply: Reply) -> None:
         if reply.code != 250:
-            self._pipelined_failure_or_fail(SessionOutcome("rejected", "MAIL", reply, "rejected"))
+            self._pipelined_failure_or_fail(
+                self._outcome("rejected", State.MAIL, reply, "rejected")
+            )
             return
-        self._stage = "MAIL"
-        if self._pipelined:
-            self._stage = "RCPT"
-            return
-        self._next_rcpt(0)
+        if not self._pipelined:
+            self._next_rcpt(0)
 
     def _next_rcpt(self, index: int) -> None:
         self._rcpt_index = index
-        self._send("RCPT", f"RCPT TO:<{self.config.recipients[index]}>")
+        self._send(Ours.RCPT, f"RCPT TO:<{self.config.recipients[index]}>")
 
     def _on_rcpt(self, reply: Reply) -> None:
         if reply.code not in (250, 251):
-            self._pipelined_failure_or_fail(SessionOutcome("rejected", "RCPT", reply, "recipient"))
+            self._pipelined_failure_or_fail(
+                self._outcome("rejected", State.RCPT, reply, "recipient")
+            )
             return
         self._accepted_rcpts += 1
         if self._pipelined or self._failure is not None:
@@ -344,10 +343,10 @@ class SmtpClient:
         if self._rcpt_index + 1 < len(self.config.recipients):
             self._next_rcpt(self._rcpt_index + 1)
         else:
-            self._send("DATA", "DATA")
+            self._send(Ours.DATA, "DATA")
 
     def _pipelined_failure_or_fail(self, result: SessionOutcome) -> None:
-        if self._expect and self._expect[-1] == "DATA":
+        if self._pipelined:
             if self._failure is None:
                 self._failure = result
             return
@@ -362,21 +361,18 @@ class SmtpClient:
                 self._fail(self._failure)
             return
         if reply.code != 354:
-            self._reject("DATA", reply)
+            self._reject(State.DATA, reply)
             return
         payload = data_payload(self.config.message, self.config.eol)
-        self._goto("DATA")  # a pipelined group is still at RCPT when DATA's reply arrives
-        self._goto("EOD")
-        self._out.append(Send(payload, (f"<message: {len(payload)} bytes>", ".")))
-        self._expect.append("EOD")
+        self._emit(Ours.BODY, Send(payload, (f"<message: {len(payload)} bytes>", ".")))
 
     def _on_eod(self, reply: Reply) -> None:
         if reply.code != 250:
             panel = "size" if reply.code == 552 else "rejected"
-            self._reject("EOD", reply, panel)
+            self._reject(State.EOD, reply, panel)
             return
-        self._pending_result = SessionOutcome("delivered", "EOD", reply, "delivered")
-        self._send("QUIT", "QUIT")
+        self._pending_result = self._outcome("delivered", State.EOD, reply, "delivered")
+        self._send(Ours.QUIT, "QUIT")
 
     def _on_quit(self, reply: Reply) -> None:
         assert self._pending_result is not None
