@@ -384,4 +384,3 @@ async def _session(
             run.transcript.add("S", data.decode("utf-8", "replace").rstrip("\r\n")[:200])
             run.transcript.add("*", f"protocol error: {exc}")
             return run.result("gave_up", stage, "protocol")
-
