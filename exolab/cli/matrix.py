@@ -70,12 +70,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="shipped profile names, your own profile .toml files, or folders of them "
         "(default: every shipped profile)",
     )
-    parser.add_argument("--html", type=Path, metavar="FILE")
-    parser.add_argument("--json", type=Path, metavar="FILE")
+    parser.add_argument("--html", type=Path, metavar="FILE", help="write the table as HTML")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the table as JSON")
     parser.add_argument(
         "--lang", choices=("en", "ja"), default="en", help="language of the headings"
     )
-    parser.add_argument("--jobs", type=int, default=default_jobs(), metavar="N")
+    parser.add_argument(
+        "--jobs", type=int, default=default_jobs(), metavar="N", help="devices run at once"
+    )
     parser.add_argument(
         "--fail-on",
         nargs="+",
