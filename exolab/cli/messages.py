@@ -47,7 +47,7 @@ def _run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("messages", help="list the messages the lab accepted")
     add_data_flag(parser)
-    parser.add_argument("--mailbox", metavar="ADDRESS")
+    parser.add_argument("--mailbox", metavar="ADDRESS", help="only this mailbox's messages")
     parser.add_argument("--folder", metavar="FOLDER", help=f"one of: {', '.join(FOLDERS)}")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print JSON (with headers)")
     parser.set_defaults(handler=_run)

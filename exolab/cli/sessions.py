@@ -37,5 +37,5 @@ def _run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("sessions", help="list the sessions the lab recorded")
     add_data_flag(parser)
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print JSON (with transcripts)")
     parser.set_defaults(handler=_run)
