@@ -35,7 +35,6 @@ from exolab.emulator.entra.tokens import (
     user_object_id,
 )
 from exolab.emulator.guards import SmartLockout
-from exolab.emulator.guards import SmartLockout
 from exolab.emulator.tenant.model import App, Mailbox, Tenant
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -175,20 +174,6 @@ class TokenEndpoint:
         if mailbox.recipient_type_details == "SharedMailbox":
             raise _Refused(E.USER_DISABLED)
         return mailbox
-
-    def _check_password(self, tenant: Tenant, mailbox: Mailbox, password: str) -> None:
-        """Smart lockout first (while locked even the right password is refused), then the password."""
-        account = mailbox.primary_smtp_address
-        now = self.clock.now()
-        if self.lockout.locked_until(account, now) is not None:
-            raise _Refused(E.ACCOUNT_LOCKED)
-        if mailbox.password is None or password != mailbox.password:
-            rules = tenant.password_rule_settings
-            self.lockout.failed(
-                account, password, now, rules.lockout_threshold, rules.lockout_duration_in_seconds
-            )
-            raise _Refused(E.BAD_PASSWORD)
-        self.lockout.succeeded(account)
 
     def _check_password(self, tenant: Tenant, mailbox: Mailbox, password: str) -> None:
         """Smart lockout first (while locked even the right password is refused), then the password."""
