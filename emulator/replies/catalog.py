@@ -723,6 +723,21 @@ INTERNAL_ERROR = Reply(
     FE,
     note="Sent when the lab itself fails on a command; the session log holds the cause.",
 )
+STORE_FULL = Reply(
+    "data.insufficient_storage",
+    452,
+    "4.3.1",
+    "Insufficient system resources",
+    Stage.EOD,
+    "RFC 5321 section 4.2.2 (452: insufficient system storage) ; RFC 3463 section 3.4 "
+    "(X.3.1 mail system full) ; https://learn.microsoft.com/en-us/exchange/mail-flow/back-pressure"
+    " ; http://woshub.com/exchange-error-452-4-3-1-insufficient-system-resources/",
+    L,
+    FE,
+    note="Sent when the lab's store is full (disk or size limit): nothing of the message was "
+    "kept, the client should retry. Exchange Server's back-pressure wording; Postfix says "
+    "'Insufficient system storage' for the same code. What EXO sends is unpublished.",
+)
 STARTTLS_ALREADY = Reply(
     "starttls.already",
     503,

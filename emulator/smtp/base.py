@@ -45,6 +45,7 @@ from exolab.emulator.smtp.gatekeeper import (
     translate,
 )
 from exolab.emulator.smtp.session import SessionState
+from exolab.emulator.store import StoreFull
 
 log = logging.getLogger(__name__)
 
@@ -658,7 +659,10 @@ class ExchangeSMTP(SMTP):
 
     async def _judge_and_commit(self, body: Body) -> None:
         assert self.state is not None
-        verdict = await self.frontend.end_of_data(self.state, self._facts(), body)
+        try:
+            verdict = await self.frontend.end_of_data(self.state, self._facts(), body)
+        except StoreFull as full:  # the store logged the cause; nothing of the message is kept
+            verdict = Verdict(catalog.STORE_FULL, "store_full", str(full))
         self.state.reset_transaction()
         await self.reply(verdict)
 

@@ -5,6 +5,7 @@ on disk. Sessions are recorded when they end, with their transcript and the
 notes that say which rule decided what.
 """
 
+from exolab.emulator.store.errors import StoreError, StoreFull
 from exolab.emulator.store.model import (
     FOLDERS,
     Folder,
@@ -13,7 +14,7 @@ from exolab.emulator.store.model import (
     StoredMessage,
     TranscriptLine,
 )
-from exolab.emulator.store.sqlite import STORE_FILE, Store, StoreError
+from exolab.emulator.store.sqlite import STORE_FILE, Store
 
 __all__ = [
     "FOLDERS",
@@ -23,6 +24,7 @@ __all__ = [
     "SessionRecord",
     "Store",
     "StoreError",
+    "StoreFull",
     "StoredMessage",
     "TranscriptLine",
 ]

@@ -8,32 +8,56 @@ commits one batch, new deliveries queue; when it finishes, the queue becomes
 the next batch. A delivery's future resolves only after the commit that
 holds it has returned, so a 250 still means "on disk". Session records ride
 along in the same transactions (they promise nothing to the client).
+
+Sharing a commit must not mean sharing a fate: the writer reports an outcome
+per record, and a record that fails answers only its own waiter. The writer
+itself is passed in (``BatchWrite``), so this module knows nothing of SQLite.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import sqlite3
-import threading
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-if TYPE_CHECKING:
-    from exolab.emulator.store.model import SessionRecord
-    from exolab.emulator.store.sqlite import Delivery
+from exolab.emulator.store.errors import StoreFull, classify
+from exolab.emulator.store.model import Delivery, SessionRecord
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    """What one shared commit did to each record.
+
+    ``deliveries`` holds, in order, the row ids of each delivery that is now
+    durable or the error that refused that delivery alone; ``failed_sessions``
+    the session records that could not be written, with why.
+    """
+
+    deliveries: list[list[int] | Exception]
+    failed_sessions: list[tuple[SessionRecord, Exception]]
+
+
+BatchWrite = Callable[[Sequence[Delivery], Sequence[SessionRecord]], BatchOutcome]
 
 
 class GroupCommitter:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
+    def __init__(self, write: BatchWrite, close: Callable[[], None]) -> None:
+        self._write = write
+        self._close_writer = close
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="exolab-store")
         self._pending: list[tuple[Delivery, asyncio.Future[list[int]]]] = []
         self._sessions: list[SessionRecord] = []
+        # Session records a full disk refused: they ride along with the next
+        # batch that new work starts, never in a loop of their own.
+        self._retry: list[SessionRecord] = []
         self._busy = False
-        self._idle = threading.Event()
-        self._idle.set()
+        self._started = 0
+        self._finished = 0
+        self._flushes: list[tuple[int, asyncio.Future[None]]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
 
@@ -46,67 +70,101 @@ class GroupCommitter:
 
     def record_session(self, record: SessionRecord) -> None:
         self._sessions.append(record)
-        with contextlib.suppress(RuntimeError):  # no running loop: close() writes it
-            self._kick(asyncio.get_running_loop())
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no running loop: close() writes it
+            return
+        self._kick(loop)
 
     async def flush(self) -> None:
-        while not self._closed and (self._busy or self._pending or self._sessions):
-            if not self._busy:
-                self._kick(asyncio.get_running_loop())
-            await asyncio.sleep(0.001)
+        """Wait until what is queued now has been through a commit (written or refused)."""
+        if self._closed or not (self._busy or self._pending or self._sessions):
+            return
+        target = self._started + (1 if self._pending or self._sessions else 0)
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._flushes.append((target, done))
+        self._kick(loop)
+        await done
 
     def _kick(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._closed or self._busy or not (self._pending or self._sessions):
             return
         self._busy = True
-        self._idle.clear()
         self._loop = loop
         loop.call_soon(self._start)  # the rest of this loop turn joins the batch
 
     def _start(self) -> None:
         assert self._loop is not None
         batch, self._pending = self._pending, []
-        sessions, self._sessions = self._sessions, []
+        sessions, self._sessions, self._retry = self._retry + self._sessions, [], []
+        self._started += 1
         deliveries = [d for d, _ in batch]
         work = self._loop.run_in_executor(self._executor, self._write, deliveries, sessions)
         work.add_done_callback(lambda done: self._finish(done, batch, sessions))
 
-    def _write(
-        self, deliveries: Sequence[Delivery], sessions: Sequence[SessionRecord]
-    ) -> list[list[int]]:
-        from exolab.emulator.store.sqlite import write_batch
-
-        return write_batch(self._db, deliveries, sessions)
-
     def _finish(
         self,
-        done: asyncio.Future[list[list[int]]],
+        done: asyncio.Future[BatchOutcome],
         batch: list[tuple[Delivery, asyncio.Future[list[int]]]],
         sessions: list[SessionRecord],
     ) -> None:
         error = done.exception()
-        for index, (_, future) in enumerate(batch):
-            if future.done():
-                continue
-            if error is not None:
-                future.set_exception(error)
-            else:
-                future.set_result(done.result()[index])
-        if error is not None:
-            self._sessions[:0] = sessions  # try the records again with the next batch
+        if error is not None:  # the writer broke as a whole: nothing of the batch is written
+            cause = classify(error) if isinstance(error, Exception) else error
+            results: list[list[int] | BaseException] = [cause] * len(batch)
+            failed: list[tuple[SessionRecord, BaseException]] = [(s, cause) for s in sessions]
+        else:
+            outcome = done.result()
+            results = list(outcome.deliveries)
+            failed = list(outcome.failed_sessions)
+        self._answer(batch, results)
+        self._keep_or_drop(failed)
+        self._finished += 1
         self._busy = False
-        self._idle.set()
+        ready = [waiter for target, waiter in self._flushes if target <= self._finished]
+        self._flushes = [f for f in self._flushes if f[0] > self._finished]
+        for waiter in ready:
+            if not waiter.done():
+                waiter.set_result(None)
         assert self._loop is not None
         self._kick(self._loop)
+
+    @staticmethod
+    def _answer(
+        batch: list[tuple[Delivery, asyncio.Future[list[int]]]],
+        results: list[list[int] | BaseException],
+    ) -> None:
+        full = [r for r in results if isinstance(r, StoreFull)]
+        if full:  # logged once here; the front ends answer each client without a traceback
+            log.error("%s: %d message(s) refused, nothing of them kept", full[0], len(full))
+        for (_, future), result in zip(batch, results, strict=True):
+            if future.done():
+                continue
+            if isinstance(result, BaseException):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+
+    def _keep_or_drop(self, failed: list[tuple[SessionRecord, BaseException]]) -> None:
+        for record, why in failed:
+            if isinstance(why, StoreFull):
+                self._retry.append(record)
+            else:
+                log.error("session %s could not be recorded: %r", record.id, why)
 
     def close(self) -> list[SessionRecord]:
         """Stop the writer (waiting for a commit in flight); the records not yet written."""
         self._closed = True
         self._executor.shutdown(wait=True)
-        self._db.close()
-        left, self._sessions = self._sessions, []
+        self._close_writer()
+        left, self._sessions, self._retry = self._retry + self._sessions, [], []
         for _, future in self._pending:
             if not future.done():
                 future.set_exception(RuntimeError("store closed before the commit"))
         self._pending = []
+        for _, waiter in self._flushes:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._flushes = []
         return left

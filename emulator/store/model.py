@@ -1,7 +1,7 @@
 """The records the store keeps: where a message was placed, and what a session did.
 
-Plain frozen values so policy, adapters, the CLI and the API can pass them
-around without touching SQLite.
+Plain frozen values so policy, adapters, the CLI, the API and the group
+committer can pass them around without touching SQLite.
 """
 
 from __future__ import annotations
@@ -32,6 +32,27 @@ class Placement:
     def __post_init__(self) -> None:
         if self.folder not in FOLDERS:
             raise ValueError(f"folder must be one of {', '.join(FOLDERS)}, not {self.folder!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One accepted message and where its copies go: the unit that commits (or fails) alone.
+
+    ``envelope_from`` and ``message_id`` are client text: they may hold raw
+    bytes that are not UTF-8 (as lone surrogates, Python's surrogateescape),
+    and the store keeps them exactly.
+    """
+
+    session_id: int | None
+    envelope_from: str
+    raw: bytes
+    placements: tuple[Placement, ...]
+    message_id: str
+    received_at: datetime
+
+    def __post_init__(self) -> None:
+        if not self.placements:
+            raise ValueError("a delivery needs at least one placement")
 
 
 @dataclass(frozen=True, slots=True)

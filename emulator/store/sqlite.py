@@ -11,27 +11,39 @@ The store is synchronous on purpose: a commit costs about 0.15 ms, less than
 a thread hop would. It is used from one thread (the lab's event loop);
 readers in other processes (``exolab messages``) open their own connection,
 which WAL allows while the lab writes.
+
+Client text is hostile: an envelope sender or a Message-ID may carry bytes
+that are not UTF-8 (Python holds them as lone surrogates). SQLite TEXT must
+be UTF-8, so such a value is kept as a BLOB of exactly the bytes the client
+sent, in the same column (SQLite columns hold any storage class): lossless,
+no escaping that a client could imitate, and rows of valid text unchanged.
+Reading turns the BLOB back into the same string.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
 from exolab.emulator.clock import Clock, LabClock
-from exolab.emulator.store.group import GroupCommitter
+from exolab.emulator.store.errors import StoreError, StoreFull, classify
+from exolab.emulator.store.group import BatchOutcome, GroupCommitter
 from exolab.emulator.store.model import (
+    Delivery,
     Folder,
     Placement,
     SessionRecord,
     StoredMessage,
     TranscriptLine,
 )
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS bodies (
@@ -77,8 +89,7 @@ CREATE TABLE IF NOT EXISTS sessions (
 STORE_FILE = "lab.sqlite3"
 
 
-class StoreError(Exception):
-    """The store file cannot be opened or is not an exolab store."""
+__all__ = ["STORE_FILE", "Delivery", "Store", "StoreError", "StoreFull", "connect", "write_batch"]
 
 
 class Store:
@@ -90,6 +101,8 @@ class Store:
         self._clock = clock
         self.closed = False
         self._committer: GroupCommitter | None = None
+        self._writer: sqlite3.Connection | None = None
+        self._page_limit: int | None = None
         row = self._db.execute(
             "SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM sessions "
             "UNION ALL SELECT MAX(session_id) FROM messages)"
@@ -118,11 +131,26 @@ class Store:
         if self._committer is not None:
             left = self._committer.close()
             if left:
-                write_batch(self._db, [], left)
+                for record, why in write_batch(self._db, [], left).failed_sessions:
+                    log.error("session %s could not be recorded: %s", record.id, why)
         try:
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:  # the WAL keeps every commit; the next open replays it
+            log.warning("store checkpoint skipped: %s", classify(exc))
         finally:
             self._db.close()
+
+    def limit_pages(self, pages: int) -> int:
+        """Cap the store's size at ``pages`` database pages; the cap SQLite applied.
+
+        A write that needs more pages fails with SQLITE_FULL exactly as on a
+        full disk, which is how a lab shows (and tests) what a device gets
+        then. SQLite never sets the cap below the store's current size.
+        """
+        self._page_limit = _limit_pages(self._db, pages)
+        if self._writer is not None:
+            _limit_pages(self._writer, pages)
+        return self._page_limit
 
     # -- writing ---------------------------------------------------------------
 
@@ -155,11 +183,15 @@ class Store:
             message_id,
             received_at or self._clock.now(),
         )
-        return write_batch(self._db, [delivery], [])[0]
+        (result,) = write_batch(self._db, [delivery], []).deliveries
+        if isinstance(result, Exception):
+            raise result
+        return result
 
     def record_session(self, record: SessionRecord) -> None:
         """Write (or rewrite) one session record, durably, now."""
-        write_batch(self._db, [], [record])
+        for _, why in write_batch(self._db, [], [record]).failed_sessions:
+            raise why
         self._next_session_id = max(self._next_session_id, record.id + 1)
 
     # -- group commit (used from the event loop) ----------------------------------
@@ -196,13 +228,17 @@ class Store:
         self._group().record_session(record)
 
     async def flush(self) -> None:
-        """Wait until everything queued is on disk."""
+        """Wait until everything queued so far has been through a commit (written or refused)."""
         if self._committer is not None:
             await self._committer.flush()
 
     def _group(self) -> GroupCommitter:
         if self._committer is None:
-            self._committer = GroupCommitter(connect(self.path))
+            writer = connect(self.path)
+            if self._page_limit is not None:
+                _limit_pages(writer, self._page_limit)
+            self._writer = writer
+            self._committer = GroupCommitter(partial(write_batch, writer), writer.close)
         return self._committer
 
     # -- reading ---------------------------------------------------------------
@@ -254,22 +290,6 @@ class Store:
         return {(str(mailbox), str(folder)): int(n) for mailbox, folder, n in rows}
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """One accepted message and where its copies go."""
-
-    session_id: int | None
-    envelope_from: str
-    raw: bytes
-    placements: tuple[Placement, ...]
-    message_id: str
-    received_at: datetime
-
-    def __post_init__(self) -> None:
-        if not self.placements:
-            raise ValueError("a delivery needs at least one placement")
-
-
 def connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
     db.execute("PRAGMA journal_mode=WAL")
@@ -278,20 +298,107 @@ def connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+def _limit_pages(db: sqlite3.Connection, pages: int) -> int:
+    """``max_page_count`` is per connection: every connection that writes gets it."""
+    row = db.execute(f"PRAGMA max_page_count = {int(pages)}").fetchone()
+    return int(row[0])
+
+
+class _TransactionLost(Exception):
+    """SQLite rolled the whole transaction back after a record failed: start again."""
+
+
 def write_batch(
     db: sqlite3.Connection, deliveries: Sequence[Delivery], sessions: Sequence[SessionRecord]
-) -> list[list[int]]:
-    """Write deliveries and session records in ONE transaction; the row ids per delivery."""
+) -> BatchOutcome:
+    """Write deliveries and session records in ONE transaction, each record on its own.
+
+    Every record is written inside its own SAVEPOINT: a record that fails is
+    undone alone and reported as its own outcome while the others commit, so
+    one client's bytes never cost another client its message. Some errors (a
+    full disk among them) can make SQLite abandon the whole transaction
+    (https://www.sqlite.org/lang_transaction.html, "Response To Errors Within
+    A Transaction"); then the batch is written again without the records that
+    failed. Only when BEGIN or COMMIT fails does every record share the error.
+    """
+    writes: list[Callable[[], list[int] | None]] = [
+        *(partial(_insert_delivery, db, d) for d in deliveries),
+        *(partial(_insert_session, db, s) for s in sessions),
+    ]
+    refused: dict[int, Exception] = {}
+    while True:
+        try:
+            written = _write_once(db, writes, refused)
+            break
+        except _TransactionLost:
+            continue
+        except Exception as error:
+            cause = classify(error)
+            return BatchOutcome([cause] * len(deliveries), [(s, cause) for s in sessions])
+    results: list[list[int] | Exception] = [
+        refused[i] if i in refused else cast(list[int], written[i]) for i in range(len(deliveries))
+    ]
+    failed = [(s, refused[i]) for i, s in enumerate(sessions, len(deliveries)) if i in refused]
+    return BatchOutcome(results, failed)
+
+
+def _write_once(
+    db: sqlite3.Connection,
+    writes: Sequence[Callable[[], list[int] | None]],
+    refused: dict[int, Exception],
+) -> dict[int, list[int] | None]:
+    """One attempt at the batch; records already refused are left out."""
+    written: dict[int, list[int] | None] = {}
     db.execute("BEGIN IMMEDIATE")
     try:
-        result = [_insert_delivery(db, d) for d in deliveries]
-        for record in sessions:
-            _insert_session(db, record)
+        for index, write in enumerate(writes):
+            if index in refused:
+                continue
+            db.execute("SAVEPOINT record")
+            try:
+                written[index] = write()
+            except Exception as error:
+                refused[index] = classify(error)
+                if not db.in_transaction:
+                    raise _TransactionLost from error
+                db.execute("ROLLBACK TO record")
+            db.execute("RELEASE record")
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        _rollback(db)
         raise
-    return result
+    return written
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    """Roll back what is left: SQLite may already have, and a second error hides the first."""
+    if db.in_transaction:
+        db.execute("ROLLBACK")
+
+
+def _text(value: str | None) -> str | bytes | None:
+    """A string as SQLite can hold it: valid text as TEXT, raw client bytes as a BLOB of them."""
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a lone surrogate no byte stands for (not from the wire)
+            return value.encode("utf-8", "backslashreplace")
+    return value
+
+
+def _str(value: str | bytes | None) -> str:
+    """The string ``_text`` stored, exactly."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogateescape")
+    return value or ""
+
+
+def _str_or_none(value: str | bytes | None) -> str | None:
+    return None if value is None else _str(value)
 
 
 def _insert_delivery(db: sqlite3.Connection, d: Delivery) -> list[int]:
@@ -304,10 +411,10 @@ def _insert_delivery(db: sqlite3.Connection, d: Delivery) -> list[int]:
             "envelope_to, size, scl, headers_added, body_id, session_id, received_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                d.message_id,
-                p.mailbox,
+                _text(d.message_id),
+                _text(p.mailbox),
                 p.folder,
-                d.envelope_from,
+                _text(d.envelope_from),
                 json.dumps(list(p.recipients)),
                 len(d.raw),
                 p.scl,
@@ -328,18 +435,18 @@ def _insert_session(db: sqlite3.Connection, record: SessionRecord) -> None:
         "started_at, ended_at, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             record.id,
-            record.endpoint,
+            _text(record.endpoint),
             record.port,
-            record.client,
-            record.public_ip,
-            record.site,
-            record.tls_version,
-            record.cipher,
-            record.identity,
-            record.auth_method,
+            _text(record.client),
+            _text(record.public_ip),
+            _text(record.site),
+            _text(record.tls_version),
+            _text(record.cipher),
+            _text(record.identity),
+            _text(record.auth_method),
             json.dumps([{"t": x.t, "dir": x.dir, "line": x.line} for x in record.transcript]),
             json.dumps(list(record.notes)),
-            record.outcome,
+            _text(record.outcome),
             _iso(record.started_at),
             _iso(record.ended_at) if record.ended_at else None,
             json.dumps(record.extra),
@@ -356,10 +463,10 @@ def _iso(when: datetime) -> str:
 def _message(row: tuple[Any, ...]) -> StoredMessage:
     return StoredMessage(
         id=row[0],
-        message_id=row[1],
-        mailbox=row[2],
+        message_id=_str(row[1]),
+        mailbox=_str(row[2]),
         folder=cast(Folder, row[3]),
-        envelope_from=row[4],
+        envelope_from=_str(row[4]),
         envelope_to=tuple(json.loads(row[5])),
         size=row[6],
         scl=row[7],
@@ -373,21 +480,21 @@ def _message(row: tuple[Any, ...]) -> StoredMessage:
 def _session(row: tuple[Any, ...]) -> SessionRecord:
     return SessionRecord(
         id=row[0],
-        endpoint=row[1],
+        endpoint=_str(row[1]),
         port=row[2],
-        client=row[3],
-        public_ip=row[4],
-        site=row[5],
-        tls_version=row[6],
-        cipher=row[7],
-        identity=row[8],
-        auth_method=row[9],
+        client=_str(row[3]),
+        public_ip=_str(row[4]),
+        site=_str_or_none(row[5]),
+        tls_version=_str_or_none(row[6]),
+        cipher=_str_or_none(row[7]),
+        identity=_str_or_none(row[8]),
+        auth_method=_str_or_none(row[9]),
         transcript=tuple(
             TranscriptLine(t=float(x["t"]), dir=x["dir"], line=str(x["line"]))
             for x in json.loads(row[10])
         ),
         notes=tuple(json.loads(row[11])),
-        outcome=row[12],
+        outcome=_str(row[12]),
         started_at=datetime.fromisoformat(row[13]),
         ended_at=datetime.fromisoformat(row[14]) if row[14] else None,
         extra=dict(json.loads(row[15])),
