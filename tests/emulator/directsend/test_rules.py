@@ -208,3 +208,14 @@ def test_every_decision_is_a_catalog_reply(
         assert not verdict.accepted  # nothing leaves without a connector
     if ip == BANNED and rcpt:
         assert verdict.reply is catalog.RCPT_BANNED_IP
+
+
+def test_certificate_names_come_from_the_recorded_certificate() -> None:
+    from exolab.emulator.smtp.mx import certificate_names
+
+    cert = {
+        "subject": ((("countryName", "JP"),), (("commonName", "relay.contoso.com"),)),
+        "subjectAltName": (("DNS", "relay.contoso.com"), ("IP Address", "203.0.113.5")),
+    }
+    assert certificate_names(cert) == ("relay.contoso.com", "relay.contoso.com")
+    assert certificate_names(None) == () == certificate_names({})
