@@ -3,36 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import smtplib
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from exolab.cli import main
-
-EXOLAB = [sys.executable, "-m", "exolab.cli"]
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def start_serve(
-    data: Path, *extra: str, env: dict[str, str] | None = None
-) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [*EXOLAB, "serve", "--data", str(data), *extra],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    return proc, line
+from tests.emulator.cli.processes import EXOLAB, ROOT, start_serve
 
 
 def test_serve_send_stop_then_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
