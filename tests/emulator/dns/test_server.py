@@ -184,3 +184,18 @@ async def test_a_busy_port_gets_one_clear_error(lab: LabContext, dns_server: Ser
         LabStartError, match=r"lab DNS: 127\.10\.0\.53:\d+/(tcp|udp) is already in use"
     ):
         await LabDns().start(lab)
+
+
+async def test_a_held_udp_port_is_named_and_the_tcp_socket_released(lab: LabContext) -> None:
+    from exolab.emulator.dns import LabDns
+    from exolab.emulator.lab import PortPlan
+    from exolab.emulator.net import LabStartError
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as held:
+        held.bind(("127.10.0.53", 0))
+        port = held.getsockname()[1]
+        lab.ports = PortPlan(offset=port - 53)
+        with pytest.raises(LabStartError, match=rf"lab DNS: 127\.10\.0\.53:{port}/udp is already"):
+            await LabDns().start(lab)
+    with socket.socket() as again:  # the TCP half bound first was closed, not leaked
+        again.bind(("127.10.0.53", port))
