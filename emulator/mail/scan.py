@@ -46,12 +46,11 @@ class HeadFields:
 
 def header_section(raw: bytes) -> bytes:
     """The header block of a message (up to the first empty line), at most ``HEADER_LIMIT``."""
-    head = raw[:HEADER_LIMIT]
     for sep in (b"\r\n\r\n", b"\n\n"):
-        end = head.find(sep)
+        end = raw.find(sep, 0, HEADER_LIMIT)  # bounded, and no copy of the body
         if end >= 0:
-            return head[: end + len(sep)]
-    return head
+            return raw[: end + len(sep)]
+    return raw[:HEADER_LIMIT]
 
 
 def scan(raw: bytes) -> HeadFields:
