@@ -8,7 +8,7 @@ from pathlib import Path
 
 from exolab.cli.common import UsageError, add_data_flag
 from exolab.emulator.store import FOLDERS, STORE_FILE, Store
-from exolab.emulator.store.views import message_json, subject_of
+from exolab.emulator.store.views import message_json, shown, subject_of
 
 
 def open_store(data: Path) -> Store:
@@ -39,7 +39,7 @@ def _run(args: argparse.Namespace) -> int:
     for m in found:
         scl = "" if m.scl is None else str(m.scl)
         print(
-            f"{m.id:>4}  {m.mailbox:<26} {m.folder:<11} {scl:>3}  {m.envelope_from:<26} {subject_of(m)}"
+            f"{m.id:>4}  {m.mailbox:<26} {m.folder:<11} {scl:>3}  {shown(m.envelope_from):<26} {subject_of(m)}"
         )
     return 0
 

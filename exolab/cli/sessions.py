@@ -7,7 +7,7 @@ import json
 
 from exolab.cli.common import add_data_flag
 from exolab.cli.messages import open_store
-from exolab.emulator.store.views import session_json
+from exolab.emulator.store.views import session_json, shown
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -29,7 +29,7 @@ def _run(args: argparse.Namespace) -> int:
         where = f"{s.endpoint}:{s.port}"
         print(
             f"{s.id:>4}  {where:<32} {s.client:<15} {s.public_ip:<15} {s.tls_version or '-':<8} "
-            f"{s.identity or '-':<22} {s.outcome}"
+            f"{shown(s.identity or '-'):<22} {shown(s.outcome)}"
         )
     return 0
 
