@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from exolab.emulator.clock import Clock, LabClock
+from exolab.emulator.store.check import check_store_file
 from exolab.emulator.store.errors import StoreError, StoreFull, classify
 from exolab.emulator.store.group import BatchOutcome, GroupCommitter
 from exolab.emulator.store.model import (
@@ -116,12 +117,13 @@ class Store:
         if path.is_dir():
             path = path / STORE_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
+        check_store_file(path)
         try:
             db = connect(path)
             db.executescript(SCHEMA)
+            return cls(db, path, clock or LabClock())
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a usable exolab store ({exc})") from exc
-        return cls(db, path, clock or LabClock())
 
     def close(self) -> None:
         """Checkpoint and close (twice is harmless); everything committed stays on disk."""
