@@ -11,10 +11,7 @@ under its name, so XOAUTH2 arrives as one new file and no edit here.
 from __future__ import annotations
 
 import binascii
-import importlib
-import pkgutil
 from base64 import b64decode
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -80,23 +77,3 @@ def decode_base64(text: str) -> str | None:
     except (binascii.Error, ValueError):
         return None
     return raw.decode("utf-8", "surrogateescape")
-
-
-def discover_mechanisms() -> dict[str, Mechanism]:
-    """Every mechanism module in ``emulator.smtp.mechanisms``, by wire name."""
-    from exolab.emulator.smtp import mechanisms as package
-
-    found: dict[str, Mechanism] = {}
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        mechanism = getattr(module, "MECHANISM", None)
-        if mechanism is not None:
-            found[mechanism.name.upper()] = mechanism
-    return found
-
-
-def registry(extra: Mapping[str, Mechanism] | None = None) -> dict[str, Mechanism]:
-    """Discovered mechanisms plus ``extra`` (tests, other front ends)."""
-    found = discover_mechanisms()
-    found.update({k.upper(): v for k, v in (extra or {}).items()})
-    return found

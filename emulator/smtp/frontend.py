@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from exolab.emulator.lab import LabContext
 from exolab.emulator.policy.facts import SessionFacts
@@ -21,8 +21,18 @@ from exolab.emulator.smtp.auth import Mechanism
 from exolab.emulator.smtp.data import Body
 from exolab.emulator.smtp.session import SessionState
 
-if TYPE_CHECKING:
-    from exolab.emulator.smtp.base import ExchangeSMTP
+
+class Connection(Protocol):
+    """What a front end sees of one connection: its session, and a way to drop it at stop.
+
+    ``ExchangeSMTP`` (base.py) is the one implementation; naming only this much
+    keeps the front ends out of the adapter's wire work, and this module free
+    of an import of base.py (which imports this one)."""
+
+    @property
+    def state(self) -> SessionState | None: ...
+
+    def _close(self) -> None: ...
 
 
 class FrontEnd(Protocol):
@@ -62,8 +72,8 @@ class FrontEnd(Protocol):
         """Decide, and when accepting commit durably BEFORE returning the verdict."""
         ...
 
-    def opened(self, protocol: ExchangeSMTP) -> None: ...
+    def opened(self, protocol: Connection) -> None: ...
 
-    def closed(self, protocol: ExchangeSMTP) -> None:
+    def closed(self, protocol: Connection) -> None:
         """The session ended: release counters, record it."""
         ...

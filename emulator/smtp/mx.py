@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import functools
 import ssl
 from collections.abc import Mapping
@@ -56,7 +55,9 @@ from exolab.emulator.replies import FrontEndNames, Reply, catalog
 from exolab.emulator.smtp.auth import Mechanism
 from exolab.emulator.smtp.base import ExchangeSMTP
 from exolab.emulator.smtp.data import Body
+from exolab.emulator.smtp.frontend import Connection
 from exolab.emulator.smtp.listener import bound_port, listen
+from exolab.emulator.smtp.live import LiveConnections, stop_listening
 from exolab.emulator.smtp.session import SessionState
 from exolab.emulator.store import Placement
 from exolab.emulator.tenant.model import InboundConnector
@@ -88,14 +89,6 @@ def certificate_names(cert: Mapping[str, Any] | None) -> tuple[str, ...]:
 
 
 @dataclass
-class _Side:
-    """What the MX keeps per session beyond core's SessionState."""
-
-    protocol: ExchangeSMTP
-    frontend_ip: str
-
-
-@dataclass
 class MxFrontEnd:
     """The MX listener on (real) port 25."""
 
@@ -104,7 +97,7 @@ class MxFrontEnd:
     port: int = 25
     tls_context: ssl.SSLContext | None = None
     mechanisms: Mapping[str, Mechanism] = field(default_factory=dict)
-    live: dict[int, _Side] = field(default_factory=dict)
+    live: LiveConnections = field(default_factory=LiveConnections)
     executor: concurrent.futures.Executor | None = None
     """Where the blocking SPF checks run in-process (None: the loop's default executor)."""
     spf_worker: SpfWorker | None = None
@@ -158,7 +151,6 @@ class MxFrontEnd:
             return refusal
         head = scan(body.data)
         dns_facts = await self._sender_auth(state, head.from_domain)
-        side = self.live.get(state.id)
         judgement = judge(
             InboundMessage(
                 eod=eod,
@@ -168,7 +160,7 @@ class MxFrontEnd:
                 dmarc_lookup_failed=dns_facts.dmarc_error,
                 connector=self._connector(state),
                 receiving_host=state.names.trailer_host,
-                receiving_ip=side.frontend_ip if side else "10.0.0.1",
+                receiving_ip=self.frontend_ip(state.id),
                 cipher=state.cipher,
                 dmarc_sample=self.lab.rng(f"dmarc:{self.endpoint}:{state.id}:{state.delivered}"),
             )
@@ -220,12 +212,15 @@ class MxFrontEnd:
 
     # -- session life --------------------------------------------------------------------
 
-    def opened(self, protocol: ExchangeSMTP) -> None:
+    def frontend_ip(self, session_id: int) -> str:
+        """The internal address of the EOP server that took this session (seeded per session)."""
+        rng = self.lab.rng(f"frontend-ip:{self.endpoint}:{session_id}")
+        return f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+
+    def opened(self, protocol: Connection) -> None:
         state = protocol.state
         assert state is not None
-        rng = self.lab.rng(f"frontend-ip:{self.endpoint}:{state.id}")
-        ip = f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
-        self.live[state.id] = _Side(protocol, ip)
+        self.live.add(protocol)
         site = self.lab.tenant.site_for_source(state.client_ip)
         state.note(f"client {state.client_ip} -> public {state.public_ip} (site {state.site})")
         if site is not None and site.dynamic:
@@ -234,11 +229,11 @@ class MxFrontEnd:
                 "connectors cannot rely on it"
             )
 
-    def closed(self, protocol: ExchangeSMTP) -> None:
+    def closed(self, protocol: Connection) -> None:
         state = protocol.state
         if state is None:
             return
-        self.live.pop(state.id, None)
+        self.live.discard(protocol)
         self.lab.store.record_session_soon(state.record(self.lab.clock.now()))
 
 
@@ -275,15 +270,7 @@ class MxService:
     async def stop(self) -> None:
         if self._server is None or self.frontend is None:
             return
-        self._server.close()
-        for side in list(self.frontend.live.values()):
-            side.protocol._close()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._server.wait_closed(), 2.0)
-        for _ in range(100):  # let connection_lost run and record each session
-            if not self.frontend.live:
-                break
-            await asyncio.sleep(0.01)
+        await stop_listening([self._server], [self.frontend.live])
         self._server = None
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)

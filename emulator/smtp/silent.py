@@ -32,6 +32,9 @@ class SilentPort:
     def protocol(self) -> asyncio.Protocol:
         return _Silent(self)
 
+    def __len__(self) -> int:
+        return len(self.live)
+
     def close_all(self) -> None:
         for conn in list(self.live):
             if conn.transport is not None:

@@ -11,7 +11,6 @@ everything else in Outbound (the internet), committed durably before the
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import ssl
 from collections.abc import Mapping
@@ -32,10 +31,13 @@ from exolab.emulator.policy.facts import (
 from exolab.emulator.policy.limits import SubmissionCounters
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import FrontEndNames, Reply, catalog
-from exolab.emulator.smtp.auth import Mechanism, registry
+from exolab.emulator.smtp.auth import Mechanism
 from exolab.emulator.smtp.base import ExchangeSMTP
 from exolab.emulator.smtp.data import Body
+from exolab.emulator.smtp.frontend import Connection
 from exolab.emulator.smtp.listener import bound_port, listen
+from exolab.emulator.smtp.live import LiveConnections, stop_listening
+from exolab.emulator.smtp.mechanisms import registry
 from exolab.emulator.smtp.session import SessionState
 from exolab.emulator.smtp.silent import SilentPort
 from exolab.emulator.store import Placement
@@ -54,7 +56,7 @@ class SubmissionFrontEnd:
     tls_context: ssl.SSLContext | None
     counters: SubmissionCounters
     mechanisms: Mapping[str, Mechanism]
-    live: set[ExchangeSMTP] = field(default_factory=set)
+    live: LiveConnections = field(default_factory=LiveConnections)
 
     def names_for(self, session_id: int) -> FrontEndNames:
         return FrontEndNames.submission(self.lab.rng(f"names:{self.endpoint}:{session_id}"))
@@ -152,10 +154,10 @@ class SubmissionFrontEnd:
         placements.append(Placement(identity, "Sent Items", recipients=tuple(state.rcpts)))
         return placements
 
-    def opened(self, protocol: ExchangeSMTP) -> None:
+    def opened(self, protocol: Connection) -> None:
         self.live.add(protocol)
 
-    def closed(self, protocol: ExchangeSMTP) -> None:
+    def closed(self, protocol: Connection) -> None:
         self.live.discard(protocol)
         state = protocol.state
         if state is None:
@@ -201,18 +203,5 @@ class SubmissionService:
         lab.endpoints.add_port(host, lab.address_of(host), 465, bound_port(server))
 
     async def stop(self) -> None:
-        for server in self._servers:
-            server.close()
-        protocols = [p for f in self.frontends for p in f.live]
-        for protocol in protocols:
-            protocol._close()
-        for silent in self.silent:
-            silent.close_all()
-        for server in self._servers:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(server.wait_closed(), 2.0)
-        for _ in range(100):  # let connection_lost run and record each session
-            if not any(f.live for f in self.frontends) and not any(s.live for s in self.silent):
-                break
-            await asyncio.sleep(0.01)
+        await stop_listening(self._servers, [*(f.live for f in self.frontends), *self.silent])
         self._servers.clear()
