@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +14,7 @@ import pytest
 
 from exolab.emulator.clock import FixedClock, utc
 from exolab.emulator.store import Placement, SessionRecord, Store, StoreFull
+from exolab.emulator.store.errors import classify
 
 CLOCK = FixedClock(utc(2026, 11, 27, 9, 30))
 INBOX = (Placement("alice@contoso.com", "Inbox", recipients=("alice@contoso.com",)),)
@@ -94,3 +98,17 @@ async def test_a_full_store_answers_each_waiter_and_logs_the_cause_once(
     assert len(full) == 1 and full[0].exc_info is None
     assert "no transaction is active" not in caplog.text
     assert [m.id for m in store.messages()] == kept
+
+
+def test_enospc_and_sqlite_full_are_store_full_and_other_errors_stay_themselves() -> None:
+    no_space = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    assert isinstance(classify(no_space), StoreFull)
+    assert classify(no_space).__cause__ is no_space
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (x BLOB)")
+    db.execute("PRAGMA max_page_count = 2")
+    with pytest.raises(sqlite3.OperationalError) as full:
+        db.execute("INSERT INTO t VALUES (?)", (b"x" * 100_000,))
+    assert isinstance(classify(full.value), StoreFull)
+    other = OSError(errno.EACCES, "denied")
+    assert classify(other) is other
