@@ -346,11 +346,156 @@ class App(_Section):
     display_name: str
     app_id: str = Field(alias="AppId")
     client_secret: str | None = None
+    client_secret_end_date_time: datetime | None = None
+    """When the client secret expires (Graph ``passwordCredential.endDateTime``); unset: never."""
+
     public_client: bool = False
     redirect_uris: tuple[str, ...] = ()
     delegated_permissions: tuple[DelegatedGrant, ...] = ()
     application_permissions: tuple[str, ...] = ()
     """App roles on Office 365 Exchange Online, e.g. ``SMTP.SendAsApp``."""
+
+
+class HighVolumeEmail(_Section):
+    """High Volume Email (HVE) as the service runs it for the whole tenant.
+
+    Microsoft has no parameter names for these: they are the lab's, after the
+    troubleshooting and OAuth pages for HVE (docs/guide/moving-off-basic-auth.md).
+    """
+
+    basic_auth_retired_from: date = date(2028, 9, 1)
+    """From this lab date an HVE account's basic (LOGIN) sign-in is refused: Microsoft supports
+    basic auth for HVE "until September 2028" (LIKELY); the exact day is CHOSEN."""
+
+    app_access_delay_seconds: int = Field(default=300, ge=0)
+    """``Add-HVEAppAccess`` changes take effect "in up to 5 minutes"; the lab waits exactly this."""
+
+    max_recipients_per_message: int = Field(default=50, ge=1)
+    """HVE takes at most 50 recipients per message (documented)."""
+
+    token_expiring_soon_seconds: int = Field(default=60, ge=0)
+    """A bearer token with less than this left gets ``535 5.7.142`` (threshold CHOSEN)."""
+
+
+class HveAccount(_Section):
+    """An HVE account: a mail user, not a mailbox (``New-MailUser -HVEAccount``).
+
+    It needs no licence and has no Sent Items. ``BillingPolicyId`` is what
+    ``Set-HVEAccountBillingPolicy -BillingPolicyId`` attached; ``AllowedAppIds``
+    is the list ``Add-HVEAppAccess -AppIds`` keeps (at most 10).
+    """
+
+    primary_smtp_address: Address
+    display_name: str = ""
+    password: str | None = None
+    """The sign-in password (``New-MailUser -Password``; lab only)."""
+
+    email_addresses: tuple[Address, ...] = ()
+    """Proxy addresses: the account may send from any of its addresses."""
+
+    allow_basic_auth_smtp: bool | None = None
+    """``AllowBasicAuthSmtp`` of the authentication policy assigned to the account
+    (``Set-User -AuthenticationPolicy``); unset: the organization's default policy."""
+
+    billing_policy_id: str | None = None
+    """The pay-as-you-go billing policy (``Set-HVEAccountBillingPolicy``); unset: the account's
+    ``BillingPolicyStatus`` is ``NoProperBillingPolicyStored`` and it cannot send."""
+
+    allowed_app_ids: tuple[str, ...] = Field(default=(), alias="AllowedAppIds", max_length=10)
+    """Entra app ids allowed to sign in as this account with OAuth (``Add-HVEAppAccess``)."""
+
+    app_access_changed: datetime | None = None
+    """When ``AllowedAppIds`` last changed; the change takes effect
+    ``HighVolumeEmail.AppAccessDelaySeconds`` later (unset: long ago)."""
+
+    @field_validator("primary_smtp_address", "email_addresses")
+    @classmethod
+    def _norm_addresses(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        if isinstance(value, str):
+            return _lower(value)
+        return tuple(_lower(v) for v in value)
+
+    def addresses(self) -> set[str]:
+        return {self.primary_smtp_address, *self.email_addresses}
+
+
+ACS_SENDER_ROLES = ("Communication and Email Service Owner", "Owner", "Contributor")
+"""Azure roles that carry Microsoft.Communication/CommunicationServices/Read+Write and
+EmailServices/write (the ACS SMTP authentication page asks for the first or a custom role)."""
+
+
+class AcsRoleAssignment(_Section):
+    """An Azure role assignment on the resource (``New-AzRoleAssignment``)."""
+
+    application_id: str = Field(alias="ApplicationId")
+    """The Entra app (service principal) the role is given to."""
+
+    role_definition_name: str = "Communication and Email Service Owner"
+
+
+class CommunicationService(_Section):
+    """An Azure Communication Services resource with Email linked (the ACS SMTP relay)."""
+
+    name: str
+    """The resource name (``contoso-acs``); the older SMTP username form starts with it."""
+
+    linked_domains: tuple[str, ...] = ()
+    """Email domains connected to the resource (``[[EmailDomain]]`` names)."""
+
+    role_assignment: tuple[AcsRoleAssignment, ...] = ()
+    messages_per_minute: int = Field(default=30, ge=1)
+    """Default email sending limit (raised by a support request)."""
+
+    messages_per_hour: int = Field(default=100, ge=1)
+    """Default email sending limit (raised by a support request)."""
+
+    @field_validator("linked_domains")
+    @classmethod
+    def _norm_domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_lower(d) for d in value)
+
+    def app_has_role(self, app_id: str) -> bool:
+        return any(
+            r.application_id.lower() == app_id.lower()
+            and r.role_definition_name in ACS_SENDER_ROLES
+            for r in self.role_assignment
+        )
+
+
+class EmailDomain(_Section):
+    """A domain of an Email Communication Services resource and its MailFrom addresses."""
+
+    name: str
+    domain_management: Literal["AzureManaged", "CustomerManaged"] = "CustomerManaged"
+    verified: bool = True
+    """Domain, SPF and DKIM verified; an unverified domain cannot send."""
+
+    sender_usernames: tuple[str, ...] = ("DoNotReply",)
+    """MailFrom local parts (sender username resources): ``DoNotReply`` -> DoNotReply@domain."""
+
+    @field_validator("name")
+    @classmethod
+    def _norm_name(cls, value: str) -> str:
+        return _lower(value)
+
+    def mail_from_addresses(self) -> set[str]:
+        return {f"{u.lower()}@{self.name}" for u in self.sender_usernames}
+
+
+class SmtpUsername(_Section):
+    """An SMTP Username resource of a Communication Services resource (``communication/SmtpUsername``).
+
+    ``Username`` is email-shaped (then its domain must be one of the resource's
+    linked domains) or freeform; the password is the client secret of
+    ``EntraApplicationId``, checked against the lab token service's apps.
+    """
+
+    username: str
+    communication_service: str
+    """The ``[[CommunicationService]]`` name this username signs in to."""
+
+    entra_application_id: str = Field(alias="EntraApplicationId")
+    tenant_id: str = Field(default="9188040d-6c67-4c5b-b112-36a304b66dad", alias="TenantId")
 
 
 class ServicePrincipal(_Section):
@@ -502,6 +647,11 @@ class Tenant(_Section):
     external_domain: tuple[ExternalDomain, ...] = ()
     app: tuple[App, ...] = ()
     service_principal: tuple[ServicePrincipal, ...] = ()
+    high_volume_email: HighVolumeEmail = Field(default_factory=HighVolumeEmail)
+    hve_account: tuple[HveAccount, ...] = Field(default=(), alias="HveAccount")
+    communication_service: tuple[CommunicationService, ...] = ()
+    email_domain: tuple[EmailDomain, ...] = ()
+    smtp_username: tuple[SmtpUsername, ...] = ()
     # issue 6: token lifetimes of the lab token service
     token_lifetime_policy: TokenLifetimePolicy = Field(default_factory=TokenLifetimePolicy)
     dns: DnsZone = Field(default_factory=DnsZone)
@@ -517,6 +667,25 @@ class Tenant(_Section):
         names = [s.name for s in self.site]
         if len(names) != len(set(names)):
             raise ValueError("site names must be unique")
+        return self
+
+    @model_validator(mode="after")
+    def _acs_links(self) -> Tenant:
+        """Every SMTP Username names a resource; an email-shaped one uses a linked domain."""
+        for entry in self.smtp_username:
+            resource = self.find_communication_service(entry.communication_service)
+            if resource is None:
+                raise ValueError(
+                    f"SmtpUsername {entry.username}: no CommunicationService "
+                    f"{entry.communication_service!r}"
+                )
+            if "@" in entry.username:
+                domain = entry.username.rsplit("@", 1)[1].lower()
+                if domain not in resource.linked_domains:
+                    raise ValueError(
+                        f"SmtpUsername {entry.username}: an email-format username must use one of "
+                        f"{resource.name}'s linked domains ({', '.join(resource.linked_domains)})"
+                    )
         return self
 
     # -- lookups the rules use -------------------------------------------------
@@ -560,4 +729,37 @@ class Tenant(_Section):
         for sp in self.service_principal:
             if sp.app_id.lower() == app_id.lower():
                 return sp
+        return None
+
+    def find_hve_account(self, address: str) -> HveAccount | None:
+        """The HVE account that owns ``address`` (primary or proxy), case-insensitively."""
+        wanted = address.strip().lower()
+        for account in self.hve_account:
+            if wanted in account.addresses():
+                return account
+        return None
+
+    def find_communication_service(self, name: str) -> CommunicationService | None:
+        for resource in self.communication_service:
+            if resource.name.lower() == name.strip().lower():
+                return resource
+        return None
+
+    def find_email_domain(self, name: str) -> EmailDomain | None:
+        for domain in self.email_domain:
+            if domain.name == name.strip().lower():
+                return domain
+        return None
+
+    def find_smtp_username(self, username: str) -> SmtpUsername | None:
+        """The SMTP Username resource a client's AUTH LOGIN user names: the resource's own
+        username, or the older ``<resource>.<appId>.<tenantId>`` form."""
+        wanted = username.strip().lower()
+        for entry in self.smtp_username:
+            if entry.username.lower() == wanted:
+                return entry
+        for entry in self.smtp_username:
+            legacy = f"{entry.communication_service}.{entry.entra_application_id}.{entry.tenant_id}"
+            if legacy.lower() == wanted:
+                return entry
         return None

@@ -29,6 +29,10 @@ IDENTITY_FIELDS: dict[str, str] = {
     "ExternalDomain": "Name",
     "App": "AppId",
     "ServicePrincipal": "AppId",
+    "HveAccount": "PrimarySmtpAddress",
+    "CommunicationService": "Name",
+    "EmailDomain": "Name",
+    "SmtpUsername": "Username",
 }
 
 _SEGMENT = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9]*)(?:\[(?P<key>[^\]]+)\])?$")
