@@ -315,14 +315,33 @@ class ExchangeSMTP(SMTP):
 
     # -- writing: every line goes through here ---------------------------------------
 
-    def _write(self, verdict: Verdict, **params: object) -> None:
+    def _open(self) -> bool:
+        """True while a reply can still reach the client.
+
+        A closed connection can still have commands to run: aiosmtpd keeps
+        reading the lines a client pipelined behind a closing reply, and a
+        client that closes right after QUIT is answered after its close. A
+        closed TLS transport must not be written to at all: closed twice
+        (the lab closes it, then aiosmtpd does), asyncio drops its TLS state
+        and a write raises ``AttributeError``.
+        """
+        if self.transport is None or self.transport.is_closing():
+            return False
+        return not self._writer.transport.is_closing()
+
+    def _write(self, verdict: Verdict, **params: object) -> bool:
+        """Say ``verdict``; False (recorded as a note) when the connection is already closed."""
         assert self.state is not None and self.renderer is not None
         if verdict.rule != "auth_challenge":
             self.state.decided(verdict)
         lines = self.renderer.lines(verdict.reply, **{**verdict.params, **params})
+        if not self._open():
+            self.state.note(f"not sent (the connection was closed): {lines[0][:3]} {verdict.rule}")
+            return False
         self.state.said(lines)
         data = ("\r\n".join(lines) + "\r\n").encode("utf-8", "replace")
         self._writer.write(data)
+        return True
 
     async def reply(self, verdict: Verdict, **params: object) -> None:
         """Send ``verdict`` after its delay; close when it says so."""
@@ -330,8 +349,8 @@ class ExchangeSMTP(SMTP):
             await asyncio.sleep(verdict.delay)
         if self.transport is None:
             return
-        self._write(verdict, **params)
-        await self._writer.drain()
+        if self._write(verdict, **params):
+            await self._writer.drain()
         if verdict.closes:
             self._close()
 
@@ -344,7 +363,8 @@ class ExchangeSMTP(SMTP):
         the socket is dropped, which ends the session (and records it).
         """
         if self.transport is not None:
-            self.transport.close()
+            if not self.transport.is_closing():
+                self.transport.close()  # a second close() drops an asyncio TLS transport's state
             self.loop.call_later(CLOSE_GRACE, self._drop)
         if self._handler_coroutine is not None:
             self._handler_coroutine.cancel()
