@@ -73,7 +73,7 @@ class Lab:
             tenant=tenant,
             clock=clock,
             data_dir=data_dir,
-            ca=LabCA(data_dir),
+            ca=LabCA(data_dir, clock),
             ports=ports or PortPlan(),
             store=Store.open(data_dir, clock=clock),
         )
