@@ -44,6 +44,7 @@ class SmtpClient:
         self.caps = Capabilities()
         self.authenticated = False
         self.auth_attempted = False
+        self.starttls_refused = False  # an opportunistic device does not ask twice
         self.result: SessionOutcome | None = None
         self._parser = ReplyParser()
         self._cs = ClientState()
@@ -205,7 +206,7 @@ class SmtpClient:
             if self._wants_auth() and self.quirks.auth_before_starttls(False):
                 self._start_auth()
                 return
-            if self.caps.has("STARTTLS"):
+            if self.caps.has("STARTTLS") and not self.starttls_refused:
                 self._send(Ours.STARTTLS, "STARTTLS")
                 return
             if mode == "starttls":
@@ -219,6 +220,7 @@ class SmtpClient:
     def _on_starttls(self, reply: Reply) -> None:
         if reply.code != 220:
             if self.config.security == "opportunistic_starttls" and reply.code >= 500:
+                self.starttls_refused = True
                 self._after_tls_refused()
                 return
             self._reject(State.STARTTLS, reply)

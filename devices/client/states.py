@@ -72,6 +72,8 @@ Trigger = Ours | Theirs
 COMMANDS: frozenset[Ours] = frozenset(
     {Ours.EHLO, Ours.STARTTLS, Ours.AUTH, Ours.MAIL, Ours.RCPT, Ours.DATA, Ours.BODY, Ours.QUIT}
 )
+# The moves that wait for every owed reply (unless PIPELINABLE says otherwise).
+AFTER_REPLIES: frozenset[Ours] = COMMANDS | {Ours.HANDSHAKE}
 
 
 def _open(state: State, moves: dict[Trigger, State]) -> dict[Trigger, State]:
@@ -193,7 +195,7 @@ class ClientState:
         if target is None:
             raise IllegalMove(self._state, trigger)
         pipelinable = PIPELINABLE.get(self._state, frozenset())
-        if trigger in COMMANDS and self._owed and trigger not in pipelinable:
+        if trigger in AFTER_REPLIES and self._owed and trigger not in pipelinable:
             raise IllegalMove(self._state, trigger, " before the reply it awaits")
         self._state = target
         if trigger in COMMANDS:

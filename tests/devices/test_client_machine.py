@@ -384,3 +384,52 @@ def test_data_payload_dot_stuffing_and_terminator() -> None:
     msg = b"A: b\r\n\r\n.line\r\nx\r\n..two"
     assert data_payload(msg, b"\r\n") == b"A: b\r\n\r\n..line\r\nx\r\n...two\r\n.\r\n"
     assert data_payload(msg, b"\n") == b"A: b\n\n..line\nx\n...two\n.\n"
+
+
+def test_opportunistic_device_refused_starttls_carries_on_in_plaintext() -> None:
+    """A 5xx to STARTTLS: the opportunistic device authenticates and sends without TLS."""
+    play(
+        f"""
+        S: 220 hi
+        C: EHLO MFP-SIM
+        S: 250-host
+        S: 250-STARTTLS
+        S: 250 AUTH LOGIN
+        C: STARTTLS
+        S: 502 5.5.1 not now
+        C: AUTH LOGIN
+        S: 334 VXNlcm5hbWU6
+        C: {USER}
+        S: 334 UGFzc3dvcmQ6
+        C: {PASS}
+        S: 235 2.7.0 Authentication successful
+        C: MAIL FROM:<scanner@contoso.com>
+        S: 250 ok
+        C: RCPT TO:<alice@contoso.com>
+        S: 250 ok
+        C: DATA
+        S: 354 go
+        C: <message: 24 bytes>
+        C: .
+        S: 250 queued
+        C: QUIT
+        S: 221 bye
+        > close
+        = delivered EOD 250
+        """,
+        cfg(security="opportunistic_starttls"),
+    )
+
+
+def test_pipelined_group_reports_the_reply_it_awaits() -> None:
+    """A timeout inside a pipelined group names the command whose reply never came."""
+    client = SmtpClient(
+        cfg(security="none", mechanisms=(), pipelining=True, recipients=("a@x", "b@x"))
+    )
+    client.receive_data(b"220 hi\r\n")
+    client.receive_data(b"250-x\r\n250 PIPELINING\r\n")
+    stages = [client.stage]
+    for reply in (b"250 ok\r\n", b"250 ok\r\n", b"550 5.1.1 unknown\r\n"):
+        client.receive_data(reply)
+        stages.append(client.stage)
+    assert stages == ["MAIL", "RCPT", "RCPT", "DATA"]
