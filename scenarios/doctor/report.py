@@ -1,0 +1,133 @@
+"""A diagnosed capture as data (``--json``) and as text for a terminal, in English or Japanese."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from scapy.layers.tls.crypto.suites import _tls_cipher_suites
+
+from exolab.scenarios.doctor import tls
+from exolab.scenarios.doctor.conversation import Conversation
+from exolab.scenarios.doctor.rules import Finding
+from exolab.scenarios.messages import Lang, Messages
+
+_SIGALGS = {
+    0x0401: "rsa_pkcs1_sha256", 0x0501: "rsa_pkcs1_sha384", 0x0601: "rsa_pkcs1_sha512",
+    0x0403: "ecdsa_secp256r1_sha256", 0x0503: "ecdsa_secp384r1_sha384", 0x0603: "ecdsa_secp521r1_sha512",
+    0x0804: "rsa_pss_rsae_sha256", 0x0805: "rsa_pss_rsae_sha384", 0x0806: "rsa_pss_rsae_sha512",
+    0x0807: "ed25519", 0x0808: "ed448", 0x0201: "rsa_pkcs1_sha1", 0x0203: "ecdsa_sha1",
+}  # fmt: skip
+
+
+@dataclass
+class Stream:
+    conversation: Conversation
+    host: str | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def suite_name(suite: int) -> str:
+    name = _tls_cipher_suites.get(suite)
+    return str(name) if name else f"0x{suite:04X}"
+
+
+def _tls_data(conv: Conversation) -> dict[str, Any] | None:
+    if conv.tls is None:
+        return None
+    hello, server = conv.tls.client_hello, conv.tls.server_hello
+    return {
+        "mode": "implicit" if conv.implicit_tls else "starttls",
+        "client_max_version": tls.version_name(hello.max_version) if hello else None,
+        "client_versions": [
+            tls.version_name(v) for v in hello.supported_versions if v not in tls.GREASE
+        ]
+        if hello
+        else [],
+        "cipher_suites": [suite_name(s) for s in hello.cipher_suites if s not in tls.GREASE]
+        if hello
+        else [],
+        "sni": hello.sni if hello else None,
+        "signature_algorithms": [_SIGALGS.get(a, f"0x{a:04X}") for a in hello.signature_algorithms]
+        if hello
+        else [],
+        "server_version": tls.version_name(server.version) if server else None,
+        "server_cipher_suite": suite_name(server.cipher_suite) if server else None,
+        "server_alert": conv.tls.server_alert,
+        "client_alert": conv.tls.client_alert,
+        "decrypted": conv.decrypted,
+    }
+
+
+def _messages(lang: Lang, finding: Finding) -> Messages:
+    return Messages(lang, **finding.context)
+
+
+def stream_data(stream: Stream, lang: Lang = "en") -> dict[str, Any]:
+    conv = stream.conversation
+    return {
+        "client": {"address": conv.client[0], "port": conv.client[1]},
+        "server": {"address": conv.server[0], "port": conv.server[1], "looks_like": stream.host},
+        "tls": _tls_data(conv),
+        "smtp": [
+            {"dir": line.dir, "line": line.text, "encrypted": line.encrypted} for line in conv.lines
+        ],
+        "findings": [
+            {
+                "rule": f.rule,
+                "reply": f.reply,
+                "reply_id": f.reply_id,
+                "title": _messages(lang, f)(f"doctor.rule.{f.rule}"),
+                "why": _messages(lang, f)(f"fix.{f.fix}.cause"),
+                "fix": _messages(lang, f)(f"fix.{f.fix}.action"),
+            }
+            for f in stream.findings
+        ],
+    }
+
+
+def render_text(streams: list[Stream], lang: Lang) -> str:
+    msg = Messages(lang)
+    out: list[str] = []
+    for number, stream in enumerate(streams, 1):
+        conv = stream.conversation
+        out.append(
+            f"== {msg('doctor.conversation')} {number}: {conv.client[0]}:{conv.client[1]}"
+            f" -> {conv.server[0]}:{conv.server[1]}"
+        )
+        out.append(
+            f"   {msg('doctor.looks_like')}: {stream.host or msg('doctor.unknown_endpoint')}"
+        )
+        data = _tls_data(conv)
+        if data is not None:
+            out.append(
+                f"   {msg('doctor.tls')} ({data['mode']}): {msg('doctor.client_offered')} "
+                f"{data['client_max_version']}, SNI {data['sni'] or '-'}, "
+                f"{len(data['cipher_suites'])} suites"
+            )
+            if data["server_version"]:
+                out.append(
+                    f"   {msg('doctor.server_chose')}: {data['server_version']} {data['server_cipher_suite']}"
+                )
+            if data["server_alert"]:
+                out.append(f"   {msg('doctor.server_alert')}: {data['server_alert']}")
+        out.append(f"   {msg('doctor.dialogue')}:")
+        shown_hidden = False
+        for line in conv.lines:
+            arrow = "→" if line.dir == "C" else "←"
+            mark = " [TLS]" if line.encrypted else ""
+            out.append(f"     {arrow} {line.text}{mark}")
+        if (conv.starttls or conv.implicit_tls) and not conv.decrypted and not shown_hidden:
+            out.append(f"     · {msg('doctor.encrypted_hidden')}")
+        if not stream.findings:
+            out.append(f"   {msg('doctor.no_findings')}")
+        for finding in stream.findings:
+            fm = _messages(lang, finding)
+            out.append(f"   !! {fm(f'doctor.rule.{finding.rule}')}")
+            out.append(f"      {msg('doctor.reply')}: {finding.reply or msg('doctor.no_reply')}")
+            out.append(f"      {msg('ui.cause')}: {fm(f'fix.{finding.fix}.cause')}")
+            out.append(f"      {msg('ui.fix')}: {fm(f'fix.{finding.fix}.action')}")
+        out.append("")
+    total = sum(len(s.findings) for s in streams)
+    out.append(msg("doctor.total", total=len(streams), passed=total))
+    return "\n".join(out) + "\n"
