@@ -3,7 +3,9 @@
 Every hook has a no-op default, so a profile without quirks runs the very same
 code path through ``NoQuirk`` (no "disabled" branch anywhere). A quirk declares
 its own parameters as a frozen pydantic model (toxiproxy style: the quirk is
-configured as data in the profile).
+configured as data in the profile). A hook returns a decision and the client
+carries it out through its transition table (``devices.client.states``): a
+quirk never sets a state, so an odd firmware still makes only legal moves.
 """
 
 from __future__ import annotations
