@@ -25,6 +25,9 @@ HOST_INDEX: dict[str, int] = {
     # the tenant's MX host takes index 3
     "login.microsoftonline.com": 4,
     "api": 5,
+    "smtp.hve.mx.microsoft": 6,
+    "smtp-hve.office365.com": 7,
+    "smtp.azurecomm.net": 8,
     "dns": 53,
 }
 MX_INDEX = 3

@@ -26,6 +26,8 @@ from exolab.emulator.dns import LabDns
 from exolab.emulator.entra import EntraService
 from exolab.emulator.lab import LabContext, PortPlan, Service, endpoints_document
 from exolab.emulator.net import LabStartError
+from exolab.emulator.smtp.acs import AcsService
+from exolab.emulator.smtp.hve import HveService
 from exolab.emulator.smtp.mx import MxService
 from exolab.emulator.smtp.submission import SubmissionService
 from exolab.emulator.store import Store
@@ -44,6 +46,8 @@ def default_services(tenant: Tenant) -> list[Service]:
         SubmissionService(),
         EntraService(),  # login.microsoftonline.com
         MxService(),  # <tenant>-com.mail.protection.outlook.com: direct send
+        HveService(),  # smtp.hve.mx.microsoft, smtp-hve.office365.com: High Volume Email
+        AcsService(),  # smtp.azurecomm.net: the ACS Email SMTP relay
         ApiService(),  # the lab REST API and page
     ]
 

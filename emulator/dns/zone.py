@@ -35,7 +35,14 @@ from exolab.emulator.tenant import Tenant
 TTL = 0
 """Zero: every edit is visible to the next query, even through a caching stub resolver."""
 
-SERVICE_HOSTS = ("smtp.office365.com", "smtp-legacy.office365.com", "login.microsoftonline.com")
+SERVICE_HOSTS = (
+    "smtp.office365.com",
+    "smtp-legacy.office365.com",
+    "login.microsoftonline.com",
+    "smtp.hve.mx.microsoft",
+    "smtp-hve.office365.com",
+    "smtp.azurecomm.net",
+)
 """Hosts the lab serves besides the tenant's MX host, which comes from the tenant."""
 
 _TXT_CHUNK = 255

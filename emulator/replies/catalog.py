@@ -783,6 +783,345 @@ BDAT_SEQUENCE = Reply(
 )
 
 
+# High Volume Email (smtp.hve.mx.microsoft, smtp-hve.office365.com) ------------------------
+HVE_TROUBLESHOOT_DOC = "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/troubleshoot-high-volume-email-m365"
+HVE_OAUTH_DOC = "https://learn.microsoft.com/en-ca/exchange/mail-flow-best-practices/oauth-high-volume-mails-m365"
+HVE_DOC = (
+    "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/high-volume-mails-m365"
+)
+HVE_BILLING_DOC = "https://learn.microsoft.com/en-my/powershell/module/exchangepowershell/get-hveaccountbillingpolicy?view=exchange-ps"
+HVE_PETRI = "https://petri.com/high-volume-email-delivery-internal-recipients/"
+
+HVE_AUTH_FAILED = Reply(
+    "hve.auth_failed",
+    535,
+    "5.7.3",
+    "Authentication unsuccessful",
+    Stage.AUTH,
+    HVE_TROUBLESHOOT_DOC,
+    C,
+    FE,
+    note="A wrong password or unknown HVE account.",
+)
+HVE_AUTH_ORG_CONFIG = Reply(
+    "hve.auth_org_config",
+    535,
+    "5.7.139",
+    "Authentication unsuccessful, the organization configuration doesn't allow this "
+    "authentication request.",
+    Stage.AUTH,
+    HVE_TROUBLESHOOT_DOC,
+    C,
+    FE,
+    note="Security defaults on, or AllowBasicAuthSmtp off in the account's authentication "
+    "policy. Which of the two gets this text and which 5.7.3 is UNKNOWN: the lab gives this one.",
+)
+HVE_BASIC_RETIRED = Reply(
+    "hve.basic_retired",
+    535,
+    "5.7.139",
+    "Authentication unsuccessful, basic authentication is disabled.",
+    Stage.AUTH,
+    f"{HVE_PETRI} (basic auth for HVE until September 2028)",
+    X,
+    FE,
+    note="No reply is published for HVE basic auth after its end date: CHOSEN is the "
+    "reply Exchange gives today when a policy blocks basic SMTP AUTH.",
+)
+HVE_XOAUTH2_BASE64 = Reply(
+    "hve.xoauth2.base64",
+    501,
+    "5.5.121",
+    "Invalid XOAUTH2 argument: the response is not valid base64",
+    Stage.AUTH,
+    HVE_OAUTH_DOC,
+    L,
+    FE,
+    note="Codes 5.5.121-5.5.126 from a summary of the HVE OAuth page (LIKELY); the order of "
+    "the argument checks and the wording after 'Invalid XOAUTH2 argument' are CHOSEN.",
+)
+HVE_XOAUTH2_FORMAT = Reply(
+    "hve.xoauth2.format",
+    501,
+    "5.5.122",
+    "Invalid XOAUTH2 argument: expected user=...^Aauth=Bearer ...^A^A",
+    Stage.AUTH,
+    HVE_OAUTH_DOC,
+    L,
+    FE,
+    note="Wording after the code CHOSEN (see hve.xoauth2.base64).",
+)
+HVE_XOAUTH2_NO_USER = Reply(
+    "hve.xoauth2.no_user",
+    501,
+    "5.5.123",
+    "Invalid XOAUTH2 argument: user is missing",
+    Stage.AUTH,
+    HVE_OAUTH_DOC,
+    L,
+    FE,
+    note="Wording after the code CHOSEN (see hve.xoauth2.base64).",
+)
+HVE_XOAUTH2_NO_AUTH = Reply(
+    "hve.xoauth2.no_auth",
+    501,
+    "5.5.124",
+    "Invalid XOAUTH2 argument: auth is missing",
+    Stage.AUTH,
+    HVE_OAUTH_DOC,
+    L,
+    FE,
+    note="Wording after the code CHOSEN (see hve.xoauth2.base64).",
+)
+HVE_XOAUTH2_NO_BEARER = Reply(
+    "hve.xoauth2.no_bearer",
+    501,
+    "5.5.125",
+    "Invalid XOAUTH2 argument: the auth scheme is not Bearer",
+    Stage.AUTH,
+    HVE_OAUTH_DOC,
+    L,
+    FE,
+    note="Wording after the code CHOSEN (see hve.xoauth2.base64).",
+)
+HVE_XOAUTH2_NO_TOKEN = Reply(
+    "hve.xoauth2.no_token",
+    501,
+    "5.5.126",
+    "Invalid XOAUTH2 argument: the token is missing",
+    Stage.AUTH,
+    HVE_OAUTH_DOC,
+    L,
+    FE,
+    note="Wording after the code CHOSEN (see hve.xoauth2.base64).",
+)
+HVE_TOKEN_EXPIRING = Reply(
+    "hve.token.expiring",
+    535,
+    "5.7.142",
+    "Token will expire soon",
+    Stage.AUTH,
+    HVE_OAUTH_DOC,
+    L,
+    FE,
+    note="Retryable with a fresh token. The threshold is HighVolumeEmail.TokenExpiringSoonSeconds "
+    "(CHOSEN 60 s).",
+)
+HVE_TOKEN_EXPIRED = Reply(
+    "hve.token.expired",
+    535,
+    "5.7.143",
+    "Expired token",
+    Stage.AUTH,
+    HVE_OAUTH_DOC,
+    L,
+    FE,
+)
+HVE_TOKEN_INVALID = Reply(
+    "hve.token.invalid",
+    535,
+    "5.7.144",
+    "XOAUTH2 authentication failed. Invalid token.",
+    Stage.AUTH,
+    HVE_OAUTH_DOC,
+    L,
+    FE,
+    note="Every other bad token: signature, issuer, audience, an app not on the account's "
+    "allowed list (Add-HVEAppAccess) or not yet effective, a user that is no HVE account.",
+)
+HVE_SENDER_NOT_ACCOUNT = Reply(
+    "hve.sender_not_account",
+    550,
+    "5.7.62",
+    "Sender {sender} is not an address of the HVE account {user}",
+    Stage.MAIL,
+    f"{HVE_TROUBLESHOOT_DOC} (send from an address of the HVE account)",
+    X,
+    FE,
+    note="Code 5.7.62 LIKELY (one project's production note); text and stage CHOSEN.",
+)
+HVE_HEADER_FROM = Reply(
+    "hve.header_from",
+    550,
+    "5.6.241",
+    "From header {sender} is not an address of the HVE account {user}",
+    Stage.EOD,
+    f"{HVE_TROUBLESHOOT_DOC} (send from an address of the HVE account)",
+    X,
+    FE,
+    note="Code 5.6.241 LIKELY (one project's production note: envelope right, From header "
+    "different); text and stage CHOSEN.",
+)
+HVE_NO_BILLING_POLICY = Reply(
+    "hve.no_billing_policy",
+    550,
+    "5.7.1",
+    "HVE account {user} cannot send: BillingPolicyStatus is {status}",
+    Stage.MAIL,
+    f"{HVE_TROUBLESHOOT_DOC} ; {HVE_BILLING_DOC}",
+    X,
+    FE,
+    note="An account without a valid billing policy fails (CONFIRMED); the status names are "
+    "Get-HVEAccountBillingPolicy's; the code, text and stage are CHOSEN.",
+)
+HVE_EXTERNAL_RECIPIENT = Reply(
+    "hve.external_recipient",
+    550,
+    "5.7.54",
+    "SMTP; Unable to relay recipient in non-accepted domain",
+    Stage.RCPT,
+    f"{NDR_DOC} ; {HVE_PETRI}",
+    L,
+    FE,
+    note="HVE sends to internal recipients only (LIKELY); the reply is Exchange's documented "
+    "NDR for relaying to a non-accepted domain (LIKELY at RCPT).",
+)
+HVE_TOO_MANY_RECIPIENTS = Reply(
+    "hve.too_many_recipients",
+    452,
+    "4.5.3",
+    "Too many recipients",
+    Stage.RCPT,
+    f"{HVE_TROUBLESHOOT_DOC} ; RFC 5321 section 4.5.3.1.8",
+    X,
+    FE,
+    note="The limit (50 per message) is CONFIRMED; the reply is CHOSEN (RFC 5321's).",
+)
+
+# Azure Communication Services Email SMTP relay (smtp.azurecomm.net) --------------------------
+ACS_SMTP_DOC = "https://learn.microsoft.com/en-us/azure/communication-services/quickstarts/email/send-email-smtp/smtp-authentication"
+ACS_LIMITS_DOC = (
+    "https://learn.microsoft.com/en-us/Azure/communication-services/concepts/email/sdk-features"
+)
+ACS_NOT_AUTHENTICATED_CAPTURE = "https://github.com/postalserver/postal/issues/2811"
+ACS_AUTH_CAPTURE = "https://github.com/jstedfast/MailKit/issues/1967"
+
+EHLO_ACS_PLAIN = Reply(
+    "ehlo.acs.plain",
+    250,
+    None,
+    "{host} Hello [{client_ip}]",
+    Stage.EHLO,
+    ACS_SMTP_DOC,
+    X,
+    lines=(
+        "SIZE {size}",
+        "PIPELINING",
+        "DSN",
+        "ENHANCEDSTATUSCODES",
+        "STARTTLS",
+        "8BITMIME",
+        "BINARYMIME",
+        "CHUNKING",
+        "SMTPUTF8",
+    ),
+    note="No capture of smtp.azurecomm.net's EHLO is public: CHOSEN is Exchange Online's list.",
+)
+EHLO_ACS_TLS = Reply(
+    "ehlo.acs.tls",
+    250,
+    None,
+    "{host} Hello [{client_ip}]",
+    Stage.EHLO,
+    f"{ACS_SMTP_DOC} ; https://github.com/QuantumNous/new-api/pull/598",
+    X,
+    lines=(
+        "SIZE {size}",
+        "PIPELINING",
+        "DSN",
+        "ENHANCEDSTATUSCODES",
+        "AUTH LOGIN",
+        "8BITMIME",
+        "BINARYMIME",
+        "CHUNKING",
+        "SMTPUTF8",
+    ),
+    note="AUTH LOGIN after TLS (clients report LOGIN, not PLAIN); the rest CHOSEN as for ehlo.acs.plain.",
+)
+ACS_AUTH_FAILED = Reply(
+    "acs.auth_failed",
+    535,
+    "5.7.3",
+    "Authentication unsuccessful",
+    Stage.AUTH,
+    f"{ACS_AUTH_CAPTURE} ; {ACS_SMTP_DOC}",
+    L,
+    FE,
+    note="A wrong client secret. Seen on smtp.azurecomm.net for a refused sign-in (LIKELY for "
+    "this cause).",
+)
+ACS_UNKNOWN_USERNAME = Reply(
+    "acs.unknown_username",
+    535,
+    "5.7.3",
+    "Authentication unsuccessful",
+    Stage.AUTH,
+    f"{ACS_AUTH_CAPTURE} ; {ACS_SMTP_DOC}",
+    X,
+    FE,
+    note="A username that maps to no SMTP Username resource (nor the resource.appId.tenantId "
+    "form): CHOSEN the same reply as a wrong secret.",
+)
+ACS_SECRET_EXPIRED = Reply(
+    "acs.secret_expired",
+    535,
+    "5.7.3",
+    "Authentication unsuccessful",
+    Stage.AUTH,
+    f"{ACS_AUTH_CAPTURE} ; {ACS_SMTP_DOC}",
+    X,
+    FE,
+    note="The app's client secret is past its end date: CHOSEN the same reply as a wrong secret.",
+)
+ACS_APP_WITHOUT_ROLE = Reply(
+    "acs.app_without_role",
+    535,
+    "5.7.3",
+    "Authentication unsuccessful",
+    Stage.AUTH,
+    f"{ACS_AUTH_CAPTURE} ; {ACS_SMTP_DOC}",
+    X,
+    FE,
+    note="The app holds no role with the Communication/Email permissions on the resource: "
+    "CHOSEN the same reply as a wrong secret.",
+)
+ACS_NOT_AUTHENTICATED = Reply(
+    "acs.not_authenticated",
+    530,
+    "5.7.57",
+    "Client not authenticated to send mail.",
+    Stage.MAIL,
+    ACS_NOT_AUTHENTICATED_CAPTURE,
+    C,
+    FE,
+    note="Seen from smtp.azurecomm.net:587 for a relay that sent no AUTH.",
+)
+ACS_SENDER_NOT_VERIFIED = Reply(
+    "acs.sender_not_verified",
+    550,
+    "5.7.1",
+    "Sender {sender} is not a verified MailFrom address of this Communication Services resource",
+    Stage.MAIL,
+    ACS_SMTP_DOC,
+    X,
+    FE,
+    note="MAIL FROM must be a verified sender of a linked domain (CONFIRMED); code, text and "
+    "stage CHOSEN.",
+)
+ACS_RATE_LIMITED = Reply(
+    "acs.rate_limited",
+    451,
+    "4.7.0",
+    "Too many requests: the limit of {limit} messages per {window} is reached. Try again later.",
+    Stage.MAIL,
+    f"{ACS_LIMITS_DOC} ; https://learn.microsoft.com/en-us/Azure/communication-services/concepts/service-limits",
+    X,
+    FE,
+    note="Limits 30/min and 100/h CONFIRMED (the REST API answers 429 Too Many Requests); the "
+    "SMTP reply is CHOSEN: temporary, so a device that retries later succeeds.",
+)
+
+
 def all_replies() -> tuple[Reply, ...]:
     """Every catalog entry, in file order."""
     return tuple(v for v in globals().values() if isinstance(v, Reply))
