@@ -38,22 +38,24 @@ class AuthExchange(Protocol):
         """The running lab (its data directory holds, e.g., the token signing keys)."""
         ...
 
-    async def challenge(
-        self, reply: Reply, *, secret: bool = False, **params: object
-    ) -> str | None:
+    async def challenge(self, reply: Reply, **params: object) -> str | None:
         """Send ``reply`` (a 334 from the catalog), return the client's answer line.
 
-        None when the client cancelled with ``*``. ``secret`` redacts the
-        answer in the stored transcript.
+        None when the client cancelled with ``*``. Every answer is a
+        credential (a LOGIN user name may be a password typed in the wrong
+        field): the stored transcript shows ``<redacted>``.
         """
+        ...
+
+    def keep_secret(self, *values: str | None) -> None:
+        """Cut ``values`` (a decoded password, a bearer token) out of all the session records."""
         ...
 
 
 class Mechanism(Protocol):
     name: str
-    """As on the wire: ``LOGIN``, ``XOAUTH2``."""
-    secret_initial_response: bool
-    """Redact an initial response given on the AUTH line itself."""
+    """As on the wire: ``LOGIN``, ``XOAUTH2``. An initial response on the AUTH line is always
+    redacted, whatever the mechanism."""
 
     async def authenticate(self, exchange: AuthExchange, initial: str | None) -> AuthResult: ...
 

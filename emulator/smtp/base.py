@@ -44,7 +44,7 @@ from exolab.emulator.smtp.gatekeeper import (
     gate_aiosmtpd_log,
     translate,
 )
-from exolab.emulator.smtp.session import SessionState
+from exolab.emulator.smtp.session import REDACTED, SessionState
 from exolab.emulator.store import StoreFull
 
 log = logging.getLogger(__name__)
@@ -222,7 +222,7 @@ class ExchangeSMTP(SMTP):
         )
         self.renderer = Renderer(names, lab.clock, rng, lab.tenant.lab.reply_trailer)
         self.state.renderer = self.renderer
-        self.log = SessionLog(log, str(sid))
+        self.log = SessionLog(log, str(sid), scrub=self.state.scrub)
         self._deadline = self.loop.call_later(
             lab.tenant.limits.connection_timeout, self._deadline_cb
         )
@@ -515,7 +515,10 @@ class ExchangeSMTP(SMTP):
         mechanism = self.frontend.mechanisms.get(name)
         known = name in SASL_NAMES or name in self.frontend.mechanisms or not name
         shown = name if known else "<unknown mechanism>"
-        if initial is not None and (mechanism is None or mechanism.secret_initial_response):
+        if initial is not None and initial != "=":  # "=" is an empty response: nothing to hide
+            # a credential whatever the mechanism: LOGIN's is a user name, or a password
+            # typed where the user name belongs
+            state.keep_secret(initial)
             state.heard(f"AUTH {shown} <initial response redacted>")
         else:
             state.heard(f"AUTH {shown} {initial}" if initial else f"AUTH {shown}")
@@ -737,9 +740,11 @@ class _Exchange:
     def lab(self) -> LabContext:
         return self._p.lab
 
-    async def challenge(
-        self, reply: Reply, *, secret: bool = False, **params: object
-    ) -> str | None:
+    def keep_secret(self, *values: str | None) -> None:
+        assert self._p.state is not None
+        self._p.state.keep_secret(*values)
+
+    async def challenge(self, reply: Reply, **params: object) -> str | None:
         p = self._p
         assert p.state is not None
         await p.reply(Verdict(reply, "auth_challenge", reply.id), **params)
@@ -754,8 +759,12 @@ class _Exchange:
             raise asyncio.CancelledError() from None
         p._reset_timeout()
         text = line.rstrip(b"\r\n").decode("utf-8", "surrogateescape")
-        p.state.heard("<redacted>" if secret and text != "*" else text)
-        return None if text == "*" else text
+        if text == "*":
+            p.state.heard(text)
+            return None
+        p.state.keep_secret(text)  # every answer to a 334 is a credential or part of one
+        p.state.heard(REDACTED)
+        return text
 
 
 def _duration(seconds: float) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -55,10 +56,13 @@ def translate(text: str, greeted: bool) -> Translation:
     return Translation("internal", original=text)
 
 
+def _text(text: str | bytes) -> str:
+    return text.decode("utf-8", "surrogateescape") if isinstance(text, bytes) else text
+
+
 def bounded(text: str | bytes, limit: int = LOG_TEXT_LIMIT) -> str:
     """Client text fit for one log line: control and non-ASCII characters escaped, cut at ``limit``."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "surrogateescape")
+    text = _text(text)
     escaped = ascii(text[: limit + 1])[1:-1]
     if len(text) <= limit and len(escaped) <= limit:
         return escaped
@@ -88,10 +92,17 @@ def gate_aiosmtpd_log() -> None:
 class SessionLog:
     """One session's log lines: client text bounded, at most ``budget`` lines, then one notice."""
 
-    def __init__(self, logger: logging.Logger, session: str, budget: int = LOG_LINES_PER_SESSION):
+    def __init__(
+        self,
+        logger: logging.Logger,
+        session: str,
+        budget: int = LOG_LINES_PER_SESSION,
+        scrub: Callable[[str], str] = str,
+    ):
         self._logger = logger
         self._session = session
         self._budget = budget
+        self._scrub = scrub  # cuts the session's credentials out of client text
         self.suppressed = 0
 
     def log(
@@ -106,7 +117,7 @@ class SessionLog:
             self.suppressed += 1
             return
         self._budget -= 1
-        args = tuple(bounded(t) for t in client_text)
+        args = tuple(bounded(self._scrub(_text(t))) for t in client_text)
         self._logger.log(level, "session %s: " + message, self._session, *args, exc_info=exc_info)
         if self._budget == 0:
             self._logger.log(

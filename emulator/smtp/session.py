@@ -3,7 +3,9 @@
 Policy never sees this object: ``facts()`` freezes what the rules need. The
 transcript is recorded here in both directions with lab-relative times;
 AUTH secrets are redacted at the moment they are recorded, so they reach
-neither the store nor any log.
+neither the store nor any log. Each credential the session has seen is also
+kept (in memory only) so that it is cut out of anything recorded later: a
+rule's note that quotes a user name which was really a password, say.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import FrontEndNames, Renderer
 from exolab.emulator.store import SessionRecord, TranscriptLine
 from exolab.emulator.tenant import Tenant
+
+REDACTED = "<redacted>"
+SHORTEST_SECRET = 4
+"""Shorter credentials are not cut out of other text: they would mangle it, and hide little."""
 
 
 @dataclass
@@ -62,6 +68,8 @@ class SessionState:
     outcome: str | None = None
     transcript: list[TranscriptLine] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    secrets: set[str] = field(default_factory=set, repr=False)
+    """Credentials seen on this connection, cut out of every line recorded after them."""
 
     def facts(self, tenant: Tenant) -> SessionFacts:
         return SessionFacts(
@@ -84,19 +92,30 @@ class SessionState:
     def _t(self) -> float:
         return round(self.clock.monotonic() - self.started_mono, 3)
 
+    def keep_secret(self, *values: str | None) -> None:
+        """Never record ``values`` from now on (an AUTH answer, a decoded password)."""
+        self.secrets.update(v for v in values if v and len(v) >= SHORTEST_SECRET)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every credential this session has seen replaced by ``<redacted>``."""
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
     def heard(self, line: str) -> None:
         """A line from the client (already redacted where it carries a secret)."""
-        self.transcript.append(TranscriptLine(self._t(), "C", line))
+        self.transcript.append(TranscriptLine(self._t(), "C", self.scrub(line)))
 
     def said(self, lines: list[str]) -> None:
         t = self._t()
         self.transcript.extend(TranscriptLine(t, "S", line) for line in lines)
 
     def note(self, text: str) -> None:
-        self.notes.append(text)
+        self.notes.append(self.scrub(text))
 
     def decided(self, verdict: Verdict) -> None:
-        self.notes.append(verdict.note)
+        self.notes.append(self.scrub(verdict.note))
         if verdict.reply.code >= 400:
             self.last_refusal = (
                 f"{verdict.reply.code} {verdict.reply.enhanced or ''} ({verdict.rule})"

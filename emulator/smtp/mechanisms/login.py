@@ -18,7 +18,6 @@ from exolab.emulator.smtp.auth import AuthExchange, AuthResult, bad_base64, canc
 @dataclass(frozen=True)
 class Login:
     name: str = "LOGIN"
-    secret_initial_response: bool = False
 
     async def authenticate(self, exchange: AuthExchange, initial: str | None) -> AuthResult:
         if initial is None:
@@ -28,14 +27,17 @@ class Login:
         username = decode_base64(initial)
         if username is None:
             return bad_base64(self.name)
-        answer = await exchange.challenge(catalog.AUTH_LOGIN_PASSWORD, secret=True)
+        answer = await exchange.challenge(catalog.AUTH_LOGIN_PASSWORD)
         if answer is None:
             return cancelled(self.name)
         password = decode_base64(answer)
         if password is None:
             return bad_base64(self.name)
+        exchange.keep_secret(password)
         facts = exchange.facts()
         mailbox = facts.tenant.find_mailbox(username)
+        if mailbox is None:  # no user of the tenant: perhaps the password, typed in the wrong field
+            exchange.keep_secret(username)
         lockout = exchange.lab().lockout
         account = mailbox.primary_smtp_address if mailbox else None
         locked = lockout.locked_until(account, facts.now) if account else None

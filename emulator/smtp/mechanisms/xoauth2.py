@@ -26,7 +26,6 @@ from exolab.emulator.smtp.auth import AuthExchange, AuthResult, cancelled
 @dataclass
 class XOAuth2:
     name: str = "XOAUTH2"
-    secret_initial_response: bool = True
     _keys: dict[Path, dict[str, RSAPublicKey]] = field(default_factory=dict, repr=False)
 
     def keys_for(self, exchange: AuthExchange) -> dict[str, RSAPublicKey] | None:
@@ -41,9 +40,11 @@ class XOAuth2:
 
     async def authenticate(self, exchange: AuthExchange, initial: str | None) -> AuthResult:
         if initial is None:
-            initial = await exchange.challenge(catalog.AUTH_XOAUTH2_CONTINUE, secret=True)
+            initial = await exchange.challenge(catalog.AUTH_XOAUTH2_CONTINUE)
             if initial is None:
                 return cancelled(self.name)
+        sasl = parse_sasl(initial)
+        exchange.keep_secret(sasl.token if sasl else None)
         facts = exchange.facts()
         keys = self.keys_for(exchange)
         if keys is None:
@@ -53,7 +54,6 @@ class XOAuth2:
         verdict = check_xoauth2_response(facts, keys, initial)
         if not verdict.accepted:
             return AuthResult(verdict)
-        sasl = parse_sasl(initial)
         mailbox = facts.tenant.find_mailbox(sasl.user) if sasl else None
         identity = mailbox.primary_smtp_address if mailbox else (sasl.user if sasl else None)
         return AuthResult(verdict, identity)
