@@ -26,7 +26,11 @@ def diagnose(path: Path, keylog: Path | None = None, tenant: Tenant | None = Non
     """Every SMTP conversation of the capture with its findings; CaptureError when unusable."""
     secrets = read_keylog(keylog) if keylog is not None else None
     capture = read_capture(path)
-    streams = [s for s in sorted(capture.streams, key=lambda s: s.first_seen) if is_smtp(s)]
+    streams = []
+    for tcp in sorted(capture.streams, key=lambda s: s.first_seen):
+        # SMTP by port or greeting; implicit TLS elsewhere counts when it names a Microsoft host
+        if is_smtp(tcp) or endpoint.names_mail_host(build(tcp), capture.dns_names):
+            streams.append(tcp)
     if not streams:
         raise CaptureError(f"{path}: no SMTP conversation in {capture.packets} packet(s)")
     out: list[Stream] = []

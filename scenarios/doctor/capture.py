@@ -99,7 +99,26 @@ class _Truncation(logging.Filter):
         return True
 
 
+MAGICS = frozenset(
+    {
+        b"\xa1\xb2\xc3\xd4",
+        b"\xd4\xc3\xb2\xa1",
+        b"\xa1\xb2\x3c\x4d",
+        b"\x4d\x3c\xb2\xa1",
+        b"\x0a\x0d\x0d\x0a",
+    }
+)
+"""pcap (both byte orders, micro- and nanosecond) and pcapng: checked before scapy opens the file."""
+
+
 def _packets(path: Path) -> Iterator[object]:
+    try:
+        with path.open("rb") as file:
+            magic = file.read(4)
+    except OSError as exc:
+        raise CaptureError(f"{path}: cannot read ({exc.strerror})") from None
+    if magic not in MAGICS:
+        raise CaptureError(f"{path}: not a pcap or pcapng capture")
     try:
         reader = PcapReader(str(path))
     except (Scapy_Exception, OSError, EOFError, ValueError) as exc:

@@ -84,17 +84,18 @@ def _split_lines(data: bytes) -> list[str]:
     return out
 
 
-def _plain_part(data: bytes, until_tls: bool) -> tuple[bytes, bytes]:
+def _plain_part(data: bytes, until_tls: bool, server: bool = False) -> tuple[bytes, bytes]:
     """Split a direction's bytes at the TLS handshake after STARTTLS (clear part, TLS part)."""
     if not until_tls:
         return data, b""
+    starts = tls.is_record if server else tls.is_tls_record
     pos = 0
     while pos < len(data):
         end = data.find(b"\n", pos)
         if end < 0:
             break
         pos = end + 1
-        if tls.is_tls_record(data[pos:]):
+        if starts(data[pos:]):
             return data[:pos], data[pos:]
     return data, b""
 
@@ -145,7 +146,7 @@ def build(stream: TcpStream) -> Conversation:
         conv.client_tls_bytes, conv.server_tls_bytes = up, down
     else:
         client_plain, client_tls = _plain_part(up, True)
-        server_plain, server_tls = _plain_part(down, bool(client_tls))
+        server_plain, server_tls = _plain_part(down, bool(client_tls), server=True)
         conv.lines = interleave(_split_lines(client_plain), _split_lines(server_plain))
         if client_tls:
             conv.starttls = True

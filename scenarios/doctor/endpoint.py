@@ -24,6 +24,11 @@ def names_of(conv: Conversation, dns_names: dict[str, set[str]]) -> list[str]:
     return sorted(names)
 
 
+def names_mail_host(conv: Conversation, dns_names: dict[str, set[str]]) -> bool:
+    """The client asked for a Microsoft mail host by name (SNI, or the DNS answer it connected to)."""
+    return any(n in KNOWN or n.endswith(MX_SUFFIX) for n in names_of(conv, dns_names))
+
+
 def identify(conv: Conversation, dns_names: dict[str, set[str]]) -> tuple[str | None, str]:
     """(the Microsoft host name it looks like or None, how it was told)."""
     names = names_of(conv, dns_names)

@@ -102,7 +102,8 @@ def decrypt(conv: Conversation, secrets: Secrets, order: list[tuple[str, int]]) 
                 last = side
             packet = TLS(record, tls_session=session)  # type: ignore[no-untyped-call]
             session = packet.tls_session
-            for message in getattr(packet, "msg", []):
+            inner = getattr(packet, "inner", None)  # TLS 1.3: the decrypted TLSInnerPlaintext
+            for message in [*getattr(packet, "msg", []), *getattr(inner, "msg", [])]:
                 if isinstance(message, TLSApplicationData):
                     plain[side] += bytes(message.data)
     except Exception as exc:  # scapy raises many types on a record it cannot read

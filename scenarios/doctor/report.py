@@ -27,6 +27,29 @@ class Stream:
     findings: list[Finding] = field(default_factory=list)
 
 
+def shown_lines(conv: Conversation) -> list[tuple[str, str, bool]]:
+    """The dialogue as (dir, text, encrypted) with passwords hidden: a report is often shared."""
+    out = []
+    previous = ""
+    for line in conv.lines:
+        text = line.text
+        words = text.split()
+        if line.dir == "C" and previous.startswith("334 UGFzc3dvcmQ6"):
+            text = "<password not shown>"
+        elif (
+            line.dir == "C"
+            and len(words) == 3
+            and words[0].upper() == "AUTH"
+            and words[1].upper() == "PLAIN"
+        ):
+            text = f"{words[0]} {words[1]} <credentials not shown>"
+        elif line.dir == "C" and previous.startswith("334") and previous.rstrip() == "334":
+            text = "<credentials not shown>"
+        out.append((line.dir, text, line.encrypted))
+        previous = line.text if line.dir == "S" else ""
+    return out
+
+
 def suite_name(suite: int) -> str:
     name = _tls_cipher_suites.get(suite)
     return str(name) if name else f"0x{suite:04X}"
@@ -70,7 +93,8 @@ def stream_data(stream: Stream, lang: Lang = "en") -> dict[str, Any]:
         "server": {"address": conv.server[0], "port": conv.server[1], "looks_like": stream.host},
         "tls": _tls_data(conv),
         "smtp": [
-            {"dir": line.dir, "line": line.text, "encrypted": line.encrypted} for line in conv.lines
+            {"dir": d, "line": text, "encrypted": encrypted}
+            for d, text, encrypted in shown_lines(conv)
         ],
         "findings": [
             {
@@ -112,12 +136,10 @@ def render_text(streams: list[Stream], lang: Lang) -> str:
             if data["server_alert"]:
                 out.append(f"   {msg('doctor.server_alert')}: {data['server_alert']}")
         out.append(f"   {msg('doctor.dialogue')}:")
-        shown_hidden = False
-        for line in conv.lines:
-            arrow = "→" if line.dir == "C" else "←"
-            mark = " [TLS]" if line.encrypted else ""
-            out.append(f"     {arrow} {line.text}{mark}")
-        if (conv.starttls or conv.implicit_tls) and not conv.decrypted and not shown_hidden:
+        for d, text, encrypted in shown_lines(conv):
+            arrow = "→" if d == "C" else "←"
+            out.append(f"     {arrow} {text}{' [TLS]' if encrypted else ''}")
+        if (conv.starttls or conv.implicit_tls) and not conv.decrypted:
             out.append(f"     · {msg('doctor.encrypted_hidden')}")
         if not stream.findings:
             out.append(f"   {msg('doctor.no_findings')}")

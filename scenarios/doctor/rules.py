@@ -27,8 +27,8 @@ class Facts:
 
     host: str | None
     """The Microsoft host name the conversation looks like (None: not told)."""
-    spf_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] | None = None
-    """The networks the tenant's SPF covers (None: no tenant given)."""
+    spf_networks: dict[str, tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]] | None = None
+    """Domain -> the networks its SPF record in the tenant's zone covers (None: no tenant given)."""
     public_ip: str | None = None
     """The client's public address through the tenant's NAT table, if the tenant maps it."""
     accepted_domains: tuple[str, ...] = ()
@@ -164,12 +164,19 @@ def spf_not_covering(conv: Conversation, facts: Facts) -> Finding | None:
         or not endpoint.is_mx(facts.host, conv.server[1])
     ):
         return None
+    mails = conv.verb_lines("MAIL")
+    sender = address(mails[0].text.split(":", 1)[-1]) if mails else None
+    if sender is None or "@" not in sender:
+        return None
+    domain = sender.rsplit("@", 1)[1]
+    if domain not in facts.spf_networks and domain not in facts.accepted_domains:
+        return None  # a domain the tenant neither owns nor publishes SPF for: not ours to judge
     public = facts.public_ip or conv.client[0]
     try:
         ip = ipaddress.ip_address(public)
     except ValueError:
         return None
-    if any(ip in net for net in facts.spf_networks):
+    if any(ip in net for net in facts.spf_networks.get(domain, ())):
         return None
     return Finding("spf_not_covering", None, "add_site_to_spf", {"public_ip": public})
 

@@ -13,25 +13,34 @@ def accepted_domains(tenant: Tenant) -> tuple[str, ...]:
     return tuple(d.lower() for d in tenant.tenant.accepted_domains)
 
 
-def spf_networks(tenant: Tenant) -> tuple[Network, ...]:
-    """The ip4:/ip6: terms of every SPF record in the tenant's DNS zone.
+def spf_networks(tenant: Tenant) -> dict[str, tuple[Network, ...]]:
+    """Each domain of the tenant's DNS zone with an SPF record -> the networks it covers.
 
-    ``include:spf.protection.outlook.com`` covers Microsoft's own servers,
-    never a device's site, so only the literal terms can cover a device.
+    The ip4:/ip6: terms, following include: inside the zone (ten levels at most,
+    SPF's own lookup limit); a ``-all``/``~all`` domain covers nothing else.
     """
-    nets: list[Network] = []
-    for records in tenant.dns.txt.values():
-        for record in records:
-            if not record.lower().startswith("v=spf1"):
-                continue
-            for term in record.split()[1:]:
-                mech = term.lstrip("+~?-").lower()
-                if mech.startswith(("ip4:", "ip6:")):
-                    try:
-                        nets.append(ipaddress.ip_network(mech[4:], strict=False))
-                    except ValueError:
-                        continue
-    return tuple(nets)
+    records = {
+        name.lower().rstrip("."): next((r for r in texts if r.lower().startswith("v=spf1")), None)
+        for name, texts in tenant.dns.txt.items()
+    }
+
+    def walk(domain: str, depth: int) -> list[Network]:
+        record = records.get(domain)
+        if record is None or depth > 10:
+            return []
+        nets: list[Network] = []
+        for term in record.split()[1:]:
+            mech = term.lstrip("+~?-").lower()
+            if mech.startswith(("ip4:", "ip6:")):
+                try:
+                    nets.append(ipaddress.ip_network(mech[4:], strict=False))
+                except ValueError:
+                    continue
+            elif mech.startswith("include:"):
+                nets += walk(mech[8:].rstrip("."), depth + 1)
+        return nets
+
+    return {domain: tuple(walk(domain, 0)) for domain, record in records.items() if record}
 
 
 def public_ip(tenant: Tenant, source: str) -> str | None:

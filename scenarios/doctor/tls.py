@@ -66,6 +66,11 @@ def is_tls_record(data: bytes) -> bool:
     return len(data) >= 3 and data[0] == 0x16 and data[1] == 3 and data[2] <= 4
 
 
+def is_record(data: bytes) -> bool:
+    """Any TLS record starts the bytes (a server may answer a ClientHello with an alert)."""
+    return len(data) >= 3 and data[0] in (20, 21, 22, 23) and data[1] == 3 and data[2] <= 4
+
+
 def records(data: bytes) -> list[tuple[int, bytes]]:
     """(content type, fragment) of each whole record, stopping at the first partial one."""
     out = []
