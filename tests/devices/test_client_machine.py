@@ -3,7 +3,6 @@ from __future__ import annotations
 import base64
 
 import pytest
-from devices_playbook import play
 
 from exolab.devices.client.body import data_payload
 from exolab.devices.client.config import ClientConfig
@@ -11,6 +10,7 @@ from exolab.devices.client.events import Send
 from exolab.devices.client.machine import SmtpClient
 from exolab.devices.errors import LocalProtocolError
 from exolab.devices.quirks import build_chain
+from tests.devices.devices_playbook import play
 
 MSG = b"Subject: hi\r\n\r\nbody\r\n"
 USER = base64.b64encode(b"scanner@contoso.com").decode()

@@ -7,13 +7,12 @@ import base64
 from pathlib import Path
 from typing import Any
 
-from conftest import SOURCE, lab_network
-from test_client_machine import cfg
-
 from exolab.devices import Job, Settings, load_profile, send_scan
 from exolab.devices.client.events import Finished, Send
 from exolab.devices.client.machine import SmtpClient
 from exolab.devices.result import DeviceResult
+from tests.devices.conftest import SOURCE, lab_network
+from tests.devices.test_client_machine import cfg
 
 TO = ["alice@contoso.com"]
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LAB_HOST, SOURCE, ServerTls, Smtpd, free_port, lab_network
 
 from exolab.devices import Job, Profile, Settings, StaticToken, load_profile, send_scan
 from exolab.devices.result import DeviceResult
+from tests.devices.conftest import LAB_HOST, SOURCE, ServerTls, Smtpd, free_port, lab_network
 
 TO = ["alice@contoso.com"]
 SMALL = Job(size=20_000)

@@ -11,7 +11,7 @@ import pytest
 
 from exolab import __version__
 from exolab.cli import SIGPIPE_EXIT, build_parser
-from tests.emulator.cli.processes import EXOLAB, ROOT, exolab
+from tests.cli.processes import EXOLAB, ROOT, exolab
 
 SCENARIO = ROOT / "scenarios" / "catalog" / "auth" / "tenant-disabled.toml"
 

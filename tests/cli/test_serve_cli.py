@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from exolab.cli import main
-from tests.emulator.cli.processes import EXOLAB, ROOT, start_serve
+from tests.cli.processes import EXOLAB, ROOT, start_serve
 
 
 def test_serve_send_stop_then_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 EXOLAB = [sys.executable, "-m", "exolab.cli"]
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def exolab(

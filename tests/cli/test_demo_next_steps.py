@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 from exolab.cli import build_parser
-from tests.emulator.cli.processes import ROOT
+from tests.cli.processes import ROOT
 
 VENV_BIN = Path(ROOT / ".venv" / "bin")
 

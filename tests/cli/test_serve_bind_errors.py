@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 EXOLAB = [sys.executable, "-m", "exolab.cli"]
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 MAX_OFFSET = 60000  # what `serve --port-offset` accepts
 
 

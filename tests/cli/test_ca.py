@@ -10,7 +10,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from exolab.emulator.tls import LabCA
-from tests.emulator.cli.processes import exolab, one_error_line
+from tests.cli.processes import exolab, one_error_line
 
 
 def _openssl_fingerprint(path: Path, form: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from exolab.emulator.server import Lab
-from tests.emulator.directsend.conftest import MX
+from tests.emulator.smtp.mx.conftest import MX
 from tests.emulator.smtp.wire import MATCHER, RawClient, random_input_replies
 
 

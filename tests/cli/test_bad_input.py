@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from exolab.emulator.store import STORE_FILE, Store
-from tests.emulator.cli.processes import exolab, one_error_line
+from tests.cli.processes import exolab, one_error_line
 
 PAGE = 4096
 

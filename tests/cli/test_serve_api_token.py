@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 EXOLAB = [sys.executable, "-m", "exolab.cli"]
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def post_set(api: str, item: str, token: str | None) -> int:

@@ -12,7 +12,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-from tests.emulator.cli.processes import exolab, one_error_line, start_serve
+from tests.cli.processes import exolab, one_error_line, start_serve
 
 SEND = [
     "send", "--profile", "starttls-modern", "--set", "server=smtp.office365.com",

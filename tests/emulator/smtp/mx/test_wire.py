@@ -15,8 +15,8 @@ from exolab.cli import main as exolab
 from exolab.emulator.server import Lab
 from exolab.emulator.tenant import apply_overrides, parse_tenant
 from exolab.emulator.tenant.loader import default_document
-from tests.emulator.directsend.conftest import MX, swaks
 from tests.emulator.labs import LabFactory, sessions_recorded
+from tests.emulator.smtp.mx.conftest import MX, swaks
 from tests.emulator.smtp.wire import MATCHER
 
 pytestmark = pytest.mark.external

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import SOURCE, Smtpd, free_port
 
 from exolab.cli import main
+from tests.devices.conftest import SOURCE, Smtpd, free_port
 
 
 def lab_dir(tmp_path: Path, ports: dict[str, int]) -> Path:

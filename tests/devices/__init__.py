@@ -1,0 +1,1 @@
+"""Tests of devices/: the firmware side, against aiosmtpd and the lab."""

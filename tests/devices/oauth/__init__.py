@@ -1,0 +1,1 @@
+"""Tests of devices/oauth: how a firmware gets its token."""
