@@ -85,6 +85,7 @@ NOTES = {
     "settings.server_max_length": "Longest server name the field accepts.",
     "settings.sender_max_length": "Longest sender address the field accepts.",
     "settings.password_max_length": "Longest password the field accepts.",
+    "settings.username_max_length": "Longest user name the field accepts.",
 }
 
 

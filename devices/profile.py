@@ -85,7 +85,21 @@ class Tls(_Frozen):
     sends_sni: bool = Field(default=True, description="Send the server name (SNI) in ClientHello.")
     verify_certificate: bool = Field(default=False, description="Check the server certificate.")
     trust: Literal["lab", "system"] = Field(
-        default="lab", description="Trust store when verifying: the lab CA or the system store."
+        default="lab",
+        description="Trust store when verifying: the lab CA (imported on the device) or the "
+        "system store only (a device that cannot import a CA).",
+    )
+    verify_hostname: bool = Field(
+        default=True,
+        description="When verifying: also match the server name against the certificate CN/SANs "
+        '("Add CN" on some panels); needs sends_sni.',
+    )
+    clock_offset_days: int = Field(
+        default=0,
+        ge=-36500,
+        le=36500,
+        description="How far the device's clock is off (negative: behind); when verifying, "
+        "certificate dates are judged by this clock.",
     )
 
     @model_validator(mode="after")
@@ -150,6 +164,7 @@ class SettingRules(_Frozen):
     server_max_length: int | None = Field(default=None, ge=1)
     sender_max_length: int | None = Field(default=None, ge=1)
     password_max_length: int | None = Field(default=None, ge=1)
+    username_max_length: int | None = Field(default=None, ge=1)
 
     @field_validator("ports")
     @classmethod

@@ -68,6 +68,7 @@ class Settings(BaseModel):
             ("server", self.server, rules.server_max_length),
             ("sender", self.sender, rules.sender_max_length),
             ("password", self.password, rules.password_max_length),
+            ("username", self.username, rules.username_max_length),
         )
         for name, value, limit in limits:
             if limit is not None and len(value) > limit:
