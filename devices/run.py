@@ -41,7 +41,12 @@ from exolab.devices.quirks.base import QuirkChain, SecurityMode
 from exolab.devices.resolve import ResolveFailed, ResolveTimeout, is_ip_literal, resolve_server
 from exolab.devices.result import DeviceResult, Outcome, Transcript
 from exolab.devices.settings import Settings
-from exolab.devices.tls import client_context, version_name
+from exolab.devices.tls import (
+    certificate_date_problem,
+    client_context,
+    server_hostname,
+    version_name,
+)
 from exolab.devices.tokens import TokenError, TokenSource
 
 READ_CHUNK = 65536
@@ -214,7 +219,8 @@ async def _attempt(run: _Run, mode: SecurityMode) -> DeviceResult:
     run.tls_broken = False
     tls = run.profile.tls
     ctx = client_context(tls, run.network.ca_pem) if mode != "none" else None
-    sni = run.settings.server if tls.sends_sni and not is_ip_literal(run.settings.server) else None
+    typed = run.settings.server
+    sni = server_hostname(tls, typed, typed if tls.sends_sni and not is_ip_literal(typed) else None)
     where = f"{run.address}:{run.port}" + (f" from {run.source}" if run.source else "")
     run.transcript.add("*", f"connect {where}" + (" (implicit TLS)" if mode == "implicit" else ""))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -256,10 +262,12 @@ async def _attempt(run: _Run, mode: SecurityMode) -> DeviceResult:
             return run.result("timeout", stage_of(State.CONNECT), "timeout")
         except (ssl.SSLError, OSError) as exc:
             sock.close()
-            reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+            reason = _failure_reason(exc)
             run.transcript.add("*", f"TLS handshake failed: {reason}")
             return run.result("tls_failure", stage_of(State.CONNECT), "tls")
-        _note_tls(run, writer)
+        if not _note_tls(run, writer):
+            await _close(writer, None, tls_broken=True)
+            return run.result("tls_failure", stage_of(State.CONNECT), "tls")
     result: DeviceResult | None = None
     try:
         result = await _session(run, mode, reader, writer, ctx, sni)
@@ -297,13 +305,23 @@ async def _close(
         transport.abort()
 
 
-def _note_tls(run: _Run, writer: asyncio.StreamWriter) -> None:
+def _note_tls(run: _Run, writer: asyncio.StreamWriter) -> bool:
+    """Record the negotiated version and suite; False when the device rejects the certificate's
+    dates by its own clock (the handshake's chain check leaves dates to the device)."""
     obj = writer.get_extra_info("ssl_object")
-    if isinstance(obj, ssl.SSLObject):
-        cipher = obj.cipher()
-        run.tls_version = version_name(obj.version())
-        run.cipher = cipher[0] if cipher else None
-        run.transcript.add("*", f"TLS established: {run.tls_version} {run.cipher}")
+    if not isinstance(obj, ssl.SSLObject):
+        return True
+    problem = certificate_date_problem(
+        run.profile.tls, obj.getpeercert(binary_form=True), run.transcript.clock.now()
+    )
+    if problem is not None:
+        run.transcript.add("*", f"TLS handshake failed: {problem}")
+        return False
+    cipher = obj.cipher()
+    run.tls_version = version_name(obj.version())
+    run.cipher = cipher[0] if cipher else None
+    run.transcript.add("*", f"TLS established: {run.tls_version} {run.cipher}")
+    return True
 
 
 def _greeting_name(run: _Run, writer: asyncio.StreamWriter) -> str:
@@ -354,10 +372,12 @@ async def _session(
                     )
                 except (ssl.SSLError, OSError, TimeoutError) as exc:
                     run.tls_broken = True
-                    reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+                    reason = _failure_reason(exc)
                     run.transcript.add("*", f"TLS handshake failed: {reason}")
                     return run.result("tls_failure", client.stage, "tls")
-                _note_tls(run, writer)
+                if not _note_tls(run, writer):
+                    run.tls_broken = True
+                    return run.result("tls_failure", client.stage, "tls")
                 pending.extend(client.tls_started())
             elif isinstance(event, Close):
                 writer.close()
@@ -384,3 +404,14 @@ async def _session(
             run.transcript.add("S", data.decode("utf-8", "replace").rstrip("\r\n")[:200])
             run.transcript.add("*", f"protocol error: {exc}")
             return run.result("gave_up", stage, "protocol")
+
+
+def _failure_reason(exc: BaseException) -> str:
+    """What a panel log shows: the certificate check's own words ("IP address mismatch",
+    "unable to get local issuer certificate") before OpenSSL's generic reason."""
+    return (
+        getattr(exc, "verify_message", None)
+        or getattr(exc, "reason", None)
+        or str(exc)
+        or type(exc).__name__
+    )

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import ssl
 import warnings
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+
+from cryptography import x509
 
 from exolab.devices.profile import TLS_ORDER, Tls
 
@@ -23,6 +26,10 @@ VERSIONS: dict[str, ssl.TLSVersion] = {
     "1.3": ssl.TLSVersion.TLSv1_3,
 }
 LEGACY_CIPHERS = "DEFAULT:@SECLEVEL=0"
+NO_CHECK_TIME = 0x200000
+"""OpenSSL's X509_V_FLAG_NO_CHECK_TIME: the chain is checked, its dates are not. A device judges
+dates by its own clock (``certificate_date_problem``), which may be wrong; OpenSSL would use
+this machine's."""
 
 
 def cipher_string(tls: Tls) -> str | None:
@@ -49,13 +56,41 @@ def client_context(tls: Tls, ca_pem: Path | None) -> ssl.SSLContext:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
         return ctx
-    ctx.check_hostname = tls.sends_sni  # hostname checking needs the name; no SNI: chain only
+    # hostname checking needs the name; no SNI: chain only
+    ctx.check_hostname = tls.sends_sni and tls.verify_hostname
     ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.verify_flags |= NO_CHECK_TIME
     if tls.trust == "lab" and ca_pem is not None:
         ctx.load_verify_locations(cafile=str(ca_pem))
     else:
         ctx.load_default_certs()
     return ctx
+
+
+def server_hostname(tls: Tls, server: str, sni: str | None) -> str | None:
+    """What the TLS layer is given: the SNI name, or the typed IP address when the device checks
+    host names (no SNI is sent for an address; the certificate is matched against it and fails,
+    as on a device whose server field holds an IP)."""
+    if sni is None and tls.verify_certificate and tls.verify_hostname and tls.sends_sni:
+        return server
+    return sni
+
+
+def certificate_date_problem(tls: Tls, der: bytes | None, device_now: datetime) -> str | None:
+    """Why a verifying device rejects the server certificate's dates, or None.
+
+    ``device_now`` is the device's clock before ``clock_offset_days``; the leaf's notBefore and
+    notAfter are compared with the skewed clock, as firmware does with its own RTC.
+    """
+    if not tls.verify_certificate or der is None:
+        return None
+    now = device_now + timedelta(days=tls.clock_offset_days)
+    cert = x509.load_der_x509_certificate(der)
+    if now < cert.not_valid_before_utc:
+        return f"certificate is not yet valid (device clock {now:%Y-%m-%d %H:%M} UTC)"
+    if now > cert.not_valid_after_utc:
+        return f"certificate has expired (device clock {now:%Y-%m-%d %H:%M} UTC)"
+    return None
 
 
 def version_name(raw: str | None) -> str | None:
