@@ -40,6 +40,9 @@ class Setup:
     port: int
     tenant: tuple[str, ...] = ()
     authenticated: bool = True
+    sender: str = "scanner@contoso.com"
+    credentials: tuple[tuple[str, str], ...] = tuple(SCANNER.items())
+    """What the administrator types as user name and password for this path."""
 
 
 SETUPS: tuple[Setup, ...] = (
@@ -70,6 +73,33 @@ SETUPS: tuple[Setup, ...] = (
         "contoso-com.mail.protection.outlook.com",
         25,
         authenticated=False,
+    ),
+    Setup(
+        "hve",
+        LocalizedText(
+            en="High Volume Email smtp.hve.mx.microsoft:587",
+            ja="High Volume Email (HVE) smtp.hve.mx.microsoft:587",
+        ),
+        "smtp.hve.mx.microsoft",
+        587,
+        # the demo app-only app on the HVE account's allowed list, long enough ago to be in effect
+        (
+            'HveAccount[scan-hve@contoso.com].AllowedAppIds=["5f0c2a8e-3a51-4c47-9d0e-1b5a6c7d8e90"]',
+            "HveAccount[scan-hve@contoso.com].AppAccessChanged=2020-01-01T00:00:00Z",
+        ),
+        sender="scan-hve@contoso.com",
+        credentials=(("username", "scan-hve@contoso.com"), ("password", "Hve-Scan-1!")),
+    ),
+    Setup(
+        "acs",
+        LocalizedText(
+            en="ACS SMTP relay smtp.azurecomm.net:587",
+            ja="ACS の SMTP リレー smtp.azurecomm.net:587",
+        ),
+        "smtp.azurecomm.net",
+        587,
+        sender="DoNotReply@notify.contoso.com",
+        credentials=(("username", "acs-scanner"), ("password", "lab-acs-secret~1")),
     ),
 )
 
@@ -184,10 +214,10 @@ def cell_settings(profile: Profile, setup: Setup) -> dict[str, object]:
         "server": setup.server,
         "port": port,
         "security": _security(profile),
-        "sender": "scanner@contoso.com",
+        "sender": setup.sender,
     }
     if setup.authenticated and profile.auth.mechanisms:
-        settings |= SCANNER
+        settings |= dict(setup.credentials)
     return settings
 
 
