@@ -318,10 +318,10 @@ class ExchangeSMTP(SMTP):
     def _open(self) -> bool:
         """True while a reply can still reach the client.
 
-        A closed connection can still have commands to run: aiosmtpd keeps
-        reading the lines a client pipelined behind a closing reply, and a
-        client that closes right after QUIT is answered after its close. A
-        closed TLS transport must not be written to at all: closed twice
+        A closed connection can still have a command in hand: aiosmtpd reads
+        on through the lines a client pipelined behind a closing reply, and
+        a client that closes right after QUIT is answered after its close.
+        A closed TLS transport must not be written to at all: closed twice
         (the lab closes it, then aiosmtpd does), asyncio drops its TLS state
         and a write raises ``AttributeError``.
         """
@@ -349,8 +349,10 @@ class ExchangeSMTP(SMTP):
             await asyncio.sleep(verdict.delay)
         if self.transport is None:
             return
-        if self._write(verdict, **params):
-            await self._writer.drain()
+        if not self._write(verdict, **params):
+            # the session is over: what the client pipelined behind it is never run
+            raise asyncio.CancelledError()
+        await self._writer.drain()
         if verdict.closes:
             self._close()
 

@@ -174,6 +174,37 @@ async def test_lines_after_a_closing_reply_on_tls_are_not_answered_and_raise_not
     assert await asyncio.to_thread(noop_on_a_new_session, lab) == ["250 2.0.0 OK"]
 
 
+@pytest.mark.parametrize("start", ["mx", "mx+tls"])
+async def test_a_message_pipelined_behind_a_closing_reply_is_never_run(
+    lab: Lab, start: str
+) -> None:
+    """Once the lab has said its closing reply, nothing the client sent after it is executed."""
+    message = (
+        b"MAIL FROM:<scanner@contoso.com>\r\nRCPT TO:<alice@contoso.com>\r\nDATA\r\n"
+        b"Subject: behind the close\r\n\r\nx\r\n.\r\n"
+    )
+
+    def talk() -> list[str]:
+        c = STARTS[start](lab)
+        c.send(b"FOO\r\n" * 5 + message + b"QUIT\r\n")
+        said: list[str] = []
+        try:
+            while True:
+                said += c.reply()
+        except (ConnectionError, OSError):
+            pass
+        c.close()
+        return said
+
+    said = await asyncio.to_thread(talk)
+    assert said[-1].startswith("421 4.7.0") and len(said) == 5, said
+    [session] = await sessions_recorded(lab)
+    await lab.store.flush()
+    assert lab.store.messages() == []
+    heard = [x.line for x in session.transcript if x.dir == "C"]
+    assert not any(line.startswith(("RCPT", "DATA")) for line in heard), heard
+
+
 def noop_on_a_new_session(lab: Lab) -> list[str]:
     c = plain(MX, 25)(lab)
     try:
