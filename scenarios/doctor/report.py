@@ -28,25 +28,34 @@ class Stream:
 
 
 def shown_lines(conv: Conversation) -> list[tuple[str, str, bool]]:
-    """The dialogue as (dir, text, encrypted) with passwords hidden: a report is often shared."""
+    """The dialogue as (dir, text, encrypted) with credentials hidden: a report is often shared.
+
+    After ``AUTH LOGIN`` the first answer is the user name (shown: it is who
+    signed in) and the second the password; every other mechanism's initial
+    response and answers carry secrets. Counted by the client's own lines, not
+    by the server's prompts, so pipelined answers after a refusal are hidden too.
+    """
     out = []
-    previous = ""
+    hidden_left, shown_left = 0, 0
     for line in conv.lines:
         text = line.text
-        words = text.split()
-        if line.dir == "C" and previous.startswith("334 UGFzc3dvcmQ6"):
-            text = "<password not shown>"
-        elif (
-            line.dir == "C"
-            and len(words) == 3
-            and words[0].upper() == "AUTH"
-            and words[1].upper() == "PLAIN"
-        ):
-            text = f"{words[0]} {words[1]} <credentials not shown>"
-        elif line.dir == "C" and previous.startswith("334") and previous.rstrip() == "334":
-            text = "<credentials not shown>"
+        if line.dir == "C":
+            words = text.split()
+            if len(words) >= 2 and words[0].upper() == "AUTH":
+                login = words[1].upper() == "LOGIN"
+                if len(words) >= 3:
+                    text = (
+                        f"{words[0]} {words[1]} {words[2] if login else '<credentials not shown>'}"
+                    )
+                    shown_left, hidden_left = 0, 1
+                else:
+                    shown_left, hidden_left = (1, 1) if login else (0, 1)
+            elif shown_left:
+                shown_left -= 1
+            elif hidden_left:
+                hidden_left -= 1
+                text = "<password not shown>" if text != "*" else text
         out.append((line.dir, text, line.encrypted))
-        previous = line.text if line.dir == "S" else ""
     return out
 
 

@@ -40,12 +40,14 @@ class Finding:
     reply_id: str | None
     fix: str
     context: dict[str, str] = field(default_factory=dict)
+    seen: str | None = None
+    """The reply (``421 4.7.66``) or alert the capture shows, when the rule is about it."""
 
     @property
     def reply(self) -> str | None:
-        """``421 4.7.66``: the code and enhanced code of the catalog reply."""
+        """``421 4.7.66``: the code and enhanced code of the catalog reply (or the one seen)."""
         if self.reply_id is None:
-            return None
+            return self.seen
         entry = by_id(self.reply_id)
         return f"{entry.code} {entry.enhanced}" if entry.enhanced else str(entry.code)
 
@@ -184,16 +186,18 @@ def spf_not_covering(conv: Conversation, facts: Facts) -> Finding | None:
 def server_ended_session(conv: Conversation, facts: Facts) -> Finding | None:
     replies = [line for line in conv.lines if line.dir == "S" and line.text[:3].isdigit()]
     if conv.tls and conv.tls.server_alert and conv.tls.server_alert != "close_notify":
-        return Finding(
-            "server_ended_session", None, "session_ended", {"code": conv.tls.server_alert}
-        )
+        alert = conv.tls.server_alert
+        return Finding("server_ended_session", None, "session_ended", {"code": alert}, alert)
     if not replies or not conv.closed_by_server:
         return None
     last = replies[-1].text
     if last.startswith("221") or last[0] in "23":
         return None
     parts = last.split(" ", 2)
-    return Finding("server_ended_session", None, "session_ended", {"code": " ".join(parts[:2])})
+    if len(parts) > 1 and not parts[1][:1].isdigit():
+        parts = parts[:1]  # no enhanced status code
+    code = " ".join(parts[:2])
+    return Finding("server_ended_session", None, "session_ended", {"code": code}, code)
 
 
 RULES: tuple[Rule, ...] = (

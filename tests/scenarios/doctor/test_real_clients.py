@@ -34,10 +34,12 @@ async def test_openssl_tls1_is_told_421_4_7_66(
     lab: Lab, record: Recorder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     address, port = lab.endpoint("smtp.office365.com", 587)
+    keys = tmp_path / "tls1-keys.log"
     async with record(tmp_path / "tls1.pcap", address, port) as pcap:
         await run(
             "openssl", "s_client", "-starttls", "smtp", "-connect", f"{address}:{port}",
-            "-tls1", "-cipher", "DEFAULT@SECLEVEL=0", "-servername", "smtp.office365.com", "-quiet",
+            "-tls1", "-cipher", "DEFAULT@SECLEVEL=0", "-servername", "smtp.office365.com",
+            "-keylogfile", str(keys), "-quiet",
             stdin=("EHLO mfp-01\r\nAUTH LOGIN\r\n" + LOGIN_LINES + "QUIT\r\n").encode(),
         )  # fmt: skip
     code, doc = doctor(capsys, str(pcap))
@@ -46,7 +48,12 @@ async def test_openssl_tls1_is_told_421_4_7_66(
     assert stream["server"]["looks_like"] == "smtp.office365.com"  # told by the banner
     assert stream["tls"]["client_max_version"] == "TLS 1.0"
     assert stream["tls"]["sni"] == "smtp.office365.com"
-    assert ("tls_below_1_2", "421 4.7.66") in rules(doc)
+    assert ("tls_below_1_2", "421 4.7.66") in rules(doc)  # from the ClientHello alone
+    code, doc = doctor(capsys, str(pcap), "--keylog", str(keys))  # TLS 1.0 CBC, decrypted
+    lines = [line["line"] for line in doc["streams"][0]["smtp"] if line["encrypted"]]
+    assert any(line.startswith("421 4.7.66 TLS 1.0 and 1.1 are not supported") for line in lines)
+    assert ("server_ended_session", "421 4.7.66") in rules(doc)
+    assert "U2Nhbi0yLU1haWwh" not in json.dumps(doc)  # the pipelined password is not shown
     assert main(["doctor", str(pcap), "--lang", "ja"]) == 1
     assert "TLS 1.2 に対応したファームウェア" in capsys.readouterr().out
 
