@@ -131,6 +131,9 @@ class Greeting(_Frozen):
 
 
 class Timeouts(_Frozen):
+    dns: float = Field(
+        default=5.0, gt=0, description="Wait for the DNS answer (the firmware's resolver), s."
+    )
     connect: float = Field(default=30.0, gt=0, description="TCP connect (+ implicit TLS), s.")
     banner: float = Field(default=60.0, gt=0, description="Wait for the 220 banner, s.")
     reply: float = Field(default=60.0, gt=0, description="Wait for any other reply, s.")

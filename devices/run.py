@@ -154,7 +154,7 @@ async def send_scan(
     try:
         transcript.add("*", f"resolve {settings.server}")
         address = await resolve_server(
-            settings.server, network, source=source, timeout=limits.connect
+            settings.server, network, source=source, timeout=limits.dns
         )
     except ResolveTimeout as exc:
         transcript.add("*", f"dns timeout: {exc}")
