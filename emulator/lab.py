@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from exolab.emulator.capture import CaptureSink
 from exolab.emulator.clock import Clock
 from exolab.emulator.guards import ConnectionCounts, SmartLockout
 from exolab.emulator.tenant import Tenant
@@ -77,6 +78,16 @@ class LabContext:
     """Entra ID smart lockout, shared by SMTP AUTH and the token endpoint (one directory)."""
     connections: ConnectionCounts = field(default_factory=ConnectionCounts)
     """Open SMTP connections of every front end, for the per-source and total caps."""
+
+    _captures: CaptureSink | None = field(default=None, init=False, repr=False)
+
+    def capture_sink(self) -> CaptureSink | None:
+        """Where sessions are recorded when ``Lab.Capture`` is on (None: no recording at all)."""
+        if self._captures is None and self.tenant.lab.capture:
+            self._captures = CaptureSink(
+                self.data_dir / "captures", lambda: self.clock.now().timestamp()
+            )
+        return self._captures
 
     def rng(self, purpose: str) -> random.Random:
         """A generator seeded from the tenant seed and ``purpose``: same seed, same bytes."""

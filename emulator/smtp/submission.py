@@ -16,6 +16,7 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from exolab.emulator.capture import recording
 from exolab.emulator.lab import LabContext
 from exolab.emulator.mail.headers import Hop, received
 from exolab.emulator.mail.scan import HeadFields, scan
@@ -181,13 +182,16 @@ class SubmissionService:
     async def start(self, lab: LabContext) -> None:
         counters = SubmissionCounters()
         mechanisms = registry(self._extra)
+        sink = lab.capture_sink()
         for host in HOSTS:
             address = lab.address_of(host)
             context = lab.ca.server_context((host,), "1.0", "1.3")
+            if sink is not None:
+                context.keylog_filename = str(sink.keylog)
             for real in PORTS:
                 frontend = SubmissionFrontEnd(lab, host, real, context, counters, mechanisms)
                 server = await listen(
-                    functools.partial(ExchangeSMTP, frontend),
+                    recording(functools.partial(ExchangeSMTP, frontend), sink),
                     host,
                     address,
                     lab.ports.bind_port(real),

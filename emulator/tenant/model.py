@@ -598,6 +598,10 @@ class LabSettings(_Section):
     legacy_tls_reply_code: Literal[421, 535, 550] = 535
     """The basic code of the 5.7.67 legacy-TLS refusal (UNKNOWN at Microsoft: CHOSEN)."""
 
+    capture: bool = False
+    """Record every SMTP session as DATA/captures/<session id>.pcap with its TLS secrets
+    (<session id>.keys, NSS key log) for Wireshark, tshark and ``exolab doctor``."""
+
     @field_validator("address_range")
     @classmethod
     def _address_range(cls, value: str) -> str:
