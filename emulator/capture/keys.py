@@ -12,11 +12,30 @@ def client_random(data: bytes) -> bytes | None:
     return None
 
 
-def session_lines(keylog: Path, random: bytes) -> list[str]:
-    """Every NSS key log line for this client random (TLS 1.2: one; TLS 1.3: five)."""
-    wanted = random.hex()
-    try:
-        text = keylog.read_text("ascii", "replace")
-    except OSError:
-        return []
-    return [line + "\n" for line in text.splitlines() if line.split(" ")[1:2] == [wanted]]
+class KeyLogIndex:
+    """Reads the shared key log incrementally: each session's close reads only what is new.
+
+    Lines wait by client random until their session takes them, so a long lab
+    run costs no re-reading of the whole file at every close.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._offset = 0
+        self._pending: dict[str, list[str]] = {}
+
+    def take(self, random: bytes) -> list[str]:
+        """Every NSS key log line for this client random (TLS 1.2: one; TLS 1.3: five)."""
+        try:
+            with self.path.open("rb") as file:
+                file.seek(self._offset)
+                chunk = file.read()
+        except OSError:
+            chunk = b""
+        complete = chunk[: chunk.rfind(b"\n") + 1]  # a line being written waits for the next read
+        self._offset += len(complete)
+        for line in complete.decode("ascii", "replace").splitlines():
+            fields = line.split(" ")
+            if len(fields) == 3 and not line.startswith("#"):
+                self._pending.setdefault(fields[1], []).append(line + "\n")
+        return self._pending.pop(random.hex(), [])

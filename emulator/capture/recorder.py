@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from exolab.emulator.capture.keys import client_random, session_lines
+from exolab.emulator.capture.keys import KeyLogIndex, client_random
 from exolab.emulator.capture.pcap import SessionPcap
 
 
@@ -26,6 +26,7 @@ class CaptureSink:
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
         self.keylog = directory / "tls-keys.log"
+        self._keys = KeyLogIndex(self.keylog)
         self.now = now
         self._next = 0
 
@@ -41,7 +42,7 @@ class CaptureSink:
         final = self.directory / f"{session_id}.pcap"
         pcap.path.replace(final)
         if random is not None:
-            lines = session_lines(self.keylog, random)
+            lines = self._keys.take(random)
             if lines:
                 (self.directory / f"{session_id}.keys").write_text("".join(lines), "ascii")
 

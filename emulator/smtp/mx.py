@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from exolab.emulator.capture import recording
 from exolab.emulator.dns.resolver import LIFETIME
 from exolab.emulator.dns.senderauth import DnsFacts, check_sender
 from exolab.emulator.dns.spfworker import SpfWorker
@@ -75,6 +76,9 @@ def mx_tls_context(lab: LabContext) -> ssl.SSLContext:
     context = lab.ca.server_context(MX_CERT_NAMES, "1.2", "1.3")
     context.verify_mode = ssl.CERT_OPTIONAL
     context.load_verify_locations(cafile=str(lab.ca.pem_path))
+    sink = lab.capture_sink()
+    if sink is not None:
+        context.keylog_filename = str(sink.keylog)
     return context
 
 
@@ -263,7 +267,10 @@ class MxService:
             lab, host, 25, mx_tls_context(lab), executor=self._executor, spf_worker=self._worker
         )
         self._server = await listen(
-            functools.partial(ExchangeSMTP, self.frontend), host, address, lab.ports.bind_port(25)
+            recording(functools.partial(ExchangeSMTP, self.frontend), lab.capture_sink()),
+            host,
+            address,
+            lab.ports.bind_port(25),
         )
         lab.endpoints.add_port(host, address, 25, bound_port(self._server))
 

@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 
 from exolab.cli import main
+from exolab.emulator.dns import LabDns
+from exolab.emulator.lab import Service
 from exolab.emulator.server import Lab
+from exolab.emulator.smtp.mx import MxService
 from exolab.emulator.smtp.submission import SubmissionService
 from tests.emulator import labs
 
@@ -149,3 +152,36 @@ async def test_no_capture_without_the_setting(capturing: labs.LabFactory) -> Non
     await labs.sessions_recorded(lab)
     assert lab.context.capture_sink() is None
     assert not (lab.context.data_dir / "captures").exists()
+
+
+async def test_mx_direct_send_is_captured_and_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def services() -> list[Service]:
+        return [LabDns(), MxService()]
+
+    async with labs.lab_factory(tmp_path, services, *FAST) as start:
+        lab = await start("Lab.Capture=true")
+        host = lab.context.tenant.tenant.mx_host
+        address, port = lab.endpoint(host, 25)
+
+        def direct_send() -> None:
+            with smtplib.SMTP(address, port, local_hostname="mfp-01", timeout=20) as client:
+                client.sendmail(
+                    "scanner@contoso.com", ["someone@fabrikam.com"], b"Subject: x\r\n\r\nx\r\n"
+                )
+
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
+            await asyncio.to_thread(direct_send)
+        [session] = await labs.sessions_recorded(lab)
+        pcap = lab.context.data_dir / "captures" / f"{session.id}.pcap"
+        for _ in range(500):
+            if pcap.exists():
+                break
+            await asyncio.sleep(0.01)
+    # the banner names the MX; the recipient is outside contoso.com
+    assert main(["doctor", str(pcap), "--json"]) == 1
+    [stream] = json.loads(capsys.readouterr().out)["streams"]
+    assert stream["server"]["looks_like"].endswith(".mail.protection.outlook.com")
+    rules = [(f["rule"], f["reply"]) for f in stream["findings"]]
+    assert ("direct_send_external", "550 5.7.64") in rules
