@@ -11,6 +11,9 @@ LINKTYPE_RAW = 101
 """Raw IPv4: no made-up Ethernet addresses."""
 MSS = 1460
 _SYN, _ACK, _PSH, _FIN = 0x02, 0x10, 0x08, 0x01
+_TCP = struct.Struct(">HHIIBBHHH")
+_IP = struct.Struct(">BBHHHBBH4s4s")
+_RECORD = struct.Struct("<IIII")
 
 
 def _checksum(header: bytes) -> int:
@@ -30,6 +33,10 @@ class SessionPcap:
         self._file: BinaryIO = path.open("wb")
         self._file.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, LINKTYPE_RAW))
         self._ends = {"C": (client, server), "S": (server, client)}
+        self._packed = {
+            side: (ipaddress.IPv4Address(a[0]).packed, ipaddress.IPv4Address(b[0]).packed)
+            for side, (a, b) in self._ends.items()
+        }
         self._seq = {"C": 1_000_000, "S": 2_000_000}
         self._ip_id = 0
         self._packet("C", _SYN, b"", now)
@@ -53,30 +60,19 @@ class SessionPcap:
         self._file.close()
 
     def _packet(self, side: str, flags: int, payload: bytes, now: float) -> None:
-        (src, sport), (dst, dport) = self._ends[side]
+        (_, sport), (_, dport) = self._ends[side]
+        src, dst = self._packed[side]
         other = "S" if side == "C" else "C"
         ack = self._seq[other] if flags & _ACK else 0
-        tcp = struct.pack(
-            ">HHIIBBHHH",
-            sport,
-            dport,
-            self._seq[side] % 2**32,
-            ack % 2**32,
-            5 << 4,
-            flags,
-            65535,
-            0,
-            0,
+        tcp = _TCP.pack(
+            sport, dport, self._seq[side] % 2**32, ack % 2**32, 5 << 4, flags, 65535, 0, 0
         )
         self._ip_id = (self._ip_id + 1) & 0xFFFF
-        header = struct.pack(
-            ">BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), self._ip_id, 0x4000, 64, 6, 0,
-            ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed,
-        )  # fmt: skip
-        header = header[:10] + struct.pack(">H", _checksum(header)) + header[12:]
-        frame = header + tcp + payload
+        header = _IP.pack(0x45, 0, 40 + len(payload), self._ip_id, 0x4000, 64, 6, 0, src, dst)
+        header = header[:10] + _checksum(header).to_bytes(2, "big") + header[12:]
         seconds = int(now)
         self._file.write(
-            struct.pack("<IIII", seconds, int((now - seconds) * 1e6), len(frame), len(frame))
+            _RECORD.pack(seconds, int((now - seconds) * 1e6), 40 + len(payload), 40 + len(payload))
         )
-        self._file.write(frame)
+        self._file.write(header + tcp)
+        self._file.write(payload)
