@@ -35,8 +35,7 @@ def _serve(conn: Connection, data_dir: str, capture: bool) -> None:
         from exolab.emulator.smtp.submission import SubmissionService
         from exolab.emulator.tenant import load_default_tenant, parse_assignment
 
-        # 32 concurrent sessions from one source: above the per-source cap a real lab keeps
-        pairs = [*LIMITS, "Limits.MaxInboundConnectionPerSource=100000"]
+        pairs = list(LIMITS)
         pairs.append(f"Lab.Capture={'true' if capture else 'false'}")
         tenant = load_default_tenant([parse_assignment(p) for p in pairs])
         lab = await Lab.start(

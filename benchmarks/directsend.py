@@ -49,9 +49,12 @@ def _serve_mx(conn: Connection, data_dir: str, spf: Literal["process", "thread"]
         from exolab.emulator.lab import PortPlan
         from exolab.emulator.server import Lab
         from exolab.emulator.smtp.mx import MxService
-        from exolab.emulator.tenant import load_default_tenant
+        from exolab.emulator.tenant import load_default_tenant, parse_assignment
 
-        tenant = load_default_tenant()
+        # the client pool connects from one address, above a real lab's per-source cap
+        tenant = load_default_tenant(
+            [parse_assignment("Limits.MaxInboundConnectionPerSource=100000")]
+        )
         lab = await Lab.start(
             tenant,
             data_dir,

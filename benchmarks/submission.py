@@ -36,6 +36,8 @@ TARGET = 0.8
 USER, PASSWORD = "scanner@contoso.com", "Scan-2-Mail!"
 RECIPIENT = "bob@contoso.com"
 LIMITS = (
+    # the benchmark's client pool connects from one address, above a real lab's per-source cap
+    "Limits.MaxInboundConnectionPerSource=100000",
     "Limits.MaxConcurrentConnectionsPerMailbox=100000",
     "Limits.MessagesPerMinute=100000000",
     "Limits.RecipientsPerDay=100000000",

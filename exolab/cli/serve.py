@@ -66,7 +66,8 @@ def usable_data_dir(data: Path) -> Path:
 def load_tenant_args(args: argparse.Namespace) -> Tenant:
     """The tenant from --tenant/--set/--as-of; a TenantError becomes a usage error (exit 2)."""
     try:
-        assignments = [parse_assignment(text) for text in args.set]
+        texts = [*(["Lab.Capture=true"] if args.capture else []), *args.set]
+        assignments = [parse_assignment(text) for text in texts]
         return load_tenant(args.tenant, assignments, lab_date(args))
     except TenantError as exc:
         raise UsageError(str(exc)) from None
@@ -114,6 +115,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="override one tenant setting",
     )
     add_as_of_flag(parser)
+    parser.add_argument(
+        "--capture",
+        action="store_true",
+        help="record every session as DATA/captures/ID.pcap with its TLS key log "
+        "(the same as --set Lab.Capture=true; `exolab capture ID` copies one out)",
+    )
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         "--ephemeral-ports", action="store_true", help="bind every listener to port 0"

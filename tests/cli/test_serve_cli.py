@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from exolab.cli import main
-from tests.cli.processes import EXOLAB, ROOT, start_serve
+from tests.cli.processes import EXOLAB, ROOT, exolab, start_serve
 
 
 def test_serve_send_stop_then_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -138,3 +138,23 @@ def test_listing_needs_a_lab_directory(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["messages", "--data", str(tmp_path)]) == 2
     assert "no lab store here" in capsys.readouterr().err
     assert main(["messages", "--data", str(tmp_path), "--folder", "Trash"]) == 2
+
+
+def test_serve_capture_records_each_session_and_capture_copies_it_out(tmp_path: Path) -> None:
+    data = tmp_path / "lab"
+    proc, ready = start_serve(data, "--ephemeral-ports", "--capture")
+    try:
+        assert ready.startswith("exolab ready:"), proc.stderr.read() if proc.stderr else ""
+        doc = json.loads((data / "endpoints.json").read_text())
+        entry = doc["endpoints"]["smtp.office365.com"]
+        with smtplib.SMTP(entry["address"], entry["ports"]["587"], timeout=10) as client:
+            client.ehlo("mfp")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=20)
+    [pcap] = (data / "captures").glob("*.pcap")
+    assert pcap.read_bytes()[:4] in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4")  # a pcap file
+    out = tmp_path / "out"
+    copied = exolab("capture", pcap.stem, "--data", str(data), "--out", str(out))
+    assert copied.returncode == 0, copied.stderr
+    assert (out / pcap.name).read_bytes() == pcap.read_bytes()
