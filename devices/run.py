@@ -153,9 +153,7 @@ async def send_scan(
 
     try:
         transcript.add("*", f"resolve {settings.server}")
-        address = await resolve_server(
-            settings.server, network, source=source, timeout=limits.dns
-        )
+        address = await resolve_server(settings.server, network, source=source, timeout=limits.dns)
     except ResolveTimeout as exc:
         transcript.add("*", f"dns timeout: {exc}")
         return early.result("timeout", "DNS", "dns")
