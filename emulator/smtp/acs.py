@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from exolab.emulator.lab import LabContext
-from exolab.emulator.mail.headers import Hop, received
 from exolab.emulator.mail.scan import HeadFields, scan
 from exolab.emulator.policy import acs as rules
 from exolab.emulator.policy.facts import (
@@ -38,6 +37,7 @@ from exolab.emulator.smtp.data import Body
 from exolab.emulator.smtp.frontend import Connection
 from exolab.emulator.smtp.listener import bound_port, listen
 from exolab.emulator.smtp.live import LiveConnections, stop_listening
+from exolab.emulator.smtp.placements import inbox_and_outbound, received_stamp
 from exolab.emulator.smtp.session import SessionState
 from exolab.emulator.store import Placement
 
@@ -130,29 +130,9 @@ class AcsFrontEnd:
         return Verdict(verdict.reply, verdict.rule, verdict.reason, {"message_id": message_id})
 
     def _placements(self, state: SessionState) -> list[Placement]:
-        hop = Hop(
-            helo=state.helo,
-            client_ip=state.public_ip,
-            by_host=state.names.trailer_host,
-            when=self.lab.clock.now(),
-            tls_version=state.tls_version,
-            cipher=state.cipher,
-        )
-        stamp = (received(hop),)
-        placements: list[Placement] = []
-        outside: list[str] = []
-        for rcpt in state.rcpts:
-            mailbox = self.lab.tenant.find_mailbox(rcpt)
-            if mailbox is None:
-                outside.append(rcpt)
-            else:
-                placements.append(
-                    Placement(mailbox.primary_smtp_address, "Inbox", stamp, recipients=(rcpt,))
-                )
-        if outside:
-            sender = (state.mail_from or "").lower()
-            placements.append(Placement(sender, "Outbound", stamp, recipients=tuple(outside)))
-        return placements
+        stamp = received_stamp(state, self.lab.clock.now())
+        sender = (state.mail_from or "").lower()
+        return inbox_and_outbound(self.lab.tenant, state.rcpts, stamp, sender)
 
     def opened(self, protocol: Connection) -> None:
         self.live.add(protocol)

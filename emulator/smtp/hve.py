@@ -21,7 +21,6 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from exolab.emulator.entra import lab_public_keys
 from exolab.emulator.lab import LabContext
-from exolab.emulator.mail.headers import Hop, received
 from exolab.emulator.mail.scan import HeadFields, scan
 from exolab.emulator.policy import hve as rules
 from exolab.emulator.policy.facts import (
@@ -43,6 +42,7 @@ from exolab.emulator.smtp.data import Body
 from exolab.emulator.smtp.frontend import Connection
 from exolab.emulator.smtp.listener import bound_port, listen
 from exolab.emulator.smtp.live import LiveConnections, stop_listening
+from exolab.emulator.smtp.placements import inbox_and_outbound, received_stamp
 from exolab.emulator.smtp.session import SessionState
 from exolab.emulator.store import Placement
 
@@ -165,23 +165,8 @@ class HveFrontEnd:
         return Verdict(verdict.reply, verdict.rule, verdict.reason, {"message_id": message_id})
 
     def _placements(self, state: SessionState) -> list[Placement]:
-        hop = Hop(
-            helo=state.helo,
-            client_ip=state.public_ip,
-            by_host=state.names.trailer_host,
-            when=self.lab.clock.now(),
-            tls_version=state.tls_version,
-            cipher=state.cipher,
-        )
-        stamp = (received(hop),)
-        placements: list[Placement] = []
-        for rcpt in state.rcpts:
-            mailbox = self.lab.tenant.find_mailbox(rcpt)
-            if mailbox is not None:  # the RCPT rules let only the tenant's mailboxes through
-                placements.append(
-                    Placement(mailbox.primary_smtp_address, "Inbox", stamp, recipients=(rcpt,))
-                )
-        return placements
+        stamp = received_stamp(state, self.lab.clock.now())
+        return inbox_and_outbound(self.lab.tenant, state.rcpts, stamp, outbound_owner=None)
 
     def opened(self, protocol: Connection) -> None:
         self.live.add(protocol)

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 from exolab.emulator.capture import recording
 from exolab.emulator.lab import LabContext
-from exolab.emulator.mail.headers import Hop, received
 from exolab.emulator.mail.scan import HeadFields, scan
 from exolab.emulator.policy import submission as rules
 from exolab.emulator.policy.facts import (
@@ -39,6 +38,7 @@ from exolab.emulator.smtp.frontend import Connection
 from exolab.emulator.smtp.listener import bound_port, listen
 from exolab.emulator.smtp.live import LiveConnections, stop_listening
 from exolab.emulator.smtp.mechanisms import registry
+from exolab.emulator.smtp.placements import inbox_and_outbound, received_stamp
 from exolab.emulator.smtp.session import SessionState
 from exolab.emulator.smtp.silent import SilentPort
 from exolab.emulator.store import Placement
@@ -130,28 +130,8 @@ class SubmissionFrontEnd:
         return Verdict(verdict.reply, verdict.rule, verdict.reason, {"message_id": message_id})
 
     def _placements(self, state: SessionState, identity: str) -> list[Placement]:
-        tenant = self.lab.tenant
-        hop = Hop(
-            helo=state.helo,
-            client_ip=state.public_ip,
-            by_host=state.names.trailer_host,
-            when=self.lab.clock.now(),
-            tls_version=state.tls_version,
-            cipher=state.cipher,
-        )
-        stamp = (received(hop),)
-        placements: list[Placement] = []
-        outbound: list[str] = []
-        for rcpt in state.rcpts:
-            mailbox = tenant.find_mailbox(rcpt)
-            if mailbox is None:
-                outbound.append(rcpt)
-            else:
-                placements.append(
-                    Placement(mailbox.primary_smtp_address, "Inbox", stamp, recipients=(rcpt,))
-                )
-        if outbound:
-            placements.append(Placement(identity, "Outbound", stamp, recipients=tuple(outbound)))
+        stamp = received_stamp(state, self.lab.clock.now())
+        placements = inbox_and_outbound(self.lab.tenant, state.rcpts, stamp, identity)
         placements.append(Placement(identity, "Sent Items", recipients=tuple(state.rcpts)))
         return placements
 
