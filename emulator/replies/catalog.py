@@ -1004,17 +1004,7 @@ EHLO_ACS_PLAIN = Reply(
     Stage.EHLO,
     ACS_SMTP_DOC,
     X,
-    lines=(
-        "SIZE {size}",
-        "PIPELINING",
-        "DSN",
-        "ENHANCEDSTATUSCODES",
-        "STARTTLS",
-        "8BITMIME",
-        "BINARYMIME",
-        "CHUNKING",
-        "SMTPUTF8",
-    ),
+    lines=EHLO_SUBMISSION_PLAIN.lines,  # Exchange Online's list (see the note)
     note="No capture of smtp.azurecomm.net's EHLO is public: CHOSEN is Exchange Online's list.",
 )
 EHLO_ACS_TLS = Reply(
