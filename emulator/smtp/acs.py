@@ -15,6 +15,7 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from exolab.emulator.capture import recording
 from exolab.emulator.lab import LabContext
 from exolab.emulator.mail.scan import HeadFields, scan
 from exolab.emulator.policy import acs as rules
@@ -157,9 +158,12 @@ class AcsService:
         host = rules.HOST
         address = lab.address_of(host)
         context = lab.ca.server_context((host,), "1.2", "1.3")
+        sink = lab.capture_sink()
+        if sink is not None:
+            context.keylog_filename = str(sink.keylog)
         self.frontend = AcsFrontEnd(lab, host, PORT, context, {"LOGIN": AcsLogin()})
         server = await listen(
-            functools.partial(ExchangeSMTP, self.frontend),
+            recording(functools.partial(ExchangeSMTP, self.frontend), sink),
             host,
             address,
             lab.ports.bind_port(PORT),

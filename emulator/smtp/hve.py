@@ -19,6 +19,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
+from exolab.emulator.capture import recording
 from exolab.emulator.entra import lab_public_keys
 from exolab.emulator.lab import LabContext
 from exolab.emulator.mail.scan import HeadFields, scan
@@ -189,12 +190,18 @@ class HveService:
 
     async def start(self, lab: LabContext) -> None:
         mechanisms: dict[str, Mechanism] = {"LOGIN": HveLogin(), "XOAUTH2": HveXOAuth2()}
+        sink = lab.capture_sink()
         for host in rules.HOSTS:
             address = lab.address_of(host)
             context = lab.ca.server_context((host,), "1.2", "1.3")
+            if sink is not None:
+                context.keylog_filename = str(sink.keylog)
             frontend = HveFrontEnd(lab, host, PORT, context, mechanisms)
             server = await listen(
-                functools.partial(ExchangeSMTP, frontend), host, address, lab.ports.bind_port(PORT)
+                recording(functools.partial(ExchangeSMTP, frontend), sink),
+                host,
+                address,
+                lab.ports.bind_port(PORT),
             )
             self._servers.append(server)
             self.frontends.append(frontend)
