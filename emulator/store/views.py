@@ -78,7 +78,8 @@ def message_json(m: StoredMessage) -> dict[str, Any]:
     )
 
 
-def session_json(s: SessionRecord) -> dict[str, Any]:
+def session_json(s: SessionRecord, capture: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``capture``: the session's pcap and key log when the lab recorded it, else null."""
     return _shown_all(
         {
             "id": s.id,
@@ -97,5 +98,6 @@ def session_json(s: SessionRecord) -> dict[str, Any]:
             "notes": list(s.notes),
             "transcript": [{"t": x.t, "dir": x.dir, "line": x.line} for x in s.transcript],
             "extra": dict(s.extra),
+            "capture": capture,
         }
     )

@@ -7,6 +7,7 @@ import json
 
 from exolab.cli.common import add_data_flag
 from exolab.cli.messages import open_store
+from exolab.emulator.capture.files import CaptureFiles, captures_dir
 from exolab.emulator.store.views import session_json, shown
 
 
@@ -17,7 +18,9 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
-        print(json.dumps([session_json(s) for s in found], indent=2, ensure_ascii=False))
+        files = CaptureFiles(captures_dir(args.data))
+        shapes = [session_json(s, files.of(s.id)) for s in found]
+        print(json.dumps(shapes, indent=2, ensure_ascii=False))
         return 0
     if not found:
         print("no sessions")
