@@ -319,7 +319,24 @@ AUTH_BASIC_RETIRED = Reply(
     RETIRE_BLOG,
     C,
     FE,
-    note="Text CONFIRMED; the stage (AUTH) is CHOSEN.",
+    note="Text CONFIRMED; the stage (AUTH) is CHOSEN. The lab sends it for the final removal "
+    "(BasicAuthRetirement.RemovedFrom), and for the default-off phase only when "
+    "BasicAuthRetirement.DefaultOffReply = 5.7.30.",
+)
+AUTH_BASIC_DEFAULT_OFF = Reply(
+    "auth.basic_default_off",
+    535,
+    "5.7.139",
+    "Authentication unsuccessful, basic authentication is disabled.",
+    Stage.AUTH,
+    "https://github.com/nodemailer/nodemailer/issues/1714 ; "
+    "https://techcommunity.microsoft.com/blog/exchange/updated-exchange-online-smtp-auth-basic-authentication-deprecation-timeline/4489835",
+    X,
+    FE,
+    note="Microsoft has not published what a device sees once basic SMTP AUTH is off by default "
+    "(from the end of December 2026, not re-enabled). CHOSEN: the CONFIRMED text Exchange sends "
+    "today when a policy blocks basic auth (auth.basic_disabled); BasicAuthRetirement."
+    "DefaultOffReply = 5.7.30 picks the final-removal reply instead.",
 )
 AUTH_LEGACY_TLS = Reply(
     "auth.legacy_tls",

@@ -168,6 +168,10 @@ class BasicAuthRetirement(_Section):
     """The admin turned basic SMTP AUTH back on after the default flip (lab name: Microsoft
     has not published the switch's name)."""
 
+    default_off_reply: Literal["5.7.139", "5.7.30"] = "5.7.139"
+    """What AUTH LOGIN gets in the default-off phase (Microsoft has not published it):
+    5.7.139 is today's reply when a policy blocks basic auth, 5.7.30 the final-removal one."""
+
 
 class Limits(_Section):
     """Exchange Online sending limits that devices meet."""

@@ -3,7 +3,7 @@
 Python smtplib (with and without the initial response) and curl (--oauth2-bearer)
 deliver; a token signed by another key is refused 535 5.7.3 with the failed check
 in the session note; the tenant switch blocks OAuth; after the basic-auth
-retirement date basic LOGIN gets 550 5.7.30 while XOAUTH2 still delivers.
+retirement date basic LOGIN gets 535 5.7.139 (default off) while XOAUTH2 still delivers.
 """
 
 from __future__ import annotations
@@ -218,9 +218,9 @@ async def test_after_retirement_basic_fails_and_oauth_delivers(tmp_path: Path) -
             return 235, b""
 
         code, text = await asyncio.to_thread(basic)
-        assert code == 550
+        assert code == 535
         assert text.startswith(
-            b"5.7.30 Basic authentication is not supported for Client Submission."
+            b"5.7.139 Authentication unsuccessful, basic authentication is disabled."
         )
         token = await app_only_token(lab)
         code, _ = await asyncio.to_thread(send_with_token, lab, "scanner@contoso.com", token)

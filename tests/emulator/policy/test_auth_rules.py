@@ -94,27 +94,47 @@ def test_authentication_policy_blocks_basic() -> None:
 OFF = "BasicAuthRetirement.ReEnabled=false"
 
 
+DEFAULT_OFF = catalog.AUTH_BASIC_DEFAULT_OFF
+REMOVED = catalog.AUTH_BASIC_RETIRED
+
+
 @pytest.mark.parametrize(
-    ("when", "settings_", "retired"),
+    ("when", "settings_", "expected"),
     [
-        (utc(2026, 12, 31, 23, 59), (OFF,), False),
-        (utc(2027, 1, 15), (OFF,), True),
-        (utc(2027, 1, 15), (), False),  # the demo tenant's admin turned it back on
-        (utc(2027, 1, 15), ("BasicAuthRetirement.ReEnabled=true",), False),
-        (utc(2027, 2, 1), (OFF, "Tenant.Created=2027-01-20"), True),  # a new tenant starts off
+        (utc(2026, 12, 31, 23, 59), (OFF,), None),
+        (utc(2027, 1, 15), (OFF,), DEFAULT_OFF),
+        (utc(2027, 1, 15), (), None),  # the demo tenant's admin turned it back on
+        (utc(2027, 1, 15), ("BasicAuthRetirement.ReEnabled=true",), None),
+        (utc(2027, 2, 1), (OFF, "Tenant.Created=2027-01-20"), DEFAULT_OFF),  # a new tenant
+        (utc(2027, 1, 15), (OFF, "BasicAuthRetirement.DefaultOffReply=5.7.30"), REMOVED),
         (
             utc(2027, 9, 1),
             ("BasicAuthRetirement.ReEnabled=true", "BasicAuthRetirement.RemovedFrom=2027-09-01"),
-            True,
+            REMOVED,
         ),
-        (utc(2026, 6, 1), ("BasicAuthRetirement.RemovedFrom=2026-05-01",), True),
+        (utc(2026, 6, 1), ("BasicAuthRetirement.RemovedFrom=2026-05-01",), REMOVED),
     ],
 )
-def test_basic_auth_retirement(when: object, settings_: tuple[str, ...], retired: bool) -> None:
+def test_basic_auth_retirement(
+    when: object, settings_: tuple[str, ...], expected: Reply | None
+) -> None:
     t = tenant(*settings_) if settings_ else None
     v = submission.check_basic_credentials(creds(t=t, now=when))
-    assert (v.reply is catalog.AUTH_BASIC_RETIRED) is retired
-    assert retired or v.accepted
+    if expected is None:
+        assert v.accepted
+    else:
+        assert v.reply is expected
+        assert v.rule == "basic_auth_retired"
+
+
+def test_default_off_reply_is_the_policy_block_text_and_overrides_later_checks() -> None:
+    """Default-off answers 535 5.7.139 (a tenant choice), before the password or switches."""
+    assert (DEFAULT_OFF.code, DEFAULT_OFF.enhanced) == (535, "5.7.139")
+    assert DEFAULT_OFF.text == catalog.AUTH_BASIC_DISABLED.text
+    assert (REMOVED.code, REMOVED.enhanced) == (550, "5.7.30")
+    t = tenant(OFF, "AuthenticationPolicy.AllowBasicAuthSmtp=false")
+    v = submission.check_basic_credentials(creds(t=t, now=utc(2027, 1, 15), password="wrong"))
+    assert v.reply is DEFAULT_OFF
 
 
 def test_auth_command_order() -> None:
