@@ -15,6 +15,8 @@ from functools import cache
 
 from exolab.emulator.replies.catalog import all_replies
 from exolab.emulator.replies.model import Reply
+from exolab.emulator.tenant import load_default_tenant
+from exolab.scenarios.context import message_context
 from exolab.scenarios.messages import Lang, Messages
 from exolab.scenarios.model import Scenario
 from exolab.scenarios.result import Attempt, Line, ScenarioResult
@@ -163,22 +165,9 @@ def explain_steps(attempt: Attempt, failing_step: int | None, msg: Messages) -> 
 
 def render_explanation(scenario: Scenario, result: ScenarioResult, lang: Lang) -> str:
     """The whole annotated explanation as text for the terminal."""
-    settings = scenario.device.settings
     attempt = result.subject()
-    msg = Messages(
-        lang,
-        mailbox=settings.username or settings.sender or "",
-        sender=settings.sender or settings.username or "",
-        recipient=", ".join(scenario.recipients),
-        server=settings.server or "smtp.office365.com",
-        port=settings.port or "",
-        site=scenario.device.site or "",
-        public_ip=result.extra.get("public_ip", ""),
-        profile=scenario.device.profile,
-        tls_version=(attempt.tls_version if attempt else None) or "",
-        code=scenario.expect.code or "",
-        enhanced=scenario.expect.enhanced or "",
-    )
+    context = result.extra.get("context") or _context_without_run(scenario, result, attempt)
+    msg = Messages(lang, **context)
     out = [
         f"{msg('ui.title')}: {scenario.title.get(lang)} ({scenario.id})",
         f"{msg('ui.rule')}: {scenario.demonstrates.get(lang)}",
@@ -217,3 +206,12 @@ def render_explanation(scenario: Scenario, result: ScenarioResult, lang: Lang) -
         f"{msg('ui.source')}: {scenario.source}",
     ]
     return "\n".join(out) + "\n"
+
+
+def _context_without_run(
+    scenario: Scenario, result: ScenarioResult, attempt: Attempt | None
+) -> dict[str, str]:
+    """A result made without the runner (tests, older JSON): the default tenant's facts."""
+    tls = (attempt.tls_version if attempt else None) or ""
+    public_ip = str(result.extra.get("public_ip", ""))
+    return message_context(scenario, load_default_tenant(), public_ip, tls)

@@ -23,7 +23,8 @@ from exolab.devices.clock import Clock as DeviceClock
 from exolab.devices.network import Site as NetworkSite
 from exolab.emulator.clock import FixedClock, LabClock
 from exolab.emulator.lab import PortPlan
-from exolab.emulator.tenant import Tenant
+from exolab.emulator.tenant import Tenant, load_default_tenant
+from exolab.scenarios.context import message_context
 from exolab.scenarios.loader import ScenarioFile
 from exolab.scenarios.model import Scenario
 from exolab.scenarios.result import (
@@ -65,7 +66,13 @@ async def run_scenario(item: ScenarioFile, options: RunOptions = RunOptions()) -
     try:
         observation, public_ip = await _observe(item, options)
     except Exception as exc:  # a broken lab or device is this scenario's error, not the run's
-        return _result(item, started, status="error", error=f"{type(exc).__name__}: {exc}")
+        return _result(
+            item,
+            started,
+            status="error",
+            error=f"{type(exc).__name__}: {exc}",
+            extra={"context": _planned_context(item, options)},
+        )
     differences = tuple(compare(scenario.expect, observation))
     attempt = subject_attempt(scenario.expect, observation.attempts)
     return _result(
@@ -75,8 +82,30 @@ async def run_scenario(item: ScenarioFile, options: RunOptions = RunOptions()) -
         observation=observation,
         differences=differences,
         failing_step=failing_step(attempt) if attempt else None,
-        extra={"public_ip": public_ip},
+        extra={
+            "public_ip": public_ip,
+            "context": _context(item, options, public_ip, attempt.tls_version if attempt else None),
+        },
     )
+
+
+def _context(
+    item: ScenarioFile, options: RunOptions, public_ip: str, tls_version: str | None
+) -> dict[str, str]:
+    """What the report's and the explanation's placeholders say for this run."""
+    tenant = build_tenant(item.scenario, str(item.path), list(options.extra_overrides))
+    return message_context(item.scenario, tenant, public_ip, tls_version or "")
+
+
+def _planned_context(item: ScenarioFile, options: RunOptions) -> dict[str, str]:
+    """The context of a run that never happened: the public IP the tenant gives its site."""
+    try:
+        tenant = build_tenant(item.scenario, str(item.path), list(options.extra_overrides))
+    except Exception:  # the scenario's own tenant is what broke: explain it against the default
+        tenant = load_default_tenant()
+    source_ip = site_source(tenant, item.scenario.device.site)
+    public_ip = tenant.public_ip_for(source_ip) if source_ip else tenant.lab.default_public_ip
+    return message_context(item.scenario, tenant, public_ip)
 
 
 def _result(item: ScenarioFile, started: float, **fields: Any) -> ScenarioResult:

@@ -47,6 +47,7 @@ def diagnose(path: Path, keylog: Path | None = None, tenant: Tenant | None = Non
                 tenant_facts.spf_networks(tenant),
                 tenant_facts.public_ip(tenant, conv.client[0]),
                 tenant_facts.accepted_domains(tenant),
+                tenant_facts.spf_records(tenant),
             )
         out.append(Stream(conv, host, judge(conv, facts)))
     if secrets is not None and not decrypted_any and any(s.conversation.tls for s in out):

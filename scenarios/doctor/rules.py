@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from exolab.emulator.replies.catalog import by_id
+from exolab.scenarios.context import spf_with
 from exolab.scenarios.doctor import endpoint, tls
 from exolab.scenarios.doctor.conversation import Conversation, address, login_name
 
@@ -32,6 +33,8 @@ class Facts:
     public_ip: str | None = None
     """The client's public address through the tenant's NAT table, if the tenant maps it."""
     accepted_domains: tuple[str, ...] = ()
+    spf_records: dict[str, str] = field(default_factory=dict)
+    """Domain -> its SPF record as the zone has it (the fix keeps what it lists)."""
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,10 @@ def spf_not_covering(conv: Conversation, facts: Facts) -> Finding | None:
         return None
     if any(ip in net for net in facts.spf_networks.get(domain, ())):
         return None
-    return Finding("spf_not_covering", None, "add_site_to_spf", {"public_ip": public})
+    record = spf_with(facts.spf_records.get(domain, ""), public)
+    return Finding(
+        "spf_not_covering", None, "add_site_to_spf", {"public_ip": public, "spf_record": record}
+    )
 
 
 def server_ended_session(conv: Conversation, facts: Facts) -> Finding | None:

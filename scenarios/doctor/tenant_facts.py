@@ -13,6 +13,16 @@ def accepted_domains(tenant: Tenant) -> tuple[str, ...]:
     return tuple(d.lower() for d in tenant.tenant.accepted_domains)
 
 
+def spf_records(tenant: Tenant) -> dict[str, str]:
+    """Each domain of the tenant's DNS zone -> its SPF record, as written."""
+    return {
+        name.lower().rstrip("."): record
+        for name, texts in tenant.dns.txt.items()
+        for record in texts
+        if record.lower().startswith("v=spf1")
+    }
+
+
 def spf_networks(tenant: Tenant) -> dict[str, tuple[Network, ...]]:
     """Each domain of the tenant's DNS zone with an SPF record -> the networks it covers.
 

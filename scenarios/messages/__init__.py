@@ -29,6 +29,7 @@ PLACEHOLDERS = frozenset(
         "tls_version",
         "code",
         "enhanced",
+        "spf_record",
         "passed",
         "total",
     }

@@ -70,7 +70,9 @@ def _table(results: Sequence[ScenarioResult], msg: Messages) -> str:
     return "<table>" + "".join(rows) + "</table>"
 
 
-def _section(r: ScenarioResult, msg: Messages) -> str:
+def _section(r: ScenarioResult, report_msg: Messages) -> str:
+    # Each scenario's cause and fix speak of its own mailbox, site and address.
+    msg = Messages(report_msg.lang, **(r.extra.get("context") or {}))
     out = [
         f'<h2 id="{escape(r.id)}">{_status(r, msg)} {escape(r.title.get(msg.lang))} <small>{escape(r.id)}</small></h2>',
         "<dl>",

@@ -68,6 +68,7 @@ def test_a_site_outside_the_tenants_spf(tmp_path: Path, capsys: pytest.CaptureFi
     code, doc = doctor(capsys, capture("127.20.0.20"), "--tenant", str(DEFAULT_TENANT))
     assert rules(doc) == [("spf_not_covering", None)] and code == 1
     assert "198.51.100.20" in doc["streams"][0]["findings"][0]["fix"]
+    assert "ip4:203.0.113.39 ip4:198.51.100.20" in doc["streams"][0]["findings"][0]["fix"]
     # 127.20.0.10 is the office, 203.0.113.39, in the SPF record
     code, doc = doctor(capsys, capture("127.20.0.10"), "--tenant", str(DEFAULT_TENANT))
     assert (code, rules(doc)) == (0, [])
