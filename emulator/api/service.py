@@ -7,6 +7,8 @@ Routes (JSON unless said otherwise):
   (the same syntax and errors as ``--set``); the next command sees them.
 - ``GET /api/messages?mailbox=&folder=``, ``GET /api/messages/{id}/raw`` (message/rfc822).
 - ``GET /api/sessions``, ``GET /api/sessions/{id}``.
+- ``GET /api/sessions/{id}/capture.pcap``, ``GET /api/sessions/{id}/capture.keys``: the
+  session's capture when the lab recorded it (``capture_routes``).
 - ``GET /``: a small page with the mailboxes and the latest sessions.
 
 Writes need the lab's token and JSON; secrets are shown only with the token
@@ -22,6 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
+from exolab.emulator.api.captures import CaptureRoutes
 from exolab.emulator.api.guard import ApiAccess, guard_middleware, redact, token_ok
 from exolab.emulator.api.inputs import BadInput, parse_id, parse_set_body
 from exolab.emulator.api.page import render_page
@@ -63,6 +66,8 @@ class LabApi:
                 web.get("/api/sessions/{id:[0-9]+}", self.session),
             ]
         )
+        self.captures = CaptureRoutes(lab, access)
+        self.app.add_routes(self.captures.routes())
 
     def _shown(self, request: web.Request, document: Any) -> Any:
         """``document`` as this caller may see it: secrets only for the token holder."""
@@ -115,7 +120,9 @@ class LabApi:
         return _error(404, f"no message {wanted}")
 
     async def sessions(self, request: web.Request) -> web.Response:
-        return web.json_response([session_json(s) for s in self.lab.store.sessions()])
+        files = self.captures.files()
+        found = self.lab.store.sessions()
+        return web.json_response([session_json(s, files.of(s.id)) for s in found])
 
     async def session(self, request: web.Request) -> web.Response:
         try:
@@ -123,12 +130,15 @@ class LabApi:
         except BadInput as error:
             return _error(400, str(error))
         for record in self.lab.store.sessions(id=wanted):
-            return web.json_response(session_json(record))
+            return web.json_response(session_json(record, self.captures.files().of(record.id)))
         return _error(404, f"no session {wanted}")
 
     async def page(self, request: web.Request) -> web.Response:
         store = self.lab.store
-        html = render_page(self.lab.tenant, store.folder_counts(), store.sessions(last=20))
+        latest = store.sessions(last=20)
+        files = self.captures.files()
+        captured = {s.id: c for s in latest if (c := files.of(s.id)) is not None}
+        html = render_page(self.lab.tenant, store.folder_counts(), latest, captured)
         return web.Response(text=html, content_type="text/html")
 
 
