@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
+
+from publicsuffixlist import PublicSuffixList
 
 SpfVerdict = Literal["pass", "fail", "softfail", "neutral", "none", "temperror", "permerror"]
 DmarcVerdict = Literal["pass", "fail", "bestguesspass", "none", "temperror", "permerror"]
@@ -94,10 +97,20 @@ def parse_dmarc(text: str) -> DmarcPolicy:
     return DmarcPolicy(p, sp, pct, aspf)  # type: ignore[arg-type]
 
 
+@cache
+def _public_suffix_list() -> PublicSuffixList:
+    """The Public Suffix List snapshot the package ships: read once, never downloaded."""
+    return PublicSuffixList()
+
+
 def organizational_domain(domain: str) -> str:
-    """The registered domain: the last two labels (every domain of the lab world is one)."""
-    labels = domain.lower().rstrip(".").split(".")
-    return ".".join(labels[-2:])
+    """RFC 7489 3.2: the public suffix plus one label (``contoso.co.jp``, not ``co.jp``).
+
+    A domain that is itself a public suffix (or a bare label) is its own
+    organizational domain, as the RFC's step 4 leaves it.
+    """
+    name = domain.lower().rstrip(".")
+    return _public_suffix_list().privatesuffix(name) or name
 
 
 def spf_aligned(mailfrom_domain: str, from_domain: str, mode: Literal["r", "s"]) -> bool:

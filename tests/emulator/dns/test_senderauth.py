@@ -68,6 +68,25 @@ async def test_a_dns_edit_is_seen_by_the_next_check(lab: LabContext, dns_server:
     assert soft.spf.result == "softfail"
 
 
+async def test_a_co_jp_subdomain_finds_its_organizations_dmarc_record(
+    lab: LabContext, dns_server: Server
+) -> None:
+    """RFC 7489 6.6.3 falls back to ``_dmarc.contoso.co.jp``, the PSL's organizational domain."""
+    document = default_document()
+    apply_overrides(
+        document,
+        [
+            ("Dns.TXT[_dmarc.contoso.co.jp]", "v=DMARC1; p=quarantine"),
+            ("Dns.TXT[_dmarc.co.jp]", "v=DMARC1; p=reject; rua=mailto:wrong@co.jp"),
+        ],
+    )
+    lab.tenant = parse_tenant(document, "test")
+    facts = await check_sender(
+        dns_server, "203.0.113.39", "scan@tokyo.contoso.co.jp", "mfd", "tokyo.contoso.co.jp"
+    )
+    assert facts.dmarc_record == "v=DMARC1; p=quarantine"
+
+
 async def test_two_labs_in_one_process_each_ask_their_own_dns(tmp_path: Path) -> None:
     labs: list[LabContext] = []
     services: list[LabDns] = []

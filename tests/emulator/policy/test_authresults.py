@@ -41,6 +41,39 @@ def test_alignment() -> None:
     assert not spf_aligned("fabrikam.com", "contoso.com", "r")
 
 
+@pytest.mark.parametrize(
+    ("domain", "org"),
+    [
+        ("contoso.co.jp", "contoso.co.jp"),
+        ("scan.tokyo.contoso.co.jp", "contoso.co.jp"),
+        ("Mail.Contoso.CO.JP.", "contoso.co.jp"),
+        ("city.kawasaki.jp", "city.kawasaki.jp"),  # listed as an exception to *.kawasaki.jp
+        ("contoso.com.au", "contoso.com.au"),
+        ("co.jp", "co.jp"),  # a public suffix is its own organizational domain
+        ("localhost", "localhost"),
+    ],
+)
+def test_organizational_domain_uses_the_public_suffix_list(domain: str, org: str) -> None:
+    assert organizational_domain(domain) == org
+
+
+def test_japanese_second_level_domains_do_not_align_with_each_other() -> None:
+    """Two labels would make every .co.jp company one organization: a spoof would align."""
+    assert spf_aligned("scan.contoso.co.jp", "contoso.co.jp", "r")
+    assert not spf_aligned("fabrikam.co.jp", "contoso.co.jp", "r")
+    spoof = evaluate_dmarc(
+        SpfResult("pass", "fabrikam.co.jp"), "contoso.co.jp", "v=DMARC1; p=reject"
+    )
+    assert (spoof.result, spoof.action) == ("fail", "oreject")
+    # A subdomain's From gets the sp= policy of contoso.co.jp, not p=.
+    sub = evaluate_dmarc(
+        SpfResult("fail", "scan.contoso.co.jp"),
+        "scan.contoso.co.jp",
+        "v=DMARC1; p=reject; sp=quarantine",
+    )
+    assert sub.action == "quarantine"
+
+
 def test_dmarc_outcomes() -> None:
     ok = SpfResult("pass", "contoso.com")
     bad = SpfResult("fail", "contoso.com")
