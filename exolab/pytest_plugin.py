@@ -38,7 +38,6 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from email.header import decode_header, make_header
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -50,7 +49,7 @@ from exolab.emulator.clock import FixedClock, lab_date_from_env, parse_lab_date
 from exolab.emulator.lab import PortPlan
 from exolab.emulator.store import SessionRecord
 from exolab.emulator.store.model import StoredMessage
-from exolab.emulator.store.views import subject_of
+from exolab.emulator.store.views import decoded_subject, subject_of
 from exolab.emulator.tenant import Tenant, load_default_tenant, parse_assignment
 from exolab.emulator.tenant.loader import as_utc
 from exolab.labclient import LabClient, TokenService
@@ -68,20 +67,6 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "exolab_tenant(*set, as_of=None): tenant --set overrides and lab date for exolab_lab",
     )
-
-
-def decoded_subject(raw: str) -> str:
-    """A Subject as a person reads it: RFC 2047 encoded words (ISO-2022-JP, UTF-8 ...) decoded.
-
-    Text without encoded words (raw UTF-8 from SMTPUTF8 devices) is returned
-    as written; an encoded word in an unknown charset stays as sent.
-    """
-    if "=?" not in raw:
-        return raw
-    try:
-        return str(make_header(decode_header(raw)))
-    except (LookupError, UnicodeError, ValueError):
-        return raw
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,13 @@ two hex digits looks the same: readable beats reversible in a listing.
 
 from __future__ import annotations
 
+import json
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from email.policy import default as default_policy
 from typing import Any, TypeVar
 
 from exolab.emulator.store.model import SessionRecord, StoredMessage
@@ -59,6 +64,70 @@ def subject_of(message: StoredMessage) -> str:
     return ""
 
 
+def decoded_subject(raw: str) -> str:
+    """A header value as a person reads it: RFC 2047 encoded words (ISO-2022-JP, UTF-8 ...) decoded.
+
+    Text without encoded words (raw UTF-8 from SMTPUTF8 devices) is returned
+    as written; an encoded word in an unknown charset stays as sent. One
+    decoder for ``exolab messages``, the API, the console and the pytest plugin,
+    so each shows a Japanese subject the same way.
+    """
+    if "=?" not in raw:
+        return raw
+    try:
+        return str(make_header(decode_header(raw)))
+    except (LookupError, UnicodeError, ValueError):
+        return raw
+
+
+MAX_PARTS = 200
+"""Parts looked at for attachment names: a hostile message may nest thousands."""
+
+
+def attachments_of(message: StoredMessage) -> list[dict[str, Any]]:
+    """Each attachment's decoded file name (RFC 2231 or RFC 2047), content type and size."""
+    try:
+        parsed = message_from_bytes(message.body, policy=default_policy)
+        out: list[dict[str, Any]] = []
+        for index, part in enumerate(parsed.walk()):
+            if index >= MAX_PARTS:
+                break
+            if not isinstance(part, EmailMessage) or part.is_multipart():
+                continue
+            name = part.get_filename()
+            if name is None and part.get_content_disposition() != "attachment":
+                continue
+            payload = part.get_payload(decode=True)
+            out.append(
+                {
+                    "index": index,
+                    "filename": decoded_subject(str(name or "")),
+                    "content_type": part.get_content_type(),
+                    "size": len(payload) if isinstance(payload, bytes) else 0,
+                }
+            )
+        return out
+    except Exception:  # a message too broken to walk has no attachments we can name
+        return []
+
+
+def attachment_payload(message: StoredMessage, index: int) -> tuple[str, str, bytes] | None:
+    """(file name, content type, decoded bytes) of the part ``index`` of ``attachments_of``."""
+    try:
+        parsed = message_from_bytes(message.body, policy=default_policy)
+        for position, part in enumerate(parsed.walk()):
+            if position > MAX_PARTS:
+                return None
+            if position == index and isinstance(part, EmailMessage) and not part.is_multipart():
+                payload = part.get_payload(decode=True)
+                name = decoded_subject(str(part.get_filename() or f"part-{index}"))
+                data = payload if isinstance(payload, bytes) else b""
+                return name, part.get_content_type(), data
+    except Exception:  # a broken message: nothing to download
+        return None
+    return None
+
+
 def message_json(m: StoredMessage) -> dict[str, Any]:
     return _shown_all(
         {
@@ -70,6 +139,8 @@ def message_json(m: StoredMessage) -> dict[str, Any]:
             "envelope_from": m.envelope_from,
             "envelope_to": list(m.envelope_to),
             "subject": subject_of(m),
+            "subject_decoded": decoded_subject(subject_of(m)),
+            "attachments": attachments_of(m),
             "size": m.size,
             "headers": [[n, v] for n, v in m.headers_added],
             "session_id": m.session_id,
@@ -99,5 +170,15 @@ def session_json(s: SessionRecord, capture: dict[str, Any] | None = None) -> dic
             "transcript": [{"t": x.t, "dir": x.dir, "line": x.line} for x in s.transcript],
             "extra": dict(s.extra),
             "capture": capture,
+            "faults": faults_of(s),
         }
     )
+
+
+def faults_of(s: SessionRecord) -> list[dict[str, Any]]:
+    """The fault rules that fired in session ``s``, in order (kept as JSON in ``extra``)."""
+    try:
+        found = json.loads(s.extra.get("faults", "[]"))
+    except ValueError:
+        return []
+    return [f for f in found if isinstance(f, dict)] if isinstance(found, list) else []

@@ -8,7 +8,13 @@ from pathlib import Path
 
 from exolab.cli.common import UsageError, add_data_flag
 from exolab.emulator.store import FOLDERS, STORE_FILE, Store
-from exolab.emulator.store.views import message_json, shown, subject_of
+from exolab.emulator.store.views import (
+    attachments_of,
+    decoded_subject,
+    message_json,
+    shown,
+    subject_of,
+)
 
 
 def open_store(data: Path) -> Store:
@@ -38,8 +44,12 @@ def _run(args: argparse.Namespace) -> int:
     print(f"{'ID':>4}  {'MAILBOX':<26} {'FOLDER':<11} {'SCL':>3}  {'FROM':<26} SUBJECT")
     for m in found:
         scl = "" if m.scl is None else str(m.scl)
+        # As a mail client shows it: the decoded subject, then the attachments' file names.
+        subject = shown(decoded_subject(subject_of(m)))
+        names = [shown(a["filename"]) for a in attachments_of(m) if a["filename"]]
+        files = f"  [{', '.join(names)}]" if names else ""
         print(
-            f"{m.id:>4}  {m.mailbox:<26} {m.folder:<11} {scl:>3}  {shown(m.envelope_from):<26} {subject_of(m)}"
+            f"{m.id:>4}  {m.mailbox:<26} {m.folder:<11} {scl:>3}  {shown(m.envelope_from):<26} {subject}{files}"
         )
     return 0
 

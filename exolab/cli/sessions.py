@@ -1,44 +1,94 @@
-"""`exolab sessions`: every connection the lab saw, with its outcome (and, in JSON, the transcript)."""
+"""`exolab sessions [ID]`: every connection the lab saw, with its outcome; one with its transcript."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 
-from exolab.cli.common import add_data_flag
+from exolab.cli.common import UsageError, add_data_flag
 from exolab.cli.messages import open_store
 from exolab.emulator.capture.files import CaptureFiles, captures_dir
+from exolab.emulator.store import SessionRecord
 from exolab.emulator.store.views import session_json, shown
+
+COLUMNS = ("ID", "ENDPOINT", "CLIENT", "PUBLIC", "TLS", "IDENTITY", "OUTCOME")
+
+
+def _row(s: SessionRecord) -> tuple[str, ...]:
+    return (
+        str(s.id),
+        shown(f"{s.endpoint}:{s.port}"),
+        shown(s.client),
+        shown(s.public_ip),
+        s.tls_version or "-",
+        shown(s.identity or "-"),
+        shown(s.outcome),
+    )
+
+
+def table(found: Sequence[SessionRecord]) -> list[str]:
+    """The listing, each column as wide as its widest value: a long host name shifts no column."""
+    rows = [COLUMNS, *(_row(s) for s in found)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS) - 1)]
+    out = []
+    for r in rows:
+        cells = [r[0].rjust(widths[0])] + [
+            c.ljust(w) for c, w in zip(r[1:-1], widths[1:], strict=True)
+        ]
+        out.append("  ".join([*cells, r[-1]]))
+    return out
+
+
+def detail(s: SessionRecord) -> list[str]:
+    """One session as text: who, how, the outcome, the notes, then the transcript."""
+    out = [
+        f"session {s.id}: {shown(s.endpoint)}:{s.port}  {shown(s.outcome)}",
+        f"  client    {shown(s.client)} (public {shown(s.public_ip)}"
+        + (f", site {shown(s.site)})" if s.site else ")"),
+        f"  TLS       {s.tls_version or '-'} {shown(s.cipher or '')}".rstrip(),
+        f"  identity  {shown(s.identity or '-')} {shown(s.auth_method or '')}".rstrip(),
+        f"  started   {s.started_at.isoformat()}",
+    ]
+    out += [f"  note      {shown(n)}" for n in s.notes]
+    out.append("")
+    arrows = {"C": "→", "S": "←"}
+    out += [f"{x.t:8.3f} {arrows.get(x.dir, '·')} {shown(x.line)}" for x in s.transcript]
+    return out
 
 
 def _run(args: argparse.Namespace) -> int:
     store = open_store(args.data)
     try:
-        found = store.sessions()
+        found = store.sessions(id=args.id) if args.id is not None else store.sessions()
     finally:
         store.close()
+    if args.id is not None and not found:
+        raise UsageError(f"no session {args.id} in {args.data}")
     if args.json:
         files = CaptureFiles(captures_dir(args.data))
         shapes = [session_json(s, files.of(s.id)) for s in found]
-        print(json.dumps(shapes, indent=2, ensure_ascii=False))
+        document = shapes[0] if args.id is not None else shapes
+        print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
     if not found:
         print("no sessions")
         return 0
-    print(
-        f"{'ID':>4}  {'ENDPOINT':<32} {'CLIENT':<15} {'PUBLIC':<15} {'TLS':<8} {'IDENTITY':<22} OUTCOME"
-    )
-    for s in found:
-        where = f"{s.endpoint}:{s.port}"
-        print(
-            f"{s.id:>4}  {where:<32} {s.client:<15} {s.public_ip:<15} {s.tls_version or '-':<8} "
-            f"{shown(s.identity or '-'):<22} {shown(s.outcome)}"
-        )
+    print("\n".join(detail(found[0]) if args.id is not None else table(found)))
     return 0
+
+
+def _session_id(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > 2**63 - 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: a session id is a whole number")
+    return int(text)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("sessions", help="list the sessions the lab recorded")
     add_data_flag(parser)
+    parser.add_argument(
+        "id", nargs="?", type=_session_id, help="show this session with its transcript"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON (with transcripts)")
     parser.set_defaults(handler=_run)

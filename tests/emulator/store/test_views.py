@@ -132,3 +132,36 @@ async def test_cli_json_is_valid_utf8_after_a_client_sent_raw_bytes(
     assert [m["envelope_from"] for m in messages] == ["\\xff@contoso.com"]
     assert "\\xff@contoso.com" in _cli("messages", "--data", str(data))
     assert "delivered 1 message(s)" in _cli("sessions", "--data", str(data))
+
+
+def test_decoded_subject_and_attachment_names_of_a_japanese_scan() -> None:
+    from exolab.emulator.store.model import StoredMessage
+    from exolab.emulator.store.views import (
+        attachments_of,
+        decoded_subject,
+        message_json,
+        subject_of,
+    )
+    from tests.cli.test_listings import FILE_NAME, SUBJECT, japanese_scan
+
+    stored = StoredMessage(
+        1, "", "alice@contoso.com", "Inbox", "s@contoso.com", ("alice@contoso.com",),
+        10, None, (), japanese_scan(), None, utc(2026, 6, 1),
+    )  # fmt: skip
+    assert subject_of(stored).startswith("=?iso-2022-jp?")
+    assert decoded_subject(subject_of(stored)) == SUBJECT
+    assert [a["filename"] for a in attachments_of(stored)] == [FILE_NAME]
+    shape = message_json(stored)
+    assert shape["subject_decoded"] == SUBJECT and shape["attachments"][0]["size"] == 9
+
+
+def test_a_broken_message_has_no_attachments_and_keeps_its_subject() -> None:
+    from exolab.emulator.store.model import StoredMessage
+    from exolab.emulator.store.views import attachments_of, decoded_subject
+
+    body = b"Subject: =?x-unknown?B?AAAA?=\r\nContent-Type: multipart/mixed\r\n\r\n\xff\xfe"
+    stored = StoredMessage(
+        1, "", "a@contoso.com", "Inbox", "", (), len(body), None, (), body, None, utc(2026, 6, 1)
+    )
+    assert attachments_of(stored) == []
+    assert decoded_subject("=?x-unknown?B?AAAA?=") == "=?x-unknown?B?AAAA?="
