@@ -1,0 +1,277 @@
+"""Read the PowerShell an administrator types and turn it into tenant settings.
+
+``exolab admin 'Set-CASMailbox -Identity scanner@contoso.com
+-SmtpClientAuthenticationDisabled $false'`` must do what the cmdlet does in
+Exchange Online, so a trainer can paste what Microsoft's pages say. Only
+the parameters the lab models are accepted; anything else is refused with
+the list of what is known, never ignored (an ignored parameter would make
+the lab look configured when it is not).
+
+PowerShell syntax read here: ``-Name value``, ``-Name:value``, a bare
+``-Name`` (a switch, ``$true``), ``$true``/``$false``, quoted strings, comma
+lists and whole numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from exolab.emulator.tenant import Tenant
+
+Value = bool | int | str | tuple[str, ...]
+MAX_COMMAND = 4096
+"""A cmdlet line is a few hundred characters; longer is refused before it is read."""
+
+
+class CmdletError(ValueError):
+    """The command cannot be mapped; the message says what is known."""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    parameters: dict[str, Value]
+    """By lower-cased name, as PowerShell matches them."""
+
+
+_TOKEN = re.compile(r"""\s*(?:"((?:[^"`]|`.)*)"|'((?:[^']|'')*)'|([^\s,]+)|(,))""")
+
+
+def _tokens(text: str) -> list[tuple[str, bool]]:
+    """(token, was_quoted); a comma is its own unquoted token."""
+    out: list[tuple[str, bool]] = []
+    position = 0
+    text = text.strip()
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None or match.end() == position:
+            raise CmdletError(f"cannot read the command near {text[position : position + 20]!r}")
+        double, single, bare, comma = match.groups()
+        if double is not None:
+            out.append((re.sub(r"`(.)", r"\1", double), True))
+        elif single is not None:
+            out.append((single.replace("''", "'"), True))
+        elif comma is not None:
+            out.append((",", False))
+        else:
+            out.append((bare or "", False))
+        position = match.end()
+    return out
+
+
+def _scalar(token: str, quoted: bool) -> Value:
+    if quoted:
+        return token
+    lowered = token.lower()
+    if lowered in ("$true", "true"):
+        return True
+    if lowered in ("$false", "false"):
+        return False
+    if token.isascii() and token.isdigit():
+        return int(token)
+    return token
+
+
+def parse(text: str) -> Command:
+    """``Verb-Noun -Param value …`` as a name and its parameters."""
+    if len(text) > MAX_COMMAND:
+        raise CmdletError(f"the command is longer than {MAX_COMMAND} characters")
+    tokens = _tokens(text)
+    if not tokens or tokens[0][1] or not re.fullmatch(r"[A-Za-z]+-[A-Za-z]+", tokens[0][0]):
+        raise CmdletError("expected a cmdlet like Set-TransportConfig -Name value")
+    name = tokens[0][0]
+    parameters: dict[str, Value] = {}
+    index = 1
+    while index < len(tokens):
+        token, quoted = tokens[index]
+        if quoted or not token.startswith("-") or len(token) < 2:
+            raise CmdletError(f"expected a -Parameter, got {token!r}")
+        pname, colon, inline = token[1:].partition(":")
+        index += 1
+        values: list[Value] = []
+        if colon and inline:
+            values.append(_scalar(inline, False))
+        elif index < len(tokens) and not (
+            not tokens[index][1] and tokens[index][0].startswith("-") and tokens[index][0] != "-"
+        ):
+            values.append(_scalar(*tokens[index]))
+            index += 1
+        while values and index + 1 < len(tokens) and tokens[index] == (",", False):
+            values.append(_scalar(*tokens[index + 1]))
+            index += 2
+        if not values:
+            parameters[pname.lower()] = True  # a switch parameter
+        elif len(values) == 1:
+            parameters[pname.lower()] = values[0]
+        else:
+            parameters[pname.lower()] = tuple(str(v) for v in values)
+    return Command(name, parameters)
+
+
+def _toml(value: Value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(json.dumps(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def _bool(command: Command, parameter: str) -> bool:
+    value = command.parameters[parameter.lower()]
+    if not isinstance(value, bool):
+        raise CmdletError(f"{command.name} -{parameter}: expected $true or $false, got {value!r}")
+    return value
+
+
+def _identity(command: Command) -> str:
+    value = command.parameters.get("identity")
+    if not isinstance(value, str) or not value:
+        raise CmdletError(f"{command.name}: -Identity is required")
+    return value
+
+
+def _mailbox(tenant: Tenant, identity: str) -> str:
+    wanted = identity.lower()
+    for mbx in tenant.mailbox:
+        names = {mbx.primary_smtp_address.lower(), *(a.lower() for a in mbx.email_addresses)}
+        if wanted in names or wanted == mbx.display_name.lower():
+            return mbx.primary_smtp_address
+    raise CmdletError(f"no mailbox {identity!r} in the tenant")
+
+
+def _connector(tenant: Tenant, identity: str) -> str:
+    for connector in tenant.inbound_connector:
+        if connector.name.lower() == identity.lower():
+            return connector.name
+    raise CmdletError(f"no inbound connector {identity!r} in the tenant")
+
+
+Mapper = Callable[[Command, Tenant], list[str]]
+
+
+@dataclass(frozen=True)
+class Known:
+    """One cmdlet the lab models: the parameters it takes, and how they map."""
+
+    name: str
+    parameters: tuple[str, ...]
+    """Settable parameters; -Identity (and -Confirm) are accepted besides."""
+    mapper: Mapper
+
+
+def _flags(section: str, names: tuple[str, ...]) -> Mapper:
+    def mapper(command: Command, tenant: Tenant) -> list[str]:
+        return [
+            f"{section}.{n}={_toml(_bool(command, n))}"
+            for n in names
+            if n.lower() in command.parameters
+        ]
+
+    return mapper
+
+
+def _cas_mailbox(command: Command, tenant: Tenant) -> list[str]:
+    mailbox = _mailbox(tenant, _identity(command))
+    value = command.parameters["smtpclientauthenticationdisabled"]
+    if isinstance(value, str) and value.lower() == "$null":
+        # $null: the mailbox follows the organization's setting again
+        raise CmdletError("-SmtpClientAuthenticationDisabled $null: set $true or $false")
+    flag = _bool(command, "SmtpClientAuthenticationDisabled")
+    return [f"Mailbox[{mailbox}].SmtpClientAuthenticationDisabled={_toml(flag)}"]
+
+
+def _auth_policy(command: Command, tenant: Tenant) -> list[str]:
+    return [
+        f"AuthenticationPolicy.AllowBasicAuthSmtp={_toml(_bool(command, 'AllowBasicAuthSmtp'))}"
+    ]
+
+
+def _security_defaults(command: Command, tenant: Tenant) -> list[str]:
+    return [f"SecurityDefaults.IsEnabled={_toml(_bool(command, 'IsEnabled'))}"]
+
+
+def _inbound_connector(command: Command, tenant: Tenant) -> list[str]:
+    name = _connector(tenant, _identity(command))
+    out = []
+    for parameter in ("Enabled", "RequireTls"):
+        if parameter.lower() in command.parameters:
+            out.append(f"InboundConnector[{name}].{parameter}={_toml(_bool(command, parameter))}")
+    if "senderipaddresses" in command.parameters:
+        value = command.parameters["senderipaddresses"]
+        ips = value if isinstance(value, tuple) else (str(value),)
+        out.append(f"InboundConnector[{name}].SenderIPAddresses={_toml(ips)}")
+    return out
+
+
+def _send_as(adding: bool) -> Mapper:
+    def mapper(command: Command, tenant: Tenant) -> list[str]:
+        mailbox = _mailbox(tenant, _identity(command))
+        trustee = command.parameters.get("trustee")
+        rights = str(command.parameters.get("accessrights", "")).lower()
+        if not isinstance(trustee, str) or rights != "sendas":
+            raise CmdletError(f"{command.name}: expected -Trustee ADDRESS -AccessRights SendAs")
+        who = _mailbox(tenant, trustee)
+        current = next(
+            m.send_as_trustees for m in tenant.mailbox if m.primary_smtp_address == mailbox
+        )
+        kept = tuple(t for t in current if t.lower() != who.lower())
+        trustees = (*kept, who) if adding else kept
+        return [f"Mailbox[{mailbox}].SendAsTrustees={_toml(trustees)}"]
+
+    return mapper
+
+
+KNOWN: tuple[Known, ...] = (
+    Known(
+        "Set-TransportConfig",
+        ("SmtpClientAuthenticationDisabled", "AllowLegacyTLSClients"),
+        _flags("TransportConfig", ("SmtpClientAuthenticationDisabled", "AllowLegacyTLSClients")),
+    ),
+    Known(
+        "Set-OrganizationConfig",
+        ("RejectDirectSend",),
+        _flags("OrganizationConfig", ("RejectDirectSend",)),
+    ),
+    Known("Set-CASMailbox", ("SmtpClientAuthenticationDisabled",), _cas_mailbox),
+    Known("Set-AuthenticationPolicy", ("AllowBasicAuthSmtp",), _auth_policy),
+    Known(
+        "Update-MgPolicyIdentitySecurityDefaultEnforcementPolicy",
+        ("IsEnabled",),
+        _security_defaults,
+    ),
+    Known(
+        "Set-InboundConnector", ("Enabled", "RequireTls", "SenderIPAddresses"), _inbound_connector
+    ),
+    Known("Add-RecipientPermission", ("Trustee", "AccessRights"), _send_as(True)),
+    Known("Remove-RecipientPermission", ("Trustee", "AccessRights"), _send_as(False)),
+)
+
+_ALWAYS = {"identity", "confirm"}
+
+
+def known_list() -> str:
+    return "; ".join(f"{k.name} -{' -'.join(k.parameters)}" for k in KNOWN)
+
+
+def assignments(text: str, tenant: Tenant) -> list[str]:
+    """The tenant ``Key=Value`` settings that ``text`` (one cmdlet) makes."""
+    command = parse(text)
+    known = next((k for k in KNOWN if k.name.lower() == command.name.lower()), None)
+    if known is None:
+        raise CmdletError(f"{command.name}: not modelled by the lab; it knows: {known_list()}")
+    allowed = {p.lower() for p in known.parameters} | _ALWAYS
+    unknown = [p for p in command.parameters if p not in allowed]
+    if unknown:
+        raise CmdletError(
+            f"{known.name} -{unknown[0]}: not modelled by the lab; "
+            f"{known.name} takes -{' -'.join(known.parameters)}"
+        )
+    settable = {p.lower() for p in known.parameters}
+    if not settable & set(command.parameters):
+        raise CmdletError(f"{known.name}: nothing to set; it takes -{' -'.join(known.parameters)}")
+    return known.mapper(command, tenant)
