@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from exolab.emulator.capture import CaptureSink
 from exolab.emulator.clock import Clock
+from exolab.emulator.faults import FaultBook
 from exolab.emulator.guards import ConnectionCounts, SmartLockout
 from exolab.emulator.tenant import Tenant
 from exolab.emulator.tls import LabCA
@@ -78,6 +79,8 @@ class LabContext:
     """Entra ID smart lockout, shared by SMTP AUTH and the token endpoint (one directory)."""
     connections: ConnectionCounts = field(default_factory=ConnectionCounts)
     """Open SMTP connections of every front end, for the per-source and total caps."""
+    faults: FaultBook = field(default_factory=FaultBook)
+    """What each ``[[Fault]]`` rule has done so far (counters and seeded streams), lab-wide."""
 
     _captures: CaptureSink | None = field(default=None, init=False, repr=False)
 
@@ -112,7 +115,12 @@ def endpoints_document(context: LabContext) -> dict[str, Any]:
         "endpoints": eps.hosts,
         "dns": eps.dns,
         "sites": {
-            s.name: {"source": s.source, "public": s.public_ip, "dynamic": s.dynamic}
+            s.name: {
+                "source": s.source,
+                "public": s.public_ip,
+                "dynamic": s.dynamic,
+                "source_prefixes": list(s.source_prefixes),
+            }
             for s in context.tenant.site
         },
         "ca_pem": str(context.ca.pem_path),

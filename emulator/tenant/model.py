@@ -290,6 +290,36 @@ class Site(_Section):
     dynamic: bool = False
     """No stable public IP (home or mobile line): fine for SMTP AUTH, wrong for SPF and connectors."""
 
+    source_prefixes: tuple[str, ...] = ()
+    """Real networks (CIDR, e.g. ``198.18.1.0/24``) whose devices count as this site, for real
+    devices on a LAN (``exolab serve --lan``). ``Source`` still wins; among prefixes the longest
+    match wins. A source in no site is seen from ``Lab.DefaultPublicIp``."""
+
+    @field_validator("source_prefixes")
+    @classmethod
+    def _prefixes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            try:
+                ipaddress.IPv4Network(item, strict=False)
+            except ValueError:
+                raise PydanticCustomError(
+                    "source_prefixes", "IPv4 networks like 198.18.1.0/24"
+                ) from None
+        return value
+
+    def prefix_length_for(self, source: str) -> int | None:
+        """The longest of ``SourcePrefixes`` holding ``source`` (its length), or None."""
+        try:
+            ip = ipaddress.ip_address(source)
+        except ValueError:
+            return None
+        lengths = [
+            net.prefixlen
+            for net in (ipaddress.IPv4Network(p, strict=False) for p in self.source_prefixes)
+            if ip in net
+        ]
+        return max(lengths, default=None)
+
 
 class InboundConnector(_Section):
     """``New-InboundConnector`` from the organization's own server or device (Option 3 relay)."""
@@ -711,10 +741,16 @@ class Tenant(_Section):
         return domain in self.tenant.accepted_domains
 
     def site_for_source(self, source: str) -> Site | None:
+        """The site whose ``Source`` is ``source``, else the longest ``SourcePrefixes`` match."""
         for site in self.site:
             if site.source == source:
                 return site
-        return None
+        best: tuple[int, Site] | None = None
+        for site in self.site:
+            length = site.prefix_length_for(source)
+            if length is not None and (best is None or length > best[0]):
+                best = (length, site)
+        return best[1] if best else None
 
     def public_ip_for(self, source: str) -> str:
         """The public IP the real service would see for a lab source address (the NAT table)."""

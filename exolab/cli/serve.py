@@ -4,6 +4,10 @@ When ready it writes DIR/endpoints.json and prints one line
 (``exolab ready: DIR/endpoints.json``). Ports below 1024 are used as they are
 when this process may bind them, otherwise shifted by 10000 (endpoints.json
 maps each real port to the bound one).
+
+``--lan PREFIX`` serves the simulated world on addresses of a real network
+(``emulator.lan``); ``--lan-interface IFACE`` lets the lab add and remove
+them. The lab API stays on loopback unless ``Lab.ApiAddress`` says otherwise.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 
 from exolab.cli.common import UsageError, add_as_of_flag, add_data_flag, lab_date
 from exolab.emulator.lab import PortPlan
+from exolab.emulator.lan import LanError, LanSetup
 from exolab.emulator.server import Lab, LabStartError
 from exolab.emulator.store import StoreError
 from exolab.emulator.tenant import Tenant, TenantError, load_tenant, parse_assignment
@@ -66,18 +71,35 @@ def usable_data_dir(data: Path) -> Path:
 def load_tenant_args(args: argparse.Namespace) -> Tenant:
     """The tenant from --tenant/--set/--as-of; a TenantError becomes a usage error (exit 2)."""
     try:
-        texts = [*(["Lab.Capture=true"] if args.capture else []), *args.set]
+        lan = [f"Lab.AddressRange={args.lan}"] if getattr(args, "lan", None) else []
+        texts = [*(["Lab.Capture=true"] if args.capture else []), *lan, *args.set]
         assignments = [parse_assignment(text) for text in texts]
         return load_tenant(args.tenant, assignments, lab_date(args))
     except TenantError as exc:
         raise UsageError(str(exc)) from None
 
 
-async def serve(tenant: Tenant, data: Path, ports: PortPlan) -> int:
+async def serve(tenant: Tenant, data: Path, ports: PortPlan, lan: LanSetup | None = None) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if lan is None:
+        return await _serve(tenant, data, ports, stop)
+    try:
+        lan.open()
+    except LanError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        return await _serve(tenant, data, ports, stop, lan)
+    finally:
+        # Also on SIGTERM and on a failed start: the machine is left as it was found.
+        lan.close()
+
+
+async def _serve(
+    tenant: Tenant, data: Path, ports: PortPlan, stop: asyncio.Event, lan: LanSetup | None = None
+) -> int:
     try:
         lab = await Lab.start(tenant, data, ports=ports)
     except LabStartError as exc:
@@ -85,6 +107,11 @@ async def serve(tenant: Tenant, data: Path, ports: PortPlan) -> int:
     except StoreError as exc:
         raise UsageError(str(exc)) from None
     async with lab:
+        if lan is not None:
+            hosts = lab.context.endpoints.hosts.values()
+            lan.silence(int(h["ports"]["465"]) for h in hosts if "465" in h["ports"])
+            for note in lan.notes:
+                print(f"exolab serve: {note}", file=sys.stderr, flush=True)
         shift = "" if not ports.offset else f" (ports shifted by {ports.offset})"
         print(f"exolab ready: {lab.endpoints_path}{shift}", flush=True)
         api, token = lab.context.endpoints.api, lab.context.endpoints.extra.get("api_token")
@@ -95,10 +122,23 @@ async def serve(tenant: Tenant, data: Path, ports: PortPlan) -> int:
     return 0
 
 
+def lan_setup(args: argparse.Namespace) -> LanSetup | None:
+    """The LAN plan of --lan/--lan-interface, checked before anything starts."""
+    if args.lan is None:
+        if args.lan_interface is not None:
+            raise UsageError("--lan-interface needs --lan PREFIX")
+        return None
+    try:
+        return LanSetup(args.lan, args.lan_interface)
+    except LanError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _run(args: argparse.Namespace) -> int:
+    lan = lan_setup(args)
     tenant = load_tenant_args(args)
     plan = port_plan(args)
-    return asyncio.run(serve(tenant, usable_data_dir(args.data), plan))
+    return asyncio.run(serve(tenant, usable_data_dir(args.data), plan, lan))
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -120,6 +160,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="record every session as DATA/captures/ID.pcap with its TLS key log "
         "(the same as --set Lab.Capture=true; `exolab capture ID` copies one out)",
+    )
+    parser.add_argument(
+        "--lan",
+        metavar="PREFIX",
+        help="serve the simulated world on addresses of this IPv4 network (e.g. 198.18.0.0/24) "
+        "instead of loopback; one address per host, the lab DNS at .53 (docs/guide/lan.md)",
+    )
+    parser.add_argument(
+        "--lan-interface",
+        metavar="IFACE",
+        help="with --lan: add the lab's addresses to IFACE (root) and remove them on stop",
     )
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
