@@ -130,7 +130,8 @@ def build_message(
     enc = profile.encoding
     msg = MIMEMultipart()
     msg.set_boundary(f"=_exolab_{rng.getrandbits(64):016x}")  # seeded, not email's own random
-    msg["From"] = header_from
+    if header_from:  # a firmware quirk may leave From out altogether
+        msg["From"] = header_from
     msg["To"] = ", ".join(recipients)
     subject: str | Header = job.subject
     if not job.subject.isascii():

@@ -34,6 +34,11 @@ class HeadFields:
     """The From addresses, lower case, in order (RFC5322.From)."""
     message_id: str | None = None
     """The first Message-ID without its angle brackets, one printable line; None if absent."""
+    from_compliant: bool = True
+    """RFC 5322 3.6.2: exactly one From field holding addresses that all have local@domain.
+    True when nothing was read (a discarded body is refused on its size, not here)."""
+    header_size: int = 0
+    """Bytes of the header block (up to and with the empty line; cut at ``HEADER_LIMIT``)."""
 
     @property
     def from_domain(self) -> str | None:
@@ -57,7 +62,8 @@ def scan(raw: bytes) -> HeadFields:
     """The From addresses and the Message-ID, from the header block only."""
     froms: list[str] = []
     ids: list[str] = []
-    for match in _FIELD.finditer(header_section(raw)):
+    head = header_section(raw)
+    for match in _FIELD.finditer(head):
         value = _UNFOLD.sub(b"", match.group(2)).decode("utf-8", "replace").strip()
         (froms if match.group(1).lower() == b"from" else ids).append(value)
     message_id = one_line(ids[0].strip("<>").strip()).strip() or None if ids else None
@@ -65,4 +71,12 @@ def scan(raw: bytes) -> HeadFields:
         pairs = getaddresses(froms)
     except Exception:  # a broken header is the sender's problem, never ours
         pairs = []
-    return HeadFields(tuple(a.strip().lower() for _, a in pairs if a.strip()), message_id)
+    addresses = tuple(a.strip().lower() for _, a in pairs if a.strip())
+    compliant = len(froms) == 1 and bool(addresses) and all(map(_is_mailbox, addresses))
+    return HeadFields(addresses, message_id, compliant, len(head))
+
+
+def _is_mailbox(address: str) -> bool:
+    """``local@domain`` with both parts present and no blank inside (addr-spec, loosely)."""
+    local, at, domain = address.rpartition("@")
+    return bool(at and local and domain) and not any(c.isspace() for c in address)

@@ -27,7 +27,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Literal
 
-from exolab.emulator.policy import limits, sequence
+from exolab.emulator.policy import content, limits, sequence
 from exolab.emulator.policy.facts import (
     AuthCommand,
     DataCommand,
@@ -198,7 +198,11 @@ def check_data(cmd: DataCommand) -> Verdict:
     return evaluate(DATA_RULES, cmd, Verdict(catalog.DATA_START, "data_ok", "go ahead"))
 
 
-EOD_RULES: tuple[Rule[EndOfData], ...] = (limits.message_size_within_limit,)
+EOD_RULES: tuple[Rule[EndOfData], ...] = (
+    limits.message_size_within_limit,
+    content.header_size_within_limit,
+    content.header_from_compliant,
+)
 
 
 def check_end_of_data(eod: EndOfData) -> Verdict | None:

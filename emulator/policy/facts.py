@@ -101,3 +101,7 @@ class EndOfData:
     recipients_last_24h: int = 0
     rate_delay: float = 0.0
     """Seconds the message-rate throttle holds this message (computed by limits)."""
+    from_compliant: bool = True
+    """The From header is RFC 5322 3.6.2 compliant (one field, real addresses)."""
+    header_size: int = 0
+    """Bytes of the header block."""

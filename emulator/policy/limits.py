@@ -162,6 +162,19 @@ def max_send_size(eod: EndOfData) -> Verdict | None:
     return None
 
 
+def mailbox_not_full(eod: EndOfData) -> Verdict | None:
+    """A mailbox at its ProhibitSendQuota cannot save the Sent Items copy, so it cannot send."""
+    mailbox = eod.session.mailbox()
+    if mailbox is not None and mailbox.total_item_size >= mailbox.prohibit_send_quota:
+        return Verdict(
+            catalog.EOD_MAILBOX_FULL,
+            "mailbox_not_full",
+            f"{mailbox.primary_smtp_address} holds {mailbox.total_item_size} bytes; "
+            f"ProhibitSendQuota {mailbox.prohibit_send_quota}",
+        )
+    return None
+
+
 def daily_recipient_quota(eod: EndOfData) -> Verdict | None:
     limit = eod.session.tenant.limits.recipients_per_day
     total = eod.recipients_last_24h + len(eod.recipients)

@@ -7,7 +7,7 @@ credential checks is explained in ``auth.py``.
 
 from __future__ import annotations
 
-from exolab.emulator.policy import auth, limits, retirement, sender, sequence, tls
+from exolab.emulator.policy import auth, content, limits, retirement, sender, sequence, tls
 from exolab.emulator.policy.facts import (
     AuthCommand,
     Credentials,
@@ -65,7 +65,10 @@ DATA_RULES: tuple[Rule[DataCommand], ...] = (
 EOD_RULES: tuple[Rule[EndOfData], ...] = (
     limits.message_size_within_limit,
     limits.max_send_size,
+    content.header_size_within_limit,
+    content.header_from_compliant,
     sender.header_from_allowed,
+    limits.mailbox_not_full,
     limits.daily_recipient_quota,
 )
 

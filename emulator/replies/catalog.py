@@ -646,10 +646,39 @@ EOD_FROM_INVALID = Reply(
     "5.7.512",
     "Access denied, message must be RFC 5322 section 3.6.2 compliant",
     Stage.EOD,
-    NDR_DOC,
+    f"{NDR_DOC} ; {SUBMISSION_DOC}",
     C,
     FE,
-    note="Text CONFIRMED; stage EOD CHOSEN.",
+    note="Text CONFIRMED; stage EOD CHOSEN. Both front ends: no From field, more than one, or "
+    "a From without a local@domain address (a bare name such as 'Scanner'). Checked after the "
+    "size checks and before Send As (a From that is no address cannot be judged for Send As).",
+)
+EOD_HEADER_TOO_BIG = Reply(
+    "eod.header_size_exceeded",
+    552,
+    "5.3.4",
+    "Header size exceeds fixed maximum size",
+    Stage.EOD,
+    f"{MAILKIT_904} ; "
+    "https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits#message-limits",
+    C,
+    FE,
+    note="Text and stage CONFIRMED (a real smtp.office365.com log, RSET then 250 2.0.0 "
+    "Resetting). The limit Limits.MaxHeaderSize = 256 KB is LIKELY (the limits page); the MX "
+    "applies the same limit (CHOSEN).",
+)
+EOD_MAILBOX_FULL = Reply(
+    "eod.mailbox_full",
+    554,
+    "5.2.2",
+    "mailbox full; STOREDRV.Submission.Exception:QuotaExceededException.MapiExceptionQuotaExceeded",
+    Stage.EOD,
+    SUBMISSION_DOC,
+    C,
+    SD,
+    note="Text CONFIRMED (the Sent Items copy cannot be saved); stage EOD LIKELY. Sent when the "
+    "mailbox's TotalItemSize is at or over its ProhibitSendQuota. The sibling "
+    "...MapiExceptionShutoffQuotaExceeded (ProhibitSendReceiveQuota) is not modelled.",
 )
 
 # Session ---------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from exolab.emulator.dns.resolver import LIFETIME
 from exolab.emulator.dns.senderauth import DnsFacts, check_sender
 from exolab.emulator.dns.spfworker import SpfWorker
 from exolab.emulator.lab import LabContext
-from exolab.emulator.mail.scan import scan
+from exolab.emulator.mail.scan import HeadFields, scan
 from exolab.emulator.policy import directsend as rules
 from exolab.emulator.policy.authresults import SpfResult
 from exolab.emulator.policy.connectors import admitting_connector
@@ -149,11 +149,18 @@ class MxFrontEnd:
     async def end_of_data(self, state: SessionState, facts: SessionFacts, body: Body) -> Verdict:
         """Gather the facts (the header fields, the DNS answers), let ``judge`` decide, store."""
         started = self.lab.clock.monotonic()
-        eod = EndOfData(facts, body.size, tuple(state.rcpts))
+        head = scan(body.data) if body.kept else HeadFields()
+        eod = EndOfData(
+            facts,
+            body.size,
+            tuple(state.rcpts),
+            head.header_from,
+            from_compliant=head.from_compliant,
+            header_size=head.header_size,
+        )
         refusal = rules.check_end_of_data(eod)
         if refusal is not None:
             return refusal
-        head = scan(body.data)
         dns_facts = await self._sender_auth(state, head.from_domain)
         judgement = judge(
             InboundMessage(

@@ -106,6 +106,8 @@ class SubmissionFrontEnd:
             head.header_from,
             self.counters.recipients_last_24h(identity, now),
             self.counters.rate_delay(identity, now, per_minute),
+            head.from_compliant,
+            head.header_size,
         )
         verdict = rules.check_end_of_data(eod)
         if not verdict.accepted:

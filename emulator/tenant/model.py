@@ -191,6 +191,10 @@ class Limits(_Section):
     max_message_size: int = Field(default=157_286_400, ge=1024, alias="MaxMessageSize")
     """What EHLO advertises as SIZE (150 MiB)."""
 
+    max_header_size: int = Field(default=262_144, ge=1024, le=1_048_576)
+    """Bytes of the header block; beyond it ``552 5.3.4 Header size exceeds fixed maximum
+    size`` at end of data (256 KB, Exchange Online limits: LIKELY). Lower it to demonstrate."""
+
     # Connection protection. Exchange Online publishes none of these; the names are the
     # receive-connector parameters of Exchange Server (Set-ReceiveConnector).
     max_logon_failures: int = Field(default=3, ge=1)
@@ -257,6 +261,13 @@ class Mailbox(_Section):
 
     max_send_size: int = Field(default=36_700_160, ge=1024)
     """Bytes (default 35 MB)."""
+
+    prohibit_send_quota: int = Field(default=106_300_440_576, ge=0)
+    """Bytes (default 99 GB, ``Set-Mailbox -ProhibitSendQuota``): at or over it the mailbox
+    may not send (``554 5.2.2 mailbox full``: the Sent Items copy cannot be saved)."""
+
+    total_item_size: int = Field(default=0, ge=0)
+    """Bytes the mailbox holds already (``Get-MailboxStatistics``), a lab value."""
 
     restricted_sender: bool = False
     """On the Restricted entities list (blocked for outbound spam)."""

@@ -145,3 +145,24 @@ def test_the_pdf_is_dated_by_the_device_clock_not_the_wall_clock(
     assert build(Job())[0] == first
     (pdf,) = msg.iter_attachments()
     assert b"/CreationDate (D:20260301095500Z)" in pdf.get_content()  # CLOCK above
+
+
+@pytest.mark.parametrize(("style", "from_field"), [("missing", None), ("name-only", "Scanner")])
+def test_sloppy_from_header_quirk_leaves_from_out_or_bare(
+    style: str, from_field: str | None
+) -> None:
+    base = load_profile("no-from-header")
+    chain = base.model_copy(
+        update={"quirks": [base.quirks[0].model_copy(update={"params": {"style": style}})]}
+    ).quirk_chain()
+    raw = build_message(
+        Job(),
+        base,
+        header_from=chain.header_from("scanner@contoso.com"),
+        recipients=["alice@contoso.com"],
+        clock=CLOCK,
+        rng=random.Random(7),
+    )
+    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    assert msg["From"] == from_field
+    assert msg.get_all("From") in (None, [from_field])

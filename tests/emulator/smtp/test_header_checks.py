@@ -1,0 +1,97 @@
+"""The header-block checks over real sockets, on both front ends: smtplib as the device."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from exolab.emulator.dns import LabDns
+from exolab.emulator.lab import Service
+from exolab.emulator.server import Lab
+from exolab.emulator.smtp.mx import MxService
+from exolab.emulator.smtp.submission import SubmissionService
+from tests.emulator import labs
+from tests.emulator.labs import LabFactory
+from tests.emulator.smtp.conftest import client_context
+
+MX = "contoso-com.mail.protection.outlook.com"
+SCANNER, PASSWORD = "scanner@contoso.com", "Scan-2-Mail!"
+HEAD = b"To: alice@contoso.com\r\nSubject: Scan 001\r\nMessage-ID: <scan-001@printer>\r\n"
+GOOD = b"From: scanner@contoso.com\r\n" + HEAD + b"\r\nPDF follows\r\n"
+NO_FROM = HEAD + b"\r\nPDF follows\r\n"
+NAME_ONLY = b"From: Scanner\r\n" + HEAD + b"\r\nPDF follows\r\n"
+BIG_HEAD = b"From: scanner@contoso.com\r\n" + HEAD + b"X-Pad: " + b"p" * 990 + b"\r\n\r\nok\r\n"
+
+
+@pytest.fixture
+async def lab_factory(tmp_path: Path) -> AsyncIterator[LabFactory]:
+    def services() -> list[Service]:
+        return [LabDns(), SubmissionService(), MxService()]
+
+    async with labs.lab_factory(tmp_path, services, "Lab.UnknownCommandDelay=0") as start:
+        yield start
+
+
+def submit(lab: Lab, message: bytes) -> tuple[int, bytes]:
+    address, port = lab.endpoint("smtp.office365.com", 587)
+    with smtplib.SMTP(address, port, source_address=("127.20.0.10", 0), timeout=20) as c:
+        c._host = "smtp.office365.com"  # type: ignore[attr-defined]  # SNI, as a device sends
+        c.starttls(context=client_context(lab))
+        c.login(SCANNER, PASSWORD)
+        c.mail(SCANNER)
+        c.rcpt("alice@contoso.com")
+        return c.data(message)
+
+
+def direct_send(lab: Lab, message: bytes) -> tuple[int, bytes]:
+    address, port = lab.endpoint(MX, 25)
+    with smtplib.SMTP(address, port, source_address=("127.20.0.10", 0), timeout=20) as c:
+        c.ehlo("mfp-01.contoso.local")
+        c.mail(SCANNER)
+        c.rcpt("alice@contoso.com")
+        return c.data(message)
+
+
+@pytest.mark.parametrize("send", [submit, direct_send])
+async def test_a_message_without_a_valid_from_gets_550_5_7_512(
+    lab_factory: LabFactory, send: object
+) -> None:
+    lab = await lab_factory()
+    assert callable(send)
+    for message in (NO_FROM, NAME_ONLY):
+        code, text = await asyncio.to_thread(send, lab, message)
+        assert code == 550
+        assert text.startswith(
+            b"5.7.512 Access denied, message must be RFC 5322 section 3.6.2 compliant"
+        )
+    assert lab.store.messages() == []
+    code, _ = await asyncio.to_thread(send, lab, GOOD)
+    assert code == 250
+
+
+@pytest.mark.parametrize("send", [submit, direct_send])
+async def test_a_header_block_over_the_limit_gets_552_5_3_4(
+    lab_factory: LabFactory, send: object
+) -> None:
+    lab = await lab_factory("Limits.MaxHeaderSize=1024")
+    assert callable(send)
+    code, text = await asyncio.to_thread(send, lab, BIG_HEAD)
+    assert (code, text.split(b" [")[0]) == (552, b"5.3.4 Header size exceeds fixed maximum size")
+    assert lab.store.messages() == []
+
+
+async def test_a_full_mailbox_cannot_send(lab_factory: LabFactory) -> None:
+    lab = await lab_factory(
+        f"Mailbox[{SCANNER}].ProhibitSendQuota=4096", f"Mailbox[{SCANNER}].TotalItemSize=4096"
+    )
+    code, text = await asyncio.to_thread(submit, lab, GOOD)
+    assert code == 554
+    assert text.startswith(
+        b"5.2.2 mailbox full; STOREDRV.Submission.Exception:QuotaExceededException."
+        b"MapiExceptionQuotaExceeded"
+    )
+    assert lab.store.messages() == []
