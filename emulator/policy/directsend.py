@@ -145,10 +145,24 @@ def _sequence_first(rule: Rule[RcptCommand]) -> Rule[MxRcpt]:
     return wrapped
 
 
+def reject_bad_helo(cmd: MailCommand) -> Verdict | None:
+    """A client that greets with the receiving server's own name is refused (NDR table)."""
+    helo = (cmd.session.helo or "").strip().strip("[]").rstrip(".").lower()
+    own = cmd.session.endpoint.lower()
+    if helo and (helo == own or helo == "outlook.com" or helo.endswith(".outlook.com")):
+        return Verdict(
+            catalog.MAIL_BAD_HELO,
+            "reject_bad_helo",
+            f"EHLO/HELO {helo!r} is the receiving server's own name ({own})",
+        )
+    return None
+
+
 MAIL_RULES: tuple[Rule[MailCommand], ...] = (
     sequence.require_hello_before_mail,
     sequence.reject_nested_mail,
     sequence.require_valid_mail_syntax,
+    reject_bad_helo,
     limits.size_parameter_within_limit,
 )
 

@@ -531,6 +531,19 @@ RCPT_BANNED_IP = Reply(
     C,
     FE,
 )
+MAIL_BAD_HELO = Reply(
+    "mail.bad_helo",
+    550,
+    "5.7.506",
+    "Access Denied, Bad HELO",
+    Stage.MAIL,
+    NDR_DOC,
+    C,
+    FE,
+    note="Text CONFIRMED (the NDR table: a HELO that uses the receiving server's own name); the "
+    "stage is UNKNOWN: CHOSEN at MAIL FROM on the MX, for an EHLO/HELO naming the MX host or "
+    "any name under outlook.com.",
+)
 
 # DATA / BDAT / end of data ---------------------------------------------------------------
 DATA_START = Reply(

@@ -9,7 +9,7 @@ import pytest
 
 from exolab.emulator.mail.scan import scan
 from exolab.emulator.policy import directsend, submission
-from exolab.emulator.policy.facts import EndOfData
+from exolab.emulator.policy.facts import EndOfData, MailCommand
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import catalog
 from tests.emulator.policy.factories import session, tenant
@@ -86,3 +86,24 @@ def test_mailbox_at_its_prohibit_send_quota_gets_554_5_2_2() -> None:
     assert verdict.reply.text.startswith("mailbox full; STOREDRV.Submission.Exception:")
     assert submission.check_end_of_data(identified(room, 500)).accepted
     assert submission.check_end_of_data(identified(None, 500)).accepted  # the demo mailbox has room
+
+
+@pytest.mark.parametrize(
+    ("helo", "bad"),
+    [
+        ("contoso-com.mail.protection.outlook.com", True),
+        ("CONTOSO-COM.MAIL.PROTECTION.OUTLOOK.COM.", True),
+        ("TYZPR04MB1234.apcprd04.prod.outlook.com", True),
+        ("outlook.com", True),
+        ("mfp-01.contoso.local", False),
+        ("[203.0.113.39]", False),
+        ("myoutlook.com", False),
+    ],
+)
+def test_mx_refuses_a_helo_with_its_own_name(helo: str, bad: bool) -> None:
+    facts = session(
+        endpoint="contoso-com.mail.protection.outlook.com", port=25, helo=helo, tls_version=None
+    )
+    verdict = directsend.check_mail(MailCommand(facts, SCANNER))
+    assert (verdict.reply is catalog.MAIL_BAD_HELO) is bad
+    assert bad or verdict.accepted

@@ -95,3 +95,17 @@ async def test_a_full_mailbox_cannot_send(lab_factory: LabFactory) -> None:
         b"MapiExceptionQuotaExceeded"
     )
     assert lab.store.messages() == []
+
+
+async def test_mx_refuses_a_helo_with_its_own_name_at_mail_from(lab_factory: LabFactory) -> None:
+    lab = await lab_factory()
+    address, port = lab.endpoint(MX, 25)
+
+    def talk(name: str) -> tuple[int, bytes]:
+        with smtplib.SMTP(address, port, source_address=("127.20.0.10", 0), timeout=20) as c:
+            c.ehlo(name)
+            return c.mail(SCANNER)
+
+    code, text = await asyncio.to_thread(talk, MX)
+    assert (code, text.split(b" [")[0]) == (550, b"5.7.506 Access Denied, Bad HELO")
+    assert (await asyncio.to_thread(talk, "mfp-01.contoso.local"))[0] == 250

@@ -207,7 +207,8 @@ def _legacy_then_plaintext(lab: Lab) -> str:
         else:  # pragma: no cover - would be a bug
             return "TLS 1.0 was accepted"
     with _smtp(lab, OFFICE) as client:  # the device comes back in plaintext
-        client.sendmail("scanner@contoso.com", ["alice@contoso.com"], b"Subject: x\r\n\r\ny\r\n")
+        message = b"From: scanner@contoso.com\r\nSubject: x\r\n\r\ny\r\n"
+        client.sendmail("scanner@contoso.com", ["alice@contoso.com"], message)
     return failure
 
 
@@ -225,9 +226,8 @@ def _relay_with_certificate(lab: Lab, cert: Path) -> dict[str, tuple[int, bytes]
     context.load_cert_chain(str(cert))
     with _smtp(lab, BRANCH) as client:
         client.starttls(context=context)
-        return client.sendmail(
-            "scanner@contoso.com", ["partner@fabrikam.com"], b"Subject: r\r\n\r\nx\r\n"
-        )
+        message = b"From: scanner@contoso.com\r\nSubject: r\r\n\r\nx\r\n"
+        return client.sendmail("scanner@contoso.com", ["partner@fabrikam.com"], message)
 
 
 async def test_connector_by_certificate_relays_over_tls(
