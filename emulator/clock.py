@@ -49,6 +49,11 @@ class FixedClock:
         self.instant += timedelta(seconds=seconds)
         self._mono += seconds
 
+    def set_now(self, instant: datetime | None) -> None:
+        """Jump to ``instant`` (None: stay, a fixed clock has no real time to return to)."""
+        if instant is not None:
+            self.instant = instant
+
 
 @dataclass
 class LabClock:
@@ -65,6 +70,23 @@ class LabClock:
 
     def monotonic(self) -> float:
         return _time.monotonic()
+
+    def set_now(self, instant: datetime | None) -> None:
+        """Run on from ``instant`` (None: the real current time), as a live ``Lab.AsOf`` asks.
+
+        Every part of the lab holds this one object, so moving it in place moves
+        the banners, the retirement dates and the token lifetimes together."""
+        self.start = instant
+        self._origin = _time.monotonic()
+
+
+def move_clock(clock: Clock, instant: datetime | None) -> bool:
+    """Set ``clock`` to ``instant`` when it can be set; False for a clock that cannot."""
+    setter = getattr(clock, "set_now", None)
+    if setter is None:
+        return False
+    setter(instant)
+    return True
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 
 from exolab.emulator.api import ApiService
+from exolab.emulator.api.console import Explainer
 from exolab.emulator.clock import Clock, LabClock
 from exolab.emulator.dns import LabDns
 from exolab.emulator.entra import EntraService
@@ -39,8 +40,8 @@ ENDPOINTS_FILE = "endpoints.json"
 __all__ = ["ENDPOINTS_FILE", "Lab", "LabStartError", "default_services", "endpoints_document"]
 
 
-def default_services(tenant: Tenant) -> list[Service]:
-    """Every service a lab runs, in start order (one line each)."""
+def default_services(tenant: Tenant, explainer: Explainer | None = None) -> list[Service]:
+    """Every service a lab runs, in start order (one line each); ``explainer`` for the console."""
     return [
         LabDns(),  # the lab DNS; first, so every later service can resolve
         SubmissionService(),
@@ -48,7 +49,7 @@ def default_services(tenant: Tenant) -> list[Service]:
         MxService(),  # <tenant>-com.mail.protection.outlook.com: direct send
         HveService(),  # smtp.hve.mx.microsoft, smtp-hve.office365.com: High Volume Email
         AcsService(),  # smtp.azurecomm.net: the ACS Email SMTP relay
-        ApiService(),  # the lab REST API and page
+        ApiService(explainer),  # the lab REST API, page and console
     ]
 
 

@@ -10,6 +10,7 @@ Routes (JSON unless said otherwise):
 - ``GET /api/sessions/{id}/capture.pcap``, ``GET /api/sessions/{id}/capture.keys``: the
   session's capture when the lab recorded it (``capture_routes``).
 - ``GET /``: a small page with the mailboxes and the latest sessions.
+- ``GET /console`` and ``/api/console/…``: the live console (``console``).
 
 Writes need the lab's token and JSON; secrets are shown only with the token
 (``guard``). The API listens on loopback unless ``Lab.ApiAddress`` says
@@ -25,6 +26,7 @@ from typing import Any
 from aiohttp import web
 
 from exolab.emulator.api.captures import CaptureRoutes
+from exolab.emulator.api.console import Console, Explainer
 from exolab.emulator.api.guard import ApiAccess, guard_middleware, redact, token_ok
 from exolab.emulator.api.inputs import BadInput, parse_id, parse_set_body
 from exolab.emulator.api.page import render_page
@@ -50,9 +52,12 @@ make the lab DNS point devices at addresses where nothing listens."""
 class LabApi:
     """Request handlers over one lab's context."""
 
-    def __init__(self, lab: LabContext, access: ApiAccess) -> None:
+    def __init__(
+        self, lab: LabContext, access: ApiAccess, explainer: Explainer | None = None
+    ) -> None:
         self.lab = lab
         self.access = access
+        self.console = Console(lab, explainer)
         self.app = web.Application(middlewares=[guard_middleware(access)], client_max_size=MAX_BODY)
         self.app.add_routes(
             [
@@ -68,6 +73,7 @@ class LabApi:
         )
         self.captures = CaptureRoutes(lab, access)
         self.app.add_routes(self.captures.routes())
+        self.app.add_routes(self.console.routes())
 
     def _shown(self, request: web.Request, document: Any) -> Any:
         """``document`` as this caller may see it: secrets only for the token holder."""
@@ -101,7 +107,10 @@ class LabApi:
                 f"API: {moved}: is read when the lab starts; restart it with --set {moved}=…",
                 key=moved,
             )
+        before_as_of = self.lab.tenant.lab.as_of
         self.lab.tenant = tenant
+        # Lab.AsOf set live moves the lab's one clock (banners, retirement, token expiry).
+        self.console.tenant_changed(items, before_as_of)
         return web.json_response({"ok": True, "applied": items})
 
     async def messages(self, request: web.Request) -> web.Response:
@@ -176,9 +185,11 @@ class ApiService:
 
     name = "api"
 
-    def __init__(self) -> None:
+    def __init__(self, explainer: Explainer | None = None) -> None:
         self._runner: web.AppRunner | None = None
         self.token: str | None = None
+        self.explainer = explainer
+        """Explains sessions in the console (the app shell gives the message catalog's)."""
 
     async def start(self, lab: LabContext) -> None:
         address = listen_address(lab)
@@ -186,7 +197,7 @@ class ApiService:
         # The token guards the lab's secrets, so it comes from the OS, not the lab's seed.
         self.token = secrets.token_urlsafe(32)
         access = ApiAccess(token=self.token, address=address)
-        self._runner = web.AppRunner(LabApi(lab, access).app, access_log=None)
+        self._runner = web.AppRunner(LabApi(lab, access, self.explainer).app, access_log=None)
         try:
             await self._runner.setup()
             await web.SockSite(self._runner, sock).start()

@@ -109,6 +109,9 @@ class Store:
             "UNION ALL SELECT MAX(session_id) FROM messages)"
         ).fetchone()
         self._next_session_id = int(row[0] or 0) + 1
+        self.watchers: list[Callable[[], None]] = []
+        """Called (cheaply, with no argument) when a session or message is queued or written:
+        the lab console wakes its live views with it, then reads after ``flush``."""
 
     @classmethod
     def open(cls, path: Path | str, clock: Clock | None = None) -> Store:
@@ -195,6 +198,7 @@ class Store:
         for _, why in write_batch(self._db, [], [record]).failed_sessions:
             raise why
         self._next_session_id = max(self._next_session_id, record.id + 1)
+        self._changed()
 
     # -- group commit (used from the event loop) ----------------------------------
 
@@ -222,12 +226,27 @@ class Store:
             message_id,
             received_at or self._clock.now(),
         )
-        return await self._group().deliver(delivery)
+        ids = await self._group().deliver(delivery)
+        self._changed()
+        return ids
+
+    def _changed(self) -> None:
+        for watcher in list(self.watchers):
+            watcher()
+
+    def clear(self) -> None:
+        """Empty the store (every message, body and session): the console's reset."""
+        with self._db:
+            self._db.execute("DELETE FROM messages")
+            self._db.execute("DELETE FROM bodies")
+            self._db.execute("DELETE FROM sessions")
+        self._changed()
 
     def record_session_soon(self, record: SessionRecord) -> None:
         """Queue a session record for the next group commit (``close`` writes what is left)."""
         self._next_session_id = max(self._next_session_id, record.id + 1)
         self._group().record_session(record)
+        self._changed()
 
     async def flush(self) -> None:
         """Wait until everything queued so far has been through a commit (written or refused)."""

@@ -23,9 +23,10 @@ from pathlib import Path
 from exolab.cli.common import UsageError, add_as_of_flag, add_data_flag, lab_date
 from exolab.emulator.lab import PortPlan
 from exolab.emulator.lan import LanError, LanSetup
-from exolab.emulator.server import Lab, LabStartError
+from exolab.emulator.server import Lab, LabStartError, default_services
 from exolab.emulator.store import StoreError
 from exolab.emulator.tenant import Tenant, TenantError, load_tenant, parse_assignment
+from exolab.scenarios.live import LiveExplainer
 
 DEFAULT_OFFSET = 10000
 
@@ -101,7 +102,9 @@ async def _serve(
     tenant: Tenant, data: Path, ports: PortPlan, stop: asyncio.Event, lan: LanSetup | None = None
 ) -> int:
     try:
-        lab = await Lab.start(tenant, data, ports=ports)
+        # The console explains sessions with the message catalog of `exolab explain`.
+        services = default_services(tenant, explainer=LiveExplainer())
+        lab = await Lab.start(tenant, data, ports=ports, services=services)
     except LabStartError as exc:
         raise UsageError(str(exc)) from None
     except StoreError as exc:
