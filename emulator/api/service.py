@@ -7,6 +7,7 @@ Routes (JSON unless said otherwise):
   (the same syntax and errors as ``--set``); the next command sees them.
 - ``GET /api/messages?mailbox=&folder=``, ``GET /api/messages/{id}/raw`` (message/rfc822).
 - ``GET /api/sessions``, ``GET /api/sessions/{id}``.
+- ``GET /api/faults``, ``POST /api/faults``, ``POST /api/faults/clear``: fault rules (faults.py).
 - ``GET /api/sessions/{id}/capture.pcap``, ``GET /api/sessions/{id}/capture.keys``: the
   session's capture when the lab recorded it (``capture_routes``).
 - ``GET /``: a small page with the mailboxes and the latest sessions.
@@ -27,6 +28,7 @@ from aiohttp import web
 
 from exolab.emulator.api.captures import CaptureRoutes
 from exolab.emulator.api.console import Console, Explainer
+from exolab.emulator.api.faults import FaultRoutes
 from exolab.emulator.api.guard import ApiAccess, guard_middleware, redact, token_ok
 from exolab.emulator.api.inputs import BadInput, parse_id, parse_set_body
 from exolab.emulator.api.page import render_page
@@ -69,6 +71,7 @@ class LabApi:
                 web.get("/api/messages/{id:[0-9]+}/raw", self.raw_message),
                 web.get("/api/sessions", self.sessions),
                 web.get("/api/sessions/{id:[0-9]+}", self.session),
+                *FaultRoutes(lab).routes(),
             ]
         )
         self.captures = CaptureRoutes(lab, access)

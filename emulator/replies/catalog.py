@@ -758,7 +758,7 @@ CONNECTION_LIMIT_TOTAL = Reply(
 )
 
 
-# Added by the submission core (issue 2): protocol corners with no public EXO source ---------
+# Protocol corners with no public Exchange Online source ---------
 TOO_MANY_ERRORS = Reply(
     "session.too_many_errors",
     421,
@@ -1170,6 +1170,42 @@ ACS_RATE_LIMITED = Reply(
     "SMTP reply is CHOSEN: temporary, so a device that retries later succeeds.",
 )
 
+
+# Scripted faults (``[[Fault]]``): Exchange's own temporary-failure texts ------------
+FAULT_SERVER_BUSY = Reply(
+    "fault.server_busy",
+    451,
+    "4.7.500",
+    "Server busy. Please try again later from [{client_ip}]. (S77719)",
+    Stage.ANY,
+    "https://github.com/MicrosoftDocs/OfficeDocs-Exchange/issues/2499 ; "
+    "https://github.com/ActiveCampaign/smtp-field-manual/pull/22 ; "
+    "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/fix-error-code-451-4-7-500-699-asxxx-in-exchange-online",
+    C,
+    note="Exchange Online's busy-server deferral, quoted with its [IP] and (S77719); the stage "
+    "it is sent at is UNKNOWN. Sent only when a fault rule names it (Reply = 4.7.500).",
+)
+FAULT_TEMPORARY_4_4_3 = Reply(
+    "fault.temporary_error_4_4_3",
+    451,
+    "4.4.3",
+    "Temporary server error. Please try again later ATTR55.1",
+    Stage.ANY,
+    MULTI_GEO_DOC,
+    C,
+    note="The multi-geo document's second transient text. Sent only when a fault rule names it.",
+)
+FAULT_CUSTOM = Reply(
+    "fault.custom",
+    451,
+    None,
+    "{text}",
+    Stage.ANY,
+    "the lab's own fault rule (Fault.Reply as a whole line)",
+    X,
+    note="A reply line written in a fault rule: code, enhanced code and text are the rule's. "
+    "Not a Microsoft text unless the rule's author copied one.",
+)
 
 def all_replies() -> tuple[Reply, ...]:
     """Every catalog entry, in file order."""

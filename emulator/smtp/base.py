@@ -37,6 +37,7 @@ from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import Renderer, catalog, rfc1123
 from exolab.emulator.replies.model import Reply
 from exolab.emulator.smtp.data import CHUNK, Body, parse_bdat, read_dot_body
+from exolab.emulator.smtp.faults import SessionFaults
 from exolab.emulator.smtp.frontend import FrontEnd
 from exolab.emulator.smtp.gatekeeper import (
     INTERNAL_ERROR_MARKER,
@@ -110,6 +111,8 @@ class ExchangeSMTP(SMTP):
         self._committing = False
         self._deadline: asyncio.TimerHandle | None = None
         self._rate_timer: asyncio.TimerHandle | None = None
+        self.faults: SessionFaults | None = None
+        """Set only when the tenant has ``[[Fault]]`` rules: every stage checks ``is None``."""
         self.log = SessionLog(log, "-")
         self._init_aiosmtpd(frontend)
         gate_aiosmtpd_log()
@@ -222,6 +225,7 @@ class ExchangeSMTP(SMTP):
         )
         self.renderer = Renderer(names, lab.clock, rng, lab.tenant.lab.reply_trailer)
         self.state.renderer = self.renderer
+        self.faults = SessionFaults(self) if lab.tenant.fault else None
         self.log = SessionLog(log, str(sid), scrub=self.state.scrub)
         self._deadline = self.loop.call_later(
             lab.tenant.limits.connection_timeout, self._deadline_cb
@@ -384,6 +388,10 @@ class ExchangeSMTP(SMTP):
         meaning = translate(text, self._greeted)
         if meaning.kind == "banner":
             self._greeted = True
+            if self.faults is not None and (
+                await self.faults.fire("connect") or await self.faults.fire("banner")
+            ):
+                return
             banner = Verdict(catalog.BANNER, "banner", "connection accepted")
             names = self.state.names
             await self.reply(banner, host=names.banner_host, date=rfc1123(self.lab.clock.now()))
@@ -441,6 +449,8 @@ class ExchangeSMTP(SMTP):
 
     async def _hello(self, verb: str, arg: str | None, extended: bool) -> None:
         state = self._hear(verb, arg)
+        if self.faults is not None and await self.faults.fire("ehlo"):
+            return
         if not arg:
             await self.reply(self._syntax(f"{verb} without a name"))
             return
@@ -464,6 +474,8 @@ class ExchangeSMTP(SMTP):
 
     async def smtp_STARTTLS(self, arg: str | None) -> None:
         state = self._hear("STARTTLS", arg)
+        if self.faults is not None and await self.faults.fire("starttls"):
+            return
         if arg:
             await self.reply(self._syntax("STARTTLS takes no argument"))
             return
@@ -478,6 +490,8 @@ class ExchangeSMTP(SMTP):
         verdict = self.frontend.check_starttls(self._facts())
         await self.reply(verdict)
         if not verdict.accepted:
+            return
+        if self.faults is not None and await self.faults.fire("tls"):
             return
         waiter = self.loop.create_future()
         self._tls_protocol = _sslproto.SSLProtocol(
@@ -524,6 +538,8 @@ class ExchangeSMTP(SMTP):
             state.heard(f"AUTH {shown} <initial response redacted>")
         else:
             state.heard(f"AUTH {shown} {initial}" if initial else f"AUTH {shown}")
+        if self.faults is not None and await self.faults.fire("auth"):
+            return
         refusal = self.frontend.check_auth_command(self._facts(), shown)
         if refusal is not None or mechanism is None:
             assert refusal is not None, "a front end must refuse an unknown mechanism"
@@ -552,6 +568,8 @@ class ExchangeSMTP(SMTP):
 
     async def smtp_MAIL(self, arg: str | None) -> None:
         state = self._hear("MAIL", arg)
+        if self.faults is not None and await self.faults.fire("mail"):
+            return
         address, size = self._parse_path("FROM:", arg, with_size=True)
         verdict = self.frontend.check_mail(state, self._facts(), address, size)
         if verdict.accepted:
@@ -560,6 +578,8 @@ class ExchangeSMTP(SMTP):
 
     async def smtp_RCPT(self, arg: str | None) -> None:
         state = self._hear("RCPT", arg)
+        if self.faults is not None and await self.faults.fire("rcpt"):
+            return
         address, _ = self._parse_path("TO:", arg, with_size=False)
         verdict = self.frontend.check_rcpt(state, self._facts(), address)
         if verdict.accepted and address:
@@ -597,6 +617,8 @@ class ExchangeSMTP(SMTP):
             await self.reply(
                 Verdict(catalog.BDAT_SEQUENCE, "data_after_bdat", "DATA inside a BDAT transfer")
             )
+            return
+        if self.faults is not None and await self.faults.fire("data"):
             return
         verdict = self.frontend.check_data(state, self._facts())
         await self.reply(verdict)
@@ -684,12 +706,22 @@ class ExchangeSMTP(SMTP):
 
     async def _judge_and_commit(self, body: Body) -> None:
         assert self.state is not None
-        try:
-            verdict = await self.frontend.end_of_data(self.state, self._facts(), body)
-        except StoreFull as full:  # the store logged the cause; nothing of the message is kept
-            verdict = Verdict(catalog.STORE_FULL, "store_full", str(full))
+        if self.faults is not None and await self.faults.fire(
+            "eod", commit=lambda: self._commit(body)
+        ):
+            self.state.reset_transaction()
+            return
+        verdict = await self._commit(body)
         self.state.reset_transaction()
         await self.reply(verdict)
+
+    async def _commit(self, body: Body) -> Verdict:
+        """Judge the message and store it where it belongs; the verdict to answer with."""
+        assert self.state is not None
+        try:
+            return await self.frontend.end_of_data(self.state, self._facts(), body)
+        except StoreFull as full:  # the store logged the cause; nothing of the message is kept
+            return Verdict(catalog.STORE_FULL, "store_full", str(full))
 
     # -- the rest ------------------------------------------------------------------------------
 
@@ -704,6 +736,8 @@ class ExchangeSMTP(SMTP):
 
     async def smtp_QUIT(self, arg: str | None) -> None:
         self._hear("QUIT", arg)
+        if self.faults is not None and await self.faults.fire("quit"):
+            return
         await self.reply(Verdict(catalog.QUIT, "quit", "client said goodbye"))
 
     async def smtp_VRFY(self, arg: str | None) -> None:

@@ -10,6 +10,7 @@ rule's note that quotes a user name which was really a password, say.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -68,6 +69,8 @@ class SessionState:
     outcome: str | None = None
     transcript: list[TranscriptLine] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    faults: list[dict[str, Any]] = field(default_factory=list)
+    """The fault rules that fired in this session, in order (``emulator.smtp.faults``)."""
     secrets: set[str] = field(default_factory=set, repr=False)
     """Credentials seen on this connection, cut out of every line recorded after them."""
 
@@ -154,4 +157,5 @@ class SessionState:
             transcript=tuple(self.transcript),
             notes=tuple(self.notes),
             outcome=outcome,
+            extra={"faults": json.dumps(self.faults)} if self.faults else {},
         )

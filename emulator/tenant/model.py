@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic.alias_generators import to_pascal
 from pydantic_core import PydanticCustomError
 
+from exolab.emulator.tenant.fault import Fault
+
 
 class _Section(BaseModel):
     """Base for every tenant section: frozen, strict about unknown keys."""
@@ -553,7 +555,7 @@ class ServicePrincipal(_Section):
 
 
 class TokenLifetimePolicy(_Section):
-    """How long the lab token service's tokens and device codes live (issue 6).
+    """How long the lab token service's tokens and device codes live.
 
     Names follow Entra's configurable token lifetime policy where one exists
     (AccessTokenLifetime, MaxInactiveTime, MaxAgeMultiFactor); the device-code
@@ -701,9 +703,10 @@ class Tenant(_Section):
     communication_service: tuple[CommunicationService, ...] = ()
     email_domain: tuple[EmailDomain, ...] = ()
     smtp_username: tuple[SmtpUsername, ...] = ()
-    # issue 6: token lifetimes of the lab token service
     token_lifetime_policy: TokenLifetimePolicy = Field(default_factory=TokenLifetimePolicy)
     dns: DnsZone = Field(default_factory=DnsZone)
+    fault: tuple[Fault, ...] = ()
+    """Scripted failures (lab setting, ``[[Fault]]``): see docs/guide/faults.md."""
 
     @model_validator(mode="after")
     def _unique(self) -> Tenant:
@@ -716,6 +719,9 @@ class Tenant(_Section):
         names = [s.name for s in self.site]
         if len(names) != len(set(names)):
             raise ValueError("site names must be unique")
+        faults = [f.name for f in self.fault]
+        if len(faults) != len(set(faults)):
+            raise ValueError("fault names must be unique")
         return self
 
     @model_validator(mode="after")

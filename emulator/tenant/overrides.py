@@ -33,6 +33,7 @@ IDENTITY_FIELDS: dict[str, str] = {
     "CommunicationService": "Name",
     "EmailDomain": "Name",
     "SmtpUsername": "Username",
+    "Fault": "Name",
 }
 
 _SEGMENT = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9]*)(?:\[(?P<key>[^\]]+)\])?$")

@@ -1,0 +1,68 @@
+"""`exolab fault add|list|clear` as real processes against a running `exolab serve`."""
+
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+
+from tests.cli.processes import exolab, one_error_line, start_serve
+from tests.cli.test_running_lab import SEND
+
+
+def test_fault_add_as_written_then_list_send_sessions_and_clear(tmp_path: Path) -> None:
+    data = tmp_path / "lab-data"
+    serve, ready = start_serve(data, "--ephemeral-ports")
+    try:
+        assert ready.startswith("exolab ready:"), serve.stderr.read() if serve.stderr else ""
+        added = exolab(
+            "fault",
+            "add",
+            "--data",
+            str(data),
+            "--stage",
+            "eod",
+            "--reply",
+            "4.7.500",
+            "--count",
+            "1",
+        )
+        assert added.returncode == 0, added.stderr
+        assert added.stdout.startswith("added fault fault-1: at eod: reply 4.7.500 count=1")
+
+        first = json.loads(exolab(*SEND, "--data", str(data), "--json").stdout)
+        second = json.loads(exolab(*SEND, "--data", str(data), "--json").stdout)
+        assert first["outcome"] != "delivered" and "4.7.500" in json.dumps(first)
+        assert second["outcome"] == "delivered"
+
+        [rule] = json.loads(exolab("fault", "list", "--data", str(data), "--json").stdout)
+        assert (rule["Name"], rule["Fired"], rule["Stage"], rule["Count"]) == (
+            "fault-1",
+            1,
+            "eod",
+            1,
+        )
+        listing = exolab("fault", "list", "--data", str(data)).stdout
+        assert "fault-1" in listing and "reply 4.7.500" in listing
+
+        sessions = json.loads(exolab("sessions", "--data", str(data), "--json").stdout)
+        fired = [s["faults"] for s in sessions if s["faults"]]
+        assert [[f["name"] for f in found] for found in fired] == [["fault-1"]]
+        table = exolab("sessions", "--data", str(data)).stdout
+        assert "refused: 451 4.7.500 (fault:fault-1)" in table
+        refused = next(s["id"] for s in sessions if s["faults"])
+        detail = exolab("sessions", str(refused), "--data", str(data)).stdout
+        assert "note      fault fault-1: reply 4.7.500 at eod (firing 1)" in detail
+
+        bad = exolab("fault", "add", "--data", str(data), "--stage", "eod", "--reply", "4.9.99")
+        assert (
+            bad.returncode == 2
+            and "no catalog reply has enhanced code 4.9.99" in one_error_line(bad, "fault")
+        )
+
+        cleared = exolab("fault", "clear", "--data", str(data))
+        assert cleared.returncode == 0 and cleared.stdout.strip() == "removed 1 fault rule(s)"
+        assert exolab("fault", "list", "--data", str(data)).stdout.strip() == "no fault rules"
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.communicate(timeout=20)
