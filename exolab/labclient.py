@@ -204,6 +204,32 @@ class LabClient:
     def post_api(self, path: str, body: Any) -> Answer:
         return asyncio.run(self.api("POST", path, body))
 
+    def set_settings(self, items: list[str]) -> list[str]:
+        """Change live settings (``Key=Value``, the tenant file's validation); what was applied.
+
+        Refused settings raise :class:`LabClientError` with the lab's reason."""
+        answer = self.post_api("/api/tenant/set", {"set": items})
+        if not answer.ok or not isinstance(answer.body, dict):
+            why = answer.body.get("error") if isinstance(answer.body, dict) else None
+            raise LabClientError(why or f"the lab answered HTTP {answer.status}")
+        return [str(i) for i in answer.body.get("applied", items)]
+
+    def tenant_document(self) -> dict[str, Any]:
+        """The running lab's tenant as JSON (with its secrets: the caller holds the token)."""
+        answer = self.get_api("/api/tenant")
+        if not answer.ok or not isinstance(answer.body, dict):
+            raise LabClientError(f"the lab answered HTTP {answer.status} for its tenant")
+        return answer.body
+
+    def console_url(self, lang: str | None = None) -> str:
+        """The console's address with the token in the fragment: browsers never send a fragment."""
+        api = self.api_url
+        if api is None:
+            raise LabClientError(f"{self.endpoints_path}: api missing (the lab runs no API)")
+        query = f"?lang={lang}" if lang else ""
+        fragment = f"#token={self.api_token}" if self.api_token else ""
+        return f"{api}/console{query}{fragment}"
+
     async def _request(
         self,
         method: str,

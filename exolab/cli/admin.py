@@ -1,0 +1,48 @@
+"""`exolab admin 'CMDLET …' --data DIR`: an administrator's PowerShell, applied to a running lab.
+
+Pasted from Microsoft's pages (``Set-CASMailbox -Identity scanner@contoso.com
+-SmtpClientAuthenticationDisabled $false``) and mapped to the tenant settings
+the lab models (``exolab.emulator.admin.cmdlets``); a cmdlet or parameter the
+lab does not model is refused with the list of what it knows.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from exolab.cli.common import UsageError, add_data_flag, lab_client
+from exolab.emulator.admin.cmdlets import CmdletError, assignments
+from exolab.emulator.tenant import TenantError, parse_tenant
+
+
+def _run(args: argparse.Namespace) -> int:
+    client = lab_client(args.data)
+    client.check_running()
+    try:
+        tenant = parse_tenant(client.tenant_document(), f"the lab at {client.api_url}")
+        items = assignments(" ".join(args.cmdlet), tenant)
+    except (CmdletError, TenantError) as exc:
+        raise UsageError(str(exc)) from None
+    if args.dry_run:
+        print(" ".join(f"'{i}'" for i in items))
+        return 0
+    for item in client.set_settings(items):
+        print(f"set {item}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "admin", help="apply an Exchange Online / Entra cmdlet to a running lab"
+    )
+    parser.add_argument(
+        "cmdlet",
+        nargs="+",
+        metavar="CMDLET",
+        help="e.g. 'Set-TransportConfig -SmtpClientAuthenticationDisabled $false' (quote it)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print the settings it maps to; change nothing"
+    )
+    add_data_flag(parser)
+    parser.set_defaults(handler=_run)
