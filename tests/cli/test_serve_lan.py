@@ -19,6 +19,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -248,6 +249,33 @@ def test_openssl_in_the_device_verifies_the_lab_certificate_with_the_exported_ca
         stdin="QUIT\n",
     )  # fmt: skip
     assert "Verify return code: 0 (ok)" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_exolab_send_in_the_device_verifies_and_delivers_through_the_lab_dns(
+    bench: Bench,
+) -> None:
+    proc = bench.run(
+        sys.executable, "-m", "exolab.cli", "send", "--profile", "verify-strict",
+        "--set", "server=smtp.office365.com", "--set", "security=starttls",
+        "--set", f"sender={SENDER}", "--set", f"username={SENDER}",
+        "--set", "password=Scan-2-Mail!",
+        "--dns", f"{bench.dns}:53", "--ca", str(bench.ca_pem), "--to", RECIPIENT,
+        "--data", str(bench.data), "--json",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["outcome"] == "delivered", result
+    assert result["tls_version"] in ("TLSv1.2", "TLSv1.3"), result
+    assert result["server_address"] == f"{bench.addr(1)}:587", result
+
+
+def test_curl_in_the_device_verifies_the_token_service_with_the_exported_ca(
+    bench: Bench,
+) -> None:
+    url = "https://login.microsoftonline.com/contoso.com/v2.0/.well-known/openid-configuration"
+    proc = bench.run("curl", "-sS", "--fail", "--cacert", str(bench.ca_pem), url)
+    assert proc.returncode == 0, proc.stderr
+    assert "token_endpoint" in json.loads(proc.stdout)
 
 
 def test_port_465_on_the_lan_never_answers(bench: Bench) -> None:
