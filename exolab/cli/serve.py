@@ -72,8 +72,9 @@ def usable_data_dir(data: Path) -> Path:
 def load_tenant_args(args: argparse.Namespace) -> Tenant:
     """The tenant from --tenant/--set/--as-of; a TenantError becomes a usage error (exit 2)."""
     try:
+        # --lan is applied last: the addresses it adds must be the ones the lab binds.
         lan = [f"Lab.AddressRange={args.lan}"] if getattr(args, "lan", None) else []
-        texts = [*(["Lab.Capture=true"] if args.capture else []), *lan, *args.set]
+        texts = [*(["Lab.Capture=true"] if args.capture else []), *args.set, *lan]
         assignments = [parse_assignment(text) for text in texts]
         return load_tenant(args.tenant, assignments, lab_date(args))
     except TenantError as exc:

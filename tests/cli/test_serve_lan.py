@@ -339,8 +339,13 @@ def test_the_lab_removes_its_addresses_and_filter_when_it_stops(tmp_path: Path) 
         _ip("link", "add", iface, "type", "veth", "peer", "name", f"{iface}p")
         _ip("link", "set", iface, "up")
         api = f"Lab.ApiAddress=127.19.{(pid + 1) % 256}.5"
-        proc, line = start_serve(tmp_path, "--lan", prefix, "--lan-interface", iface, "--set", api)
+        other_range = "Lab.AddressRange=127.31.0.0/24"  # --lan wins over a --set range
+        proc, line = start_serve(
+            tmp_path, "--lan", prefix, "--lan-interface", iface, "--set", api, "--set", other_range
+        )
         assert line.startswith("exolab ready:"), line
+        hosts = json.loads((tmp_path / "endpoints.json").read_text())["endpoints"]
+        assert hosts["smtp.office365.com"]["address"] == f"{base}.1"
         assert f"{base}.53/24" in _ip("-o", "addr", "show", "dev", iface).stdout
         tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True)
         assert f"exolab_{proc.pid}" in tables.stdout
