@@ -101,6 +101,8 @@ def bench() -> Iterator[Bench]:
         _ip("link", "set", dev_if, "netns", ns)
         _ip("link", "set", host_if, "up")
         _ip("-n", ns, "addr", "add", f"{device_ip}/24", "dev", dev_if)
+        # a second device on the LAN, outside the prefix mapped to the office site
+        _ip("-n", ns, "addr", "add", f"198.18.{third}.100/24", "dev", dev_if)
         _ip("-n", ns, "link", "set", dev_if, "up")
         _ip("-n", ns, "link", "set", "lo", "up")
         netns_etc.mkdir(parents=True, exist_ok=True)
@@ -162,6 +164,9 @@ def test_endpoints_name_one_lan_address_per_host_and_keep_the_api_on_loopback(
     assert hosts["smtp.office365.com"]["address"] == bench.addr(1)
     assert hosts["smtp-legacy.office365.com"]["address"] == bench.addr(2)
     assert hosts["login.microsoftonline.com"]["address"] == bench.addr(4)
+    assert hosts["smtp.hve.mx.microsoft"]["address"] == bench.addr(6)
+    assert hosts["smtp-hve.office365.com"]["address"] == bench.addr(7)
+    assert hosts["smtp.azurecomm.net"]["address"] == bench.addr(8)
     addresses = [h["address"] for h in hosts.values()]
     assert len(addresses) == len(set(addresses))
     assert all(a.startswith(bench.prefix.rsplit(".", 1)[0] + ".") for a in addresses)
@@ -314,6 +319,27 @@ def test_direct_send_from_the_mapped_prefix_lands_in_the_inbox_with_spf_pass(
     assert len(messages) == 1, listing.stdout
     assert messages[0]["folder"] == "Inbox"
     assert "spf=pass" in json.dumps(messages[0])
+
+
+def test_direct_send_from_a_lan_source_in_no_site_is_seen_from_the_default_public_ip(
+    bench: Bench,
+) -> None:
+    hosts = bench.endpoints["endpoints"]
+    assert isinstance(hosts, dict)
+    mx = next(h for h in hosts if h.endswith(".mail.protection.outlook.com"))
+    subject = f"lan unmapped direct send {os.getpid()}"
+    sent = bench.run(
+        "swaks", "--server", mx, "--port", "25", "--from", SENDER, "--to", RECIPIENT,
+        "--local-interface", bench.addr(100),
+        "--header", f"Subject: {subject}", "--body", "scan attached",
+    )  # fmt: skip
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    assert "Hello [198.51.100.250]" in sent.stdout  # Lab.DefaultPublicIp
+    listing = exolab("messages", "--data", str(bench.data), "--mailbox", RECIPIENT, "--json")
+    messages = [m for m in json.loads(listing.stdout) if subject in json.dumps(m)]
+    assert len(messages) == 1, listing.stdout
+    assert messages[0]["folder"] == "Junk Email"
+    assert "spf=fail" in json.dumps(messages[0])
 
 
 def test_missing_lan_addresses_are_one_line_with_the_commands(tmp_path: Path) -> None:
