@@ -64,7 +64,11 @@ def _submit(lab: Lab, user: str, password: str) -> None:
     with smtplib.SMTP(host, port, timeout=10) as client:
         client.starttls(context=context)
         client.login(user, password)
-        client.sendmail(user, ["bob@contoso.com"], b"Subject: via API test\r\n\r\nhello\r\n")
+        client.sendmail(
+            user,
+            ["bob@contoso.com"],
+            b"From: " + user.encode() + b"\r\nSubject: via API test\r\n\r\nhello\r\n",
+        )
 
 
 async def test_endpoints_match_the_file(lab: Lab) -> None:

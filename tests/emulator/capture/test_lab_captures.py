@@ -40,7 +40,7 @@ def send(lab: Lab, port: int, version: ssl.TLSVersion) -> None:
         client.starttls(context=context)
         client.login("scanner@contoso.com", "Scan-2-Mail!")
         client.sendmail(
-            "scanner@contoso.com", ["bob@contoso.com"], b"Subject: scan\r\n\r\npage\r\n"
+            "scanner@contoso.com", ["bob@contoso.com"], b"From: scanner@contoso.com\r\n\r\npage\r\n"
         )
 
 
@@ -168,7 +168,9 @@ async def test_mx_direct_send_is_captured_and_judged(
         def direct_send() -> None:
             with smtplib.SMTP(address, port, local_hostname="mfp-01", timeout=20) as client:
                 client.sendmail(
-                    "scanner@contoso.com", ["someone@fabrikam.com"], b"Subject: x\r\n\r\nx\r\n"
+                    "scanner@contoso.com",
+                    ["someone@fabrikam.com"],
+                    b"From: scanner@contoso.com\r\n\r\nx\r\n",
                 )
 
         with pytest.raises(smtplib.SMTPRecipientsRefused):

@@ -239,7 +239,11 @@ def send_one(lab: Lab, source: str) -> dict[str, tuple[int, bytes]]:
         s.connect(address, port)
         s.starttls(context=client_context(lab))
         s.login(SCANNER, SCANNER_PASSWORD)
-        return s.sendmail(SCANNER, ["bob@contoso.com"], b"Subject: next door\r\n\r\nok\r\n")
+        return s.sendmail(
+            SCANNER,
+            ["bob@contoso.com"],
+            b"From: scanner@contoso.com\r\nSubject: next door\r\n\r\nok\r\n",
+        )
 
 
 async def test_a_dripping_body_is_cut_at_the_session_deadline(lab_factory: LabFactory) -> None:

@@ -50,9 +50,10 @@ def test_folded_fields_and_the_body_are_told_apart() -> None:
         b'Subject: x\r\nFrom: "Scanner, 2F"\r\n <Scanner@Contoso.com>\r\n'
         b"message-id:   <abc@mfd>  \r\nTo: a@b.c\r\n\r\nFrom: evil@x.com\r\n"
     )
-    assert scan(raw) == HeadFields(("scanner@contoso.com",), "abc@mfd")
+    head_size = raw.index(b"\r\n\r\n") + 4
+    assert scan(raw) == HeadFields(("scanner@contoso.com",), "abc@mfd", True, head_size)
     assert scan(raw).from_domain == "contoso.com"
-    assert scan(b"no header at all") == HeadFields()
+    assert scan(b"no header at all") == HeadFields(from_compliant=False, header_size=16)
     assert scan(b"From: undisclosed\n\nbody").from_domain is None
     assert scan(b"Subject: no from\r\n\r\nFrom: a@b.c\r\n").header_from == ()
 

@@ -318,7 +318,7 @@ async def test_bdat_chunks_and_pipelining(lab: Lab) -> None:
 
 
 async def test_dot_stuffing_and_bare_lf_dot_does_not_end_data(lab: Lab) -> None:
-    tricky = b"Subject: t\r\n\r\n..leading dot\r\nsmuggle\n.\r\nstill body\r\n"
+    tricky = b"From: scanner@contoso.com\r\nSubject: t\r\n\r\n..leading dot\r\nsmuggle\n.\r\nstill body\r\n"
 
     def talk() -> str:
         c = RawClient(*lab.endpoint("smtp.office365.com", 587))

@@ -50,7 +50,7 @@ def _ordering(address: str, port: int) -> dict[str, list[str]]:
             b"RCPT TO:<alice@contoso.com>\r\nDATA\r\n"
         )
         out["pipelined"] = [client.reply()[0] for _ in range(4)]
-        client.send(b"Subject: p\r\n\r\nx\r\n.\r\n")
+        client.send(b"From: scanner@contoso.com\r\nSubject: p\r\n\r\nx\r\n.\r\n")
         out["eod"] = client.reply()
         return out
     finally:
