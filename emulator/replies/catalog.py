@@ -1207,6 +1207,60 @@ FAULT_CUSTOM = Reply(
     "Not a Microsoft text unless the rule's author copied one.",
 )
 
+# Classic-era wordings (Lab.ReplyTrailer = classic) -----------------------------------------
+# Older replies Microsoft sent before the current wording; a device manual or an old log may
+# quote them. The classic era swaps each modern entry below for its classic sibling.
+MAIL_NOT_AUTHENTICATED_CLASSIC = Reply(
+    "mail.not_authenticated.classic",
+    530,
+    "5.7.57",
+    "SMTP; Client was not authenticated to send anonymous mail during MAIL FROM",
+    Stage.MAIL,
+    f"https://github.com/mageplaza/magento-2-smtp/issues/268 ; {NDR_DOC}",
+    C,
+    FE,
+    note="The 2020 wording (classic era). Whether the last AUTH error was appended then is "
+    "UNKNOWN: the classic text carries none.",
+)
+EOD_SEND_AS_DENIED_CLASSIC = Reply(
+    "eod.send_as_denied.classic",
+    554,
+    "5.2.0",
+    "STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to "
+    "process message due to a permanent exception with message Cannot submit message. "
+    "0.35250:D8360000, 1.36674:0A000000, 1.61250:00000000, 1.45378:02000000, 1.44866:441B0000",
+    Stage.EOD,
+    "https://github.com/FusionAuth/fusionauth-issues/issues/220 ; "
+    "https://github.com/MicrosoftDocs/OfficeDocs-Support/issues/1187 ; "
+    "https://github.com/jstedfast/MailKit/issues/1176",
+    C,
+    SD,
+    note="The 2019-2021 wording (classic era). The diagnostic list is cut to its first five "
+    "entries, copied from a public log; the real list is longer and varies.",
+)
+DATA_THREAD_LIMIT_CLASSIC = Reply(
+    "data.sender_thread_limit.classic",
+    432,
+    "4.3.2",
+    "Concurrent connections limit exceeded. Visit https://aka.ms/concurrent_sending for more "
+    "information.",
+    Stage.DATA,
+    "https://github.com/sabuhish/fastapi-mail/issues/75 ; https://github.com/Ombi-app/Ombi/issues/4093",
+    C,
+    SD,
+    note="A 2021 wording (classic era); the other 2021 one reads 'STOREDRV.ClientSubmit; sender "
+    "thread limit exceeded. Visit aka.ms/concurrent_sending for more info.'. The lab refuses "
+    "at DATA; the 2021 logs show it raised around DATA/end of data.",
+)
+
+CLASSIC_WORDING: dict[str, Reply] = {
+    MAIL_NOT_AUTHENTICATED.id: MAIL_NOT_AUTHENTICATED_CLASSIC,
+    EOD_SEND_AS_DENIED.id: EOD_SEND_AS_DENIED_CLASSIC,
+    DATA_THREAD_LIMIT.id: DATA_THREAD_LIMIT_CLASSIC,
+}
+"""Modern entry id -> the entry the classic era sends instead."""
+
+
 def all_replies() -> tuple[Reply, ...]:
     """Every catalog entry, in file order."""
     return tuple(v for v in globals().values() if isinstance(v, Reply))

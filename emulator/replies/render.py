@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from exolab.emulator.clock import Clock
+from exolab.emulator.replies.catalog import CLASSIC_WORDING
 from exolab.emulator.replies.echo import one_line
 from exolab.emulator.replies.model import Reply, Trailer
 
@@ -98,6 +99,8 @@ class Renderer:
         some of them are client text, and no reply may ever span more lines than
         its catalog entry has.
         """
+        if self.style == "classic":  # the era also picks the older wording where one is known
+            reply = CLASSIC_WORDING.get(reply.id, reply)
         params = _one_line_each(params)
         head = reply.text.format(**params) if params else reply.text
         prefix = f"{reply.code}"

@@ -620,7 +620,10 @@ class LabSettings(_Section):
     """The public IP for a source address that is in no site."""
 
     reply_trailer: Literal["modern", "classic"] = "modern"
-    """modern: ``[host 2024-…Z 08DC…]`` (2023 on); classic: ``[host]`` (up to 2022)."""
+    """modern: ``[host 2024-…Z 08DC…]`` (2023 on); classic: ``[host]`` (up to 2022), and the
+    older wordings where the catalog has one (``530 5.7.57 SMTP; Client was not authenticated
+    to send anonymous mail during MAIL FROM``, ``554 5.2.0 …SendAsDenied…``, the 2021
+    ``432 4.3.2 … concurrent_sending``)."""
 
     wrong_password_reply: Literal["5.7.3", "5.7.139"] = "5.7.3"
     """Which documented wording a wrong password gets: classic 5.7.3 or newer 5.7.139."""
