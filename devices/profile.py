@@ -183,6 +183,43 @@ class SettingRules(_Frozen):
         return self
 
 
+class Retry(_Frozen):
+    """What the firmware does when a send fails: try again, and what the operator sees at the end.
+
+    Real MFPs resend a failed job a few times at a fixed interval (Sharp's factory
+    default: two more attempts at 3-minute intervals) and then print or show an
+    error; a device that resends after a silent end of data can deliver twice.
+    """
+
+    count: int = Field(default=0, ge=0, le=20, description="Extra tries after the first.")
+    interval: float = Field(default=1.0, ge=0, le=86400, description="Seconds between tries.")
+    on_4xx: bool = Field(default=True, description="Try again after a temporary (4xx) refusal.")
+    on_5xx: bool = Field(
+        default=False,
+        description="Try again after a permanent (5xx) refusal too: a firmware that treats "
+        "4xx and 5xx alike (RFC 5321 says a 5xx must not be retried as is).",
+    )
+    on_timeout: bool = Field(
+        default=True, description="Try again after a timeout or a refused connection."
+    )
+    on_connection_lost: bool = Field(
+        default=False, description="Try again when the server dropped the line before the body."
+    )
+    resend_after_data: bool = Field(
+        default=True,
+        description="After the body was sent and no reply came (timeout or dropped line), send "
+        "the whole job again: the server may have stored it already (a duplicate).",
+    )
+    give_up: Literal["error", "drop", "queue"] = Field(
+        default="error",
+        description="After the last try: error (shown on the panel / error report), drop "
+        "(silently discarded), queue (kept for a later resend).",
+    )
+    panel: str | None = Field(
+        default=None, description="The panel text after the last failed try (default: the error's)."
+    )
+
+
 # --- OAuth: how a modern-auth firmware gets its token (read by devices/oauth/) ---
 class OAuth(_Frozen):
     """How the firmware gets its XOAUTH2 token from login.microsoftonline.com.
@@ -233,6 +270,9 @@ class Profile(_Frozen):
     timeouts: Timeouts = Field(default_factory=Timeouts)
     retries: int = Field(default=0, ge=0, le=10, description="Extra tries: refused/timeout/4xx.")
     retry_delay: float = Field(default=1.0, ge=0)
+    retry: Retry | None = Field(
+        default=None, description="Retry behaviour in full; replaces retries and retry_delay."
+    )
     attachments: Attachments = Field(default_factory=Attachments)
     encoding: Encoding = Field(default_factory=Encoding)
     headers: dict[str, str] = Field(default_factory=dict, description="Extra headers (X-Mailer).")
@@ -259,6 +299,18 @@ class Profile(_Frozen):
                 f"the security_modes {list(self.security_modes)}"
             )
         return self
+
+    @model_validator(mode="after")
+    def _one_retry_form(self) -> Profile:
+        if self.retry is not None and (self.retries != 0 or self.retry_delay != 1.0):
+            raise ValueError("give retries and retry_delay inside [retry] (count, interval)")
+        return self
+
+    def retry_policy(self) -> Retry:
+        """The ``[retry]`` section, or what ``retries``/``retry_delay`` alone have always meant."""
+        if self.retry is not None:
+            return self.retry
+        return Retry(count=self.retries, interval=self.retry_delay)
 
     def quirk_chain(self) -> QuirkChain:
         return build_chain([(q.name, q.params) for q in self.quirks])

@@ -4,7 +4,10 @@
 ``stage``, ``reply`` ({code, enhanced, text} or null), ``tls_version``,
 ``cipher``, ``device_message``, ``attempts`` and ``transcript`` (a list of
 {t, dir, line}; dir is ``C`` device->server, ``S`` server->device, ``*`` a
-note from the device: connect, TLS, DNS, reconnect).
+note from the device: connect, TLS, DNS, reconnect); ``attempt_log`` (each
+try: its number, outcome, stage and reply), ``job`` (what became of the scan
+job: sent, error, dropped, queued) and ``message_id`` (the one Message-ID every
+try of the job carries, so copies can be counted in the lab).
 """
 
 from __future__ import annotations
@@ -66,6 +69,20 @@ class DeviceResult:
     attempts: int = 1
     source_address: str | None = None
     server_address: str | None = None
+    panel_key: str = ""
+    """The panel catalog key of ``device_message`` (``connection_lost``, ``timeout`` …)."""
+    attempt_log: tuple[dict[str, Any], ...] = ()
+    job: str = "sent"
+    message_id: str | None = None
+
+    def summary(self, number: int) -> dict[str, Any]:
+        """This result as one entry of an ``attempt_log``."""
+        return {
+            "attempt": number,
+            "outcome": self.outcome,
+            "stage": self.stage,
+            "reply": self.reply.to_json() if self.reply is not None else None,
+        }
 
     @property
     def delivered(self) -> bool:
@@ -82,6 +99,9 @@ class DeviceResult:
             "attempts": self.attempts,
             "source_address": self.source_address,
             "server_address": self.server_address,
+            "attempt_log": [dict(a) for a in self.attempt_log],
+            "job": self.job,
+            "message_id": self.message_id,
             "transcript": [line.to_json() for line in self.transcript],
         }
 

@@ -36,10 +36,11 @@ from exolab.devices.errors import JobError, RemoteProtocolError
 from exolab.devices.job import Job, build_message
 from exolab.devices.network import LabNetwork
 from exolab.devices.panel import panel_text
-from exolab.devices.profile import Profile, Timeouts
+from exolab.devices.profile import Profile, Retry, Timeouts
 from exolab.devices.quirks.base import QuirkChain, SecurityMode
 from exolab.devices.resolve import ResolveFailed, ResolveTimeout, is_ip_literal, resolve_server
 from exolab.devices.result import DeviceResult, Outcome, Transcript
+from exolab.devices.retry import final_state, retry_reason
 from exolab.devices.settings import Settings
 from exolab.devices.tls import (
     certificate_date_problem,
@@ -85,6 +86,7 @@ class _Run:
             transcript=tuple(self.transcript.lines),
             device_message=panel_text(panel),
             attempts=self.attempts,
+            panel_key=panel,
             source_address=self.source,
             server_address=f"{self.address}:{self.port}",
         )
@@ -190,10 +192,13 @@ async def send_scan(
 
 async def _attempts(run: _Run) -> DeviceResult:
     mode = run.quirks.security_mode(run.settings.profile_security(run.profile))
+    policy = run.profile.retry_policy()
     fell_back = False
+    log: list[dict[str, object]] = []
     while True:
         run.attempts += 1
         result = await _attempt(run, mode)
+        log.append(result.summary(run.attempts))
         if (
             result.outcome == "tls_failure"
             and not fell_back
@@ -204,13 +209,42 @@ async def _attempts(run: _Run) -> DeviceResult:
             run.tls_version = run.cipher = None
             run.transcript.add("*", "TLS failed: reconnecting without TLS")
             continue
-        transient = result.outcome in ("timeout", "refused") or (
-            result.outcome == "rejected" and result.reply is not None and result.reply.transient
+        why = retry_reason(policy, result)
+        if why is None or run.attempts > policy.count:
+            return _finished(run, policy, result, log)
+        run.transcript.add(
+            "*", f"{why}: retry {run.attempts} of {policy.count} in {policy.interval:g}s"
         )
-        if not transient or run.attempts > run.profile.retries:
-            return result
-        run.transcript.add("*", f"retry in {run.profile.retry_delay}s")
-        await asyncio.sleep(run.profile.retry_delay)
+        await asyncio.sleep(policy.interval)
+
+
+def _finished(
+    run: _Run, policy: Retry, result: DeviceResult, log: list[dict[str, object]]
+) -> DeviceResult:
+    """The last try's result with the whole attempt log, the job's fate and its panel text."""
+    job = final_state(policy, result)
+    message = result.device_message
+    if job != "sent" and policy.panel:
+        message = policy.panel
+    if job != "sent":
+        run.transcript.add("*", f"job {job} after {run.attempts} attempt(s)")
+    return replace(
+        result,
+        transcript=tuple(run.transcript.lines),
+        attempt_log=tuple(log),
+        job=job,
+        device_message=message,
+        message_id=_message_id(run.config.message),
+    )
+
+
+def _message_id(message: bytes) -> str | None:
+    """The Message-ID header of the job's message (every try sends the same bytes)."""
+    head = message.split(b"\r\n\r\n", 1)[0]
+    for line in head.split(b"\r\n"):
+        if line[:11].lower() == b"message-id:":
+            return line[11:].strip().decode("ascii", "replace") or None
+    return None
 
 
 async def _attempt(run: _Run, mode: SecurityMode) -> DeviceResult:

@@ -140,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
             source=network.source_for(args.site) if args.site else None,
             prompt=_prompt(args),
         )
+        before = None if args.dns else _stored_copies(args.data)
         result: DeviceResult = asyncio.run(
             send_scan(
                 profile,
@@ -155,8 +156,45 @@ def run(args: argparse.Namespace) -> int:
         )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    copies = None if before is None else delivered_copies(args.data, result.message_id, before)
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False))
+        document = result.to_json()
+        document["delivered_copies"] = copies
+        print(json.dumps(document, ensure_ascii=False))
     else:
         print(result.render())
+        if copies is not None and copies > 1:
+            print(f"lab: {copies} copies of this job were delivered (a resend made a duplicate)")
     return 0 if result.delivered else 1
+
+
+def _stored_copies(data: Path) -> set[tuple[str, object]] | None:
+    """(Message-ID, session id) of every message the lab holds; None when it cannot say."""
+    try:
+        answer = lab_client(data).get_api("/api/messages")
+    except LabClientError:
+        return None
+    if not answer.ok or not isinstance(answer.body, list):
+        return None
+    return {
+        (str(m.get("message_id", "")).strip().strip("<>"), m.get("session_id"))
+        for m in answer.body
+        if isinstance(m, dict)
+    }
+
+
+def delivered_copies(
+    data: Path, message_id: str | None, before: set[tuple[str, object]]
+) -> int | None:
+    """How many sessions of this send stored its message in the lab (2+: a resend duplicated it).
+
+    The device cannot know it: after a lost 250 it only knows it got no answer.
+    The lab knows, so the app shell asks it, counting only sessions that are new
+    since the send began (another send with the same seed makes the same Message-ID).
+    None when the lab cannot say.
+    """
+    after = _stored_copies(data)
+    if message_id is None or after is None:
+        return None
+    wanted = message_id.strip().strip("<>")
+    return len({session for mid, session in after - before if mid == wanted})

@@ -6,8 +6,10 @@ import json
 import signal
 from pathlib import Path
 
-from tests.cli.processes import exolab, one_error_line, start_serve
+from tests.cli.processes import ROOT, exolab, one_error_line, start_serve
 from tests.cli.test_running_lab import SEND
+
+FAST = ROOT / "scenarios" / "device_profiles" / "retry-resend-fast.toml"
 
 
 def test_fault_add_as_written_then_list_send_sessions_and_clear(tmp_path: Path) -> None:
@@ -60,8 +62,21 @@ def test_fault_add_as_written_then_list_send_sessions_and_clear(tmp_path: Path) 
             and "no catalog reply has enhanced code 4.9.99" in one_error_line(bad, "fault")
         )
 
+        lost = ["--stage", "eod", "--action", "lose_250", "--seconds", "0.3", "--count", "1"]
+        assert exolab("fault", "add", "--data", str(data), "--name", "lost", *lost).returncode == 0
+        retrying = ["send", "--profile-file", str(FAST), *SEND[3:]]
+        sent = exolab(*retrying, "--data", str(data), "--json")
+        document = json.loads(sent.stdout)
+        assert document["outcome"] == "delivered" and document["attempts"] == 2, sent.stderr
+        assert [(a["attempt"], a["outcome"], a["stage"]) for a in document["attempt_log"]] == [
+            (1, "gave_up", "EOD"),
+            (2, "delivered", "EOD"),
+        ]
+        assert document["attempt_log"][1]["reply"]["code"] == 250
+        assert document["delivered_copies"] == 2, "the lost 250 made a duplicate"
+
         cleared = exolab("fault", "clear", "--data", str(data))
-        assert cleared.returncode == 0 and cleared.stdout.strip() == "removed 1 fault rule(s)"
+        assert cleared.returncode == 0 and cleared.stdout.strip() == "removed 2 fault rule(s)"
         assert exolab("fault", "list", "--data", str(data)).stdout.strip() == "no fault rules"
     finally:
         serve.send_signal(signal.SIGTERM)
