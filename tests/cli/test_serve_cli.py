@@ -37,7 +37,9 @@ def test_serve_send_stop_then_list(tmp_path: Path, capsys: pytest.CaptureFixture
         client.starttls(context=ssl.create_default_context(cafile=doc["ca_pem"]))
         client.login("scanner@contoso.com", "Scan-2-Mail!")
         client.sendmail(
-            "scanner@contoso.com", ["bob@contoso.com"], b"Subject: via serve\r\n\r\nhi\r\n"
+            "scanner@contoso.com",
+            ["bob@contoso.com"],
+            b"From: scanner@contoso.com\r\nSubject: via serve\r\n\r\nhi\r\n",
         )
         client.quit()
     finally:
