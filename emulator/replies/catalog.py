@@ -1207,6 +1207,21 @@ FAULT_CUSTOM = Reply(
     "Not a Microsoft text unless the rule's author copied one.",
 )
 
+# Non-delivery reports: never sent on the wire, written into the NDR in the sender's Inbox ---
+NDR_RECIPIENT_NOT_FOUND = Reply(
+    "ndr.recipient_not_found",
+    550,
+    "5.1.10",
+    "RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
+    Stage.EOD,
+    f"{NDR_DOC} ; https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/fix-error-code-550-5-1-10-in-exchange-online",
+    L,
+    note="Code and RESOLVER.ADR.RecipientNotFound CONFIRMED; the text after ';' LIKELY. "
+    "Submission accepts the message (250) and reports an address in an accepted domain that "
+    "no mailbox has in an NDR (multipart/report) in the sender's Inbox; an NDR for a sender "
+    "that is no mailbox of the tenant goes nowhere.",
+)
+
 # Classic-era wordings (Lab.ReplyTrailer = classic) -----------------------------------------
 # Older replies Microsoft sent before the current wording; a device manual or an old log may
 # quote them. The classic era swaps each modern entry below for its classic sibling.

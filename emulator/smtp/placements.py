@@ -36,16 +36,21 @@ def inbox_and_outbound(
     recipients: Sequence[str],
     stamp: tuple[Header, ...],
     outbound_owner: str | None,
+    unknown: list[str] | None = None,
 ) -> list[Placement]:
     """One Inbox copy per tenant mailbox; the outside recipients in one Outbound copy.
 
     ``outbound_owner`` None: the path delivers inside only (its RCPT rules refused
-    every outside recipient already), so nothing goes to Outbound."""
+    every outside recipient already), so nothing goes to Outbound. ``unknown``
+    given: an address in an accepted domain that no mailbox has goes there (to be
+    reported in an NDR) instead of to Outbound."""
     placements: list[Placement] = []
     outside: list[str] = []
     for rcpt in recipients:
         mailbox = tenant.find_mailbox(rcpt)
-        if mailbox is None:
+        if mailbox is None and unknown is not None and tenant.is_accepted_domain(rcpt):
+            unknown.append(rcpt)
+        elif mailbox is None:
             outside.append(rcpt)
         else:
             placements.append(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from exolab.emulator.capture import recording
 from exolab.emulator.lab import LabContext
+from exolab.emulator.mail.ndr import Failure, build_ndr
 from exolab.emulator.mail.scan import HeadFields, scan
 from exolab.emulator.policy import submission as rules
 from exolab.emulator.policy.facts import (
@@ -119,23 +120,67 @@ class SubmissionFrontEnd:
         message_id = head.message_id
         if message_id is None:
             message_id = f"{state.rng.getrandbits(64):016x}@{state.names.mailbox_host.lower()}"
+        unknown: list[str] = []
         await self.lab.store.deliver(
             state.id,
             state.mail_from or "",
             body.data,
-            self._placements(state, identity),
+            self._placements(state, identity, unknown),
             message_id=f"<{message_id}>",
             received_at=facts.now,
         )
         state.delivered += 1
         state.note(f"delivered: {message_id} to {', '.join(state.rcpts)}")
+        if unknown:
+            await self._report_unknown(state, facts, body.data, unknown)
         return Verdict(verdict.reply, verdict.rule, verdict.reason, {"message_id": message_id})
 
-    def _placements(self, state: SessionState, identity: str) -> list[Placement]:
+    def _placements(
+        self, state: SessionState, identity: str, unknown: list[str]
+    ) -> list[Placement]:
         stamp = received_stamp(state, self.lab.clock.now())
-        placements = inbox_and_outbound(self.lab.tenant, state.rcpts, stamp, identity)
+        placements = inbox_and_outbound(self.lab.tenant, state.rcpts, stamp, identity, unknown)
         placements.append(Placement(identity, "Sent Items", recipients=tuple(state.rcpts)))
         return placements
+
+    async def _report_unknown(
+        self, state: SessionState, facts: SessionFacts, raw: bytes, unknown: list[str]
+    ) -> None:
+        """The NDR for addresses of the tenant that no mailbox has, in the sender's Inbox.
+
+        The sender is the envelope's (MAIL FROM), as for any NDR; one that is no
+        mailbox of the tenant gets none (Microsoft's guide: a direct-send device
+        needs a real sender address to receive NDRs)."""
+        sender = state.mail_from or ""
+        owner = self.lab.tenant.find_mailbox(sender) if sender else None
+        if owner is None:
+            state.note(
+                f"NDR for {', '.join(unknown)} not sent: sender {sender or '<>'} is no mailbox"
+            )
+            return
+        reply = catalog.NDR_RECIPIENT_NOT_FOUND
+        failures = [Failure(r, reply.code, reply.enhanced or "", reply.text) for r in unknown]
+        ndr_id = f"{state.rng.getrandbits(64):016x}@{state.names.mailbox_host.lower()}"
+        ndr = build_ndr(
+            sender=sender,
+            original=raw,
+            failures=failures,
+            reporting_mta=state.names.mailbox_host,
+            when=facts.now,
+            message_id=ndr_id,
+            rng=state.rng,
+        )
+        await self.lab.store.deliver(
+            state.id,
+            "",
+            ndr,
+            [Placement(owner.primary_smtp_address, "Inbox", recipients=(sender,))],
+            message_id=f"<{ndr_id}>",
+            received_at=facts.now,
+        )
+        state.note(
+            f"NDR to {owner.primary_smtp_address}: {reply.enhanced} for {', '.join(unknown)}"
+        )
 
     def opened(self, protocol: Connection) -> None:
         self.live.add(protocol)

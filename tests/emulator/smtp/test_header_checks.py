@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import email
 import smtplib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -109,3 +110,36 @@ async def test_mx_refuses_a_helo_with_its_own_name_at_mail_from(lab_factory: Lab
     code, text = await asyncio.to_thread(talk, MX)
     assert (code, text.split(b" [")[0]) == (550, b"5.7.506 Access Denied, Bad HELO")
     assert (await asyncio.to_thread(talk, "mfp-01.contoso.local"))[0] == 250
+
+
+async def test_unknown_internal_recipient_gets_an_ndr_in_the_senders_inbox(
+    lab_factory: LabFactory,
+) -> None:
+    lab = await lab_factory()
+    address, port = lab.endpoint("smtp.office365.com", 587)
+
+    def talk() -> dict[str, tuple[int, bytes]]:
+        with smtplib.SMTP(address, port, source_address=("127.20.0.10", 0), timeout=20) as c:
+            c._host = "smtp.office365.com"  # type: ignore[attr-defined]  # SNI, as a device sends
+            c.starttls(context=client_context(lab))
+            c.login(SCANNER, PASSWORD)
+            return c.sendmail(SCANNER, ["nobody@contoso.com", "alice@contoso.com"], GOOD)
+
+    assert await asyncio.to_thread(talk) == {}  # accepted for both: the NDR comes later
+    assert lab.store.messages(mailbox="alice@contoso.com")
+    assert not [m for m in lab.store.messages() if m.folder == "Outbound"]
+    (ndr,) = [m for m in lab.store.messages(mailbox=SCANNER) if m.folder == "Inbox"]
+    report = email.message_from_bytes(ndr.raw)
+    assert report.get_content_type() == "multipart/report"
+    assert report.get_param("report-type") == "delivery-status"
+    assert report["Subject"] == "Undeliverable: Scan 001"
+    assert report["From"].startswith("Microsoft Outlook <MicrosoftExchange")
+    readable, status, headers = report.get_payload()  # type: ignore[misc]
+    assert "nobody@contoso.com wasn't found at contoso.com." in readable.get_payload()
+    assert status.get_content_type() == "message/delivery-status"
+    text = status.as_string()
+    assert "Final-Recipient: rfc822;nobody@contoso.com" in text
+    assert "Status: 5.1.10" in text
+    assert "Diagnostic-Code: smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound;" in text
+    assert headers.get_content_type() == "text/rfc822-headers"
+    assert "Message-ID: <scan-001@printer>" in headers.get_payload()
