@@ -128,6 +128,8 @@ def bench() -> Iterator[Bench]:
     finally:
         if proc is not None:
             _stop(proc)
+            table = f"exolab_{proc.pid}"  # only there if the lab could not clean up
+            subprocess.run(["nft", "delete", "table", "ip", table], capture_output=True)
         _ip("netns", "del", ns, check=False)  # takes the device end, and so the pair
         _ip("link", "del", host_if, check=False)
         shutil.rmtree(netns_etc, ignore_errors=True)
@@ -361,6 +363,7 @@ def test_the_lab_removes_its_addresses_and_filter_when_it_stops(tmp_path: Path) 
     iface = f"exot{pid}"
     prefix = f"198.19.{(pid + 1) % 256}.0/24"
     base = prefix.rsplit(".", 1)[0]
+    proc: subprocess.Popen[str] | None = None
     try:
         _ip("link", "add", iface, "type", "veth", "peer", "name", f"{iface}p")
         _ip("link", "set", iface, "up")
@@ -380,6 +383,10 @@ def test_the_lab_removes_its_addresses_and_filter_when_it_stops(tmp_path: Path) 
         tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True)
         assert f"exolab_{proc.pid}" not in tables.stdout
     finally:
+        if proc is not None:
+            _stop(proc)  # a failed assertion must not leave the lab running
+            table = f"exolab_{proc.pid}"
+            subprocess.run(["nft", "delete", "table", "ip", table], capture_output=True)
         _ip("link", "del", iface, check=False)
 
 
