@@ -1,7 +1,7 @@
 """The device's own panel texts, one catalog (what an operator sees on the MFP screen).
 
 Texts are the simulator's, in the generic style of MFP panels; the token text
-is Sharp's documented message (device-quirks #29).
+is Sharp's documented message (the profile's ``[[sources]]`` cite the manual).
 """
 
 from __future__ import annotations

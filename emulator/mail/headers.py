@@ -4,7 +4,8 @@ One ``Received:`` writer for both front ends (``received``: the hop from
 the client to the Exchange front end that took the message), and the block
 Exchange Online Protection stamps on inbound mail, which is what an
 administrator inspects in a received message (anti-spam message headers
-doc, exo-behaviour.md 4.4): ``Received-SPF``, ``Authentication-Results``,
+doc, https://learn.microsoft.com/en-us/defender-office-365/message-headers-eop-mdo):
+``Received-SPF``, ``Authentication-Results``,
 ``X-MS-Exchange-Organization-SCL``, ``X-Forefront-Antispam-Report``,
 ``X-Microsoft-Antispam``, ``X-MS-Exchange-Organization-AuthAs`` and
 ``-AuthSource``. They travel as ``Placement.prepend_headers`` so the body

@@ -13,7 +13,7 @@ Order of the basic-credential checks (``BASIC_CREDENTIAL_RULES`` in
 5. ``security_defaults_block_legacy`` then ``conditional_access_blocks_legacy``:
    Entra ID evaluates these after the password is known to be right.
 6. ``smtp_auth_enabled``: Exchange's own switch, mailbox value overriding the
-   tenant's; also applies to XOAUTH2 (the entra engineer reuses it).
+   tenant's; XOAUTH2 (policy/xoauth2.py) applies the same rule.
 
 A wrong password therefore wins over every switch except the pre-auth blocks;
 the real order is not documented, this one is CHOSEN and consistent with

@@ -2,7 +2,7 @@
 
 Pure: the DNS answers come in as values (``SpfResult``, the DMARC TXT text);
 what comes out is what Exchange Online stamps in ``Authentication-Results``
-(anti-spam message headers doc, exo-behaviour.md 4.4):
+(anti-spam message headers, https://learn.microsoft.com/en-us/defender-office-365/message-headers-eop-mdo):
 
 - ``dmarc=pass|fail|bestguesspass|none action=none|oreject|quarantine|pct.quarantine|pct.reject``
 - ``compauth=pass|fail|softpass|none reason=NNN``

@@ -67,7 +67,7 @@ SPF_THREADS = 8
 """Worker threads for SPF checks: each waits on lab DNS round trips, so more than the
 default executor's handful keep many concurrent sessions moving."""
 MX_CERT_NAMES = ("mail.protection.outlook.com", "*.mail.protection.outlook.com")
-"""The MX certificate names (exo-behaviour.md 2: ``mail.protection.outlook.com``)."""
+"""The MX certificate names (docs/guide/tls-identity.md: ``mail.protection.outlook.com``)."""
 
 
 def mx_tls_context(lab: LabContext) -> ssl.SSLContext:
