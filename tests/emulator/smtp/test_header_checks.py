@@ -6,7 +6,9 @@ import asyncio
 import email
 import smtplib
 from collections.abc import AsyncIterator
+from email.message import Message
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -134,7 +136,9 @@ async def test_unknown_internal_recipient_gets_an_ndr_in_the_senders_inbox(
     assert report.get_param("report-type") == "delivery-status"
     assert report["Subject"] == "Undeliverable: Scan 001"
     assert report["From"].startswith("Microsoft Outlook <MicrosoftExchange")
-    readable, status, headers = report.get_payload()  # type: ignore[misc]
+    parts = report.get_payload()
+    assert isinstance(parts, list) and all(isinstance(p, Message) for p in parts)
+    readable, status, headers = cast(list[Message], parts)
     assert "nobody@contoso.com wasn't found at contoso.com." in readable.get_payload()
     assert status.get_content_type() == "message/delivery-status"
     text = status.as_string()
