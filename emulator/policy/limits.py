@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from exolab.emulator.policy.facts import DataCommand, EndOfData, MailCommand, RcptCommand
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import catalog
-from exolab.emulator.tenant.model import Limits
+from exolab.emulator.tenant.model import Limits, Tenant
 
 DAY = 86_400.0
 MINUTE = 60.0
@@ -160,6 +160,18 @@ def max_send_size(eod: EndOfData) -> Verdict | None:
             f"{mailbox.primary_smtp_address}",
         )
     return None
+
+
+TENANT_EXTERNAL = "@tenant-external"
+"""The SubmissionCounters key that counts the whole tenant's external recipients."""
+
+
+def tenant_external_limit_reached(tenant: Tenant, last_24h: int, external: int) -> bool:
+    """True when this message's ``external`` recipients would pass the tenant's TERRL.
+
+    Exchange accepts the message and reports those recipients in an NDR (5.7.233)."""
+    limit = tenant.limits.tenant_external_recipients_per_day
+    return limit is not None and external > 0 and last_24h + external > limit
 
 
 def mailbox_not_full(eod: EndOfData) -> Verdict | None:

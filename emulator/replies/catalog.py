@@ -1221,6 +1221,21 @@ NDR_RECIPIENT_NOT_FOUND = Reply(
     "no mailbox has in an NDR (multipart/report) in the sender's Inbox; an NDR for a sender "
     "that is no mailbox of the tenant goes nowhere.",
 )
+NDR_TENANT_EXTERNAL_LIMIT = Reply(
+    "ndr.tenant_external_limit",
+    550,
+    "5.7.233",
+    "Your message can't be sent because your tenant has exceeded its daily limit for sending "
+    "email to external recipients (tenant external recipient rate limit).",
+    Stage.EOD,
+    "https://techcommunity.microsoft.com/blog/exchange/introducing-exchange-online-tenant-outbound-email-limits/4372797 ; "
+    "https://learn.microsoft.com/en-us/answers/questions/5835651/",
+    C,
+    note="In the NDR, not on the wire (whether submission also refuses at SMTP time is "
+    "UNKNOWN). Only when Limits.TenantExternalRecipientsPerDay is set: the rollout's last "
+    "phase is paused, so the lab does not enforce it by default. The trial-tenant sibling "
+    "5.7.232 is not modelled (its full text is not published).",
+)
 
 # Classic-era wordings (Lab.ReplyTrailer = classic) -----------------------------------------
 # Older replies Microsoft sent before the current wording; a device manual or an old log may

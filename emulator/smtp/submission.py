@@ -29,7 +29,11 @@ from exolab.emulator.policy.facts import (
     RcptCommand,
     SessionFacts,
 )
-from exolab.emulator.policy.limits import SubmissionCounters
+from exolab.emulator.policy.limits import (
+    TENANT_EXTERNAL,
+    SubmissionCounters,
+    tenant_external_limit_reached,
+)
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import FrontEndNames, Reply, catalog
 from exolab.emulator.smtp.auth import Mechanism
@@ -120,46 +124,61 @@ class SubmissionFrontEnd:
         message_id = head.message_id
         if message_id is None:
             message_id = f"{state.rng.getrandbits(64):016x}@{state.names.mailbox_host.lower()}"
+        blocked = self._over_tenant_external_limit(state, now)
         unknown: list[str] = []
         await self.lab.store.deliver(
             state.id,
             state.mail_from or "",
             body.data,
-            self._placements(state, identity, unknown),
+            self._placements(state, identity, unknown, blocked),
             message_id=f"<{message_id}>",
             received_at=facts.now,
         )
         state.delivered += 1
         state.note(f"delivered: {message_id} to {', '.join(state.rcpts)}")
-        if unknown:
-            await self._report_unknown(state, facts, body.data, unknown)
+        failures = [_failure(r, catalog.NDR_RECIPIENT_NOT_FOUND) for r in unknown]
+        failures += [_failure(r, catalog.NDR_TENANT_EXTERNAL_LIMIT) for r in blocked]
+        if failures:
+            await self._report(state, facts, body.data, failures)
         return Verdict(verdict.reply, verdict.rule, verdict.reason, {"message_id": message_id})
 
+    def _over_tenant_external_limit(self, state: SessionState, now: float) -> list[str]:
+        """The external recipients the tenant's TERRL stops (all of this message's, or none)."""
+        tenant = self.lab.tenant
+        external = [
+            r
+            for r in state.rcpts
+            if tenant.find_mailbox(r) is None and not tenant.is_accepted_domain(r)
+        ]
+        sent = self.counters.recipients_last_24h(TENANT_EXTERNAL, now)
+        if tenant_external_limit_reached(tenant, sent, len(external)):
+            return external
+        self.counters.add_recipients(TENANT_EXTERNAL, now, len(external))
+        return []
+
     def _placements(
-        self, state: SessionState, identity: str, unknown: list[str]
+        self, state: SessionState, identity: str, unknown: list[str], blocked: list[str]
     ) -> list[Placement]:
         stamp = received_stamp(state, self.lab.clock.now())
-        placements = inbox_and_outbound(self.lab.tenant, state.rcpts, stamp, identity, unknown)
+        rcpts = [r for r in state.rcpts if r not in blocked]
+        placements = inbox_and_outbound(self.lab.tenant, rcpts, stamp, identity, unknown)
         placements.append(Placement(identity, "Sent Items", recipients=tuple(state.rcpts)))
         return placements
 
-    async def _report_unknown(
-        self, state: SessionState, facts: SessionFacts, raw: bytes, unknown: list[str]
+    async def _report(
+        self, state: SessionState, facts: SessionFacts, raw: bytes, failures: list[Failure]
     ) -> None:
-        """The NDR for addresses of the tenant that no mailbox has, in the sender's Inbox.
+        """The NDR for the recipients the message could not reach, in the sender's Inbox.
 
         The sender is the envelope's (MAIL FROM), as for any NDR; one that is no
         mailbox of the tenant gets none (Microsoft's guide: a direct-send device
         needs a real sender address to receive NDRs)."""
         sender = state.mail_from or ""
         owner = self.lab.tenant.find_mailbox(sender) if sender else None
+        failed = ", ".join(f.recipient for f in failures)
         if owner is None:
-            state.note(
-                f"NDR for {', '.join(unknown)} not sent: sender {sender or '<>'} is no mailbox"
-            )
+            state.note(f"NDR for {failed} not sent: sender {sender or '<>'} is no mailbox")
             return
-        reply = catalog.NDR_RECIPIENT_NOT_FOUND
-        failures = [Failure(r, reply.code, reply.enhanced or "", reply.text) for r in unknown]
         ndr_id = f"{state.rng.getrandbits(64):016x}@{state.names.mailbox_host.lower()}"
         ndr = build_ndr(
             sender=sender,
@@ -178,9 +197,8 @@ class SubmissionFrontEnd:
             message_id=f"<{ndr_id}>",
             received_at=facts.now,
         )
-        state.note(
-            f"NDR to {owner.primary_smtp_address}: {reply.enhanced} for {', '.join(unknown)}"
-        )
+        codes = ", ".join(f"{f.enhanced} for {f.recipient}" for f in failures)
+        state.note(f"NDR to {owner.primary_smtp_address}: {codes}")
 
     def opened(self, protocol: Connection) -> None:
         self.live.add(protocol)
@@ -236,3 +254,7 @@ class SubmissionService:
     async def stop(self) -> None:
         await stop_listening(self._servers, [*(f.live for f in self.frontends), *self.silent])
         self._servers.clear()
+
+
+def _failure(recipient: str, reply: Reply) -> Failure:
+    return Failure(recipient, reply.code, reply.enhanced or "", reply.text)

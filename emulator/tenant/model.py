@@ -190,6 +190,12 @@ class Limits(_Section):
     recipients_per_message: int = Field(default=1_000, ge=1)
     """Recipients one message may have."""
 
+    tenant_external_recipients_per_day: int | None = Field(default=None, ge=1)
+    """Tenant external recipient rate limit (TERRL): external recipients the whole tenant may
+    reach in 24 hours (sliding), ``500 x licences^0.7 + 9,500``; beyond it the recipients get
+    an NDR ``550 5.7.233``. Unset (default): not enforced, as for most tenants while the
+    rollout's last phase is paused."""
+
     max_message_size: int = Field(default=157_286_400, ge=1024, alias="MaxMessageSize")
     """What EHLO advertises as SIZE (150 MiB)."""
 

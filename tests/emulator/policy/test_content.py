@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from exolab.emulator.mail.scan import scan
-from exolab.emulator.policy import directsend, submission
+from exolab.emulator.policy import directsend, limits, submission
 from exolab.emulator.policy.facts import EndOfData, MailCommand
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import catalog
@@ -107,3 +107,11 @@ def test_mx_refuses_a_helo_with_its_own_name(helo: str, bad: bool) -> None:
     verdict = directsend.check_mail(MailCommand(facts, SCANNER))
     assert (verdict.reply is catalog.MAIL_BAD_HELO) is bad
     assert bad or verdict.accepted
+
+
+def test_tenant_external_recipient_rate_limit_is_off_unless_set() -> None:
+    assert not limits.tenant_external_limit_reached(tenant(), 10**9, 5)
+    terrl = tenant("Limits.TenantExternalRecipientsPerDay=10")
+    assert not limits.tenant_external_limit_reached(terrl, 8, 2)
+    assert limits.tenant_external_limit_reached(terrl, 8, 3)
+    assert not limits.tenant_external_limit_reached(terrl, 50, 0)  # internal mail never counts

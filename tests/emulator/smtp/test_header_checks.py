@@ -147,3 +147,30 @@ async def test_unknown_internal_recipient_gets_an_ndr_in_the_senders_inbox(
     assert "Diagnostic-Code: smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound;" in text
     assert headers.get_content_type() == "text/rfc822-headers"
     assert "Message-ID: <scan-001@printer>" in headers.get_payload()
+
+
+async def test_tenant_external_recipient_limit_turns_outside_recipients_into_an_ndr(
+    lab_factory: LabFactory,
+) -> None:
+    lab = await lab_factory("Limits.TenantExternalRecipientsPerDay=2")
+    address, port = lab.endpoint("smtp.office365.com", 587)
+
+    def send(rcpts: list[str]) -> dict[str, tuple[int, bytes]]:
+        with smtplib.SMTP(address, port, source_address=("127.20.0.10", 0), timeout=20) as c:
+            c._host = "smtp.office365.com"  # type: ignore[attr-defined]  # SNI, as a device sends
+            c.starttls(context=client_context(lab))
+            c.login(SCANNER, PASSWORD)
+            return c.sendmail(SCANNER, rcpts, GOOD)
+
+    outside = ["partner@fabrikam.com", "other@fabrikam.com"]
+    assert await asyncio.to_thread(send, outside) == {}  # 2 of 2: within the limit
+    assert await asyncio.to_thread(send, ["third@fabrikam.com", "alice@contoso.com"]) == {}
+    outbound = [m for m in lab.store.messages() if m.folder == "Outbound"]
+    assert len(outbound) == 1  # only the first message went out
+    assert lab.store.messages(mailbox="alice@contoso.com")  # internal mail is not limited
+    (ndr,) = [m for m in lab.store.messages(mailbox=SCANNER) if m.folder == "Inbox"]
+    text = ndr.raw.decode()
+    assert "Final-Recipient: rfc822;third@fabrikam.com" in text
+    assert (
+        "Diagnostic-Code: smtp;550 5.7.233 Your message can't be sent because your tenant" in text
+    )
