@@ -257,6 +257,8 @@ class Console:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(listener.wake.wait(), HEARTBEAT)
                 listener.wake.clear()
+                if self.hub.closed:
+                    break
                 last = await self._send_new(response, listener, last, lang)
                 await response.write(b": alive\n\n")
         except (ConnectionResetError, asyncio.CancelledError):

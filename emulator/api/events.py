@@ -38,13 +38,19 @@ class EventHub:
     def __init__(self) -> None:
         self.listeners: set[Listener] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.closed = False
+
+    def close(self) -> None:
+        """The lab stops: every stream ends now, or the API's shutdown would wait for them."""
+        self.closed = True
+        self._wake_all()
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
 
     def listen(self) -> Listener | None:
         """A new listener; None when ``MAX_LISTENERS`` are open already."""
-        if len(self.listeners) >= MAX_LISTENERS:
+        if self.closed or len(self.listeners) >= MAX_LISTENERS:
             return None
         listener = Listener()
         self.listeners.add(listener)

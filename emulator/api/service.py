@@ -192,6 +192,7 @@ class ApiService:
         self._runner: web.AppRunner | None = None
         self.token: str | None = None
         self.explainer = explainer
+        self._api: LabApi | None = None
         """Explains sessions in the console (the app shell gives the message catalog's)."""
 
     async def start(self, lab: LabContext) -> None:
@@ -200,7 +201,8 @@ class ApiService:
         # The token guards the lab's secrets, so it comes from the OS, not the lab's seed.
         self.token = secrets.token_urlsafe(32)
         access = ApiAccess(token=self.token, address=address)
-        self._runner = web.AppRunner(LabApi(lab, access, self.explainer).app, access_log=None)
+        self._api = LabApi(lab, access, self.explainer)
+        self._runner = web.AppRunner(self._api.app, access_log=None)
         try:
             await self._runner.setup()
             await web.SockSite(self._runner, sock).start()
@@ -212,6 +214,8 @@ class ApiService:
         lab.endpoints.extra[TOKEN_KEY] = self.token
 
     async def stop(self) -> None:
+        if self._api is not None:
+            self._api.console.hub.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
