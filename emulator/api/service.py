@@ -9,7 +9,7 @@ Routes (JSON unless said otherwise):
 - ``GET /api/sessions``, ``GET /api/sessions/{id}``.
 - ``GET /api/faults``, ``POST /api/faults``, ``POST /api/faults/clear``: fault rules (faults.py).
 - ``GET /api/sessions/{id}/capture.pcap``, ``GET /api/sessions/{id}/capture.keys``: the
-  session's capture when the lab recorded it (``capture_routes``).
+  session's capture when the lab recorded it (``api.captures``).
 - ``GET /``: a small page with the mailboxes and the latest sessions.
 - ``GET /console`` and ``/api/console/…``: the live console (``console``).
 
