@@ -75,7 +75,8 @@ class LiveExplainer:
                 reply_id = match_reply(code, text)
                 meaning = msg.reply(reply_id or "unknown")
                 wrong = code >= 400
-                if wrong or not decided.get("wrong"):
+                closing = code == 221  # QUIT's reply decides nothing
+                if wrong or (not decided.get("wrong") and not closing):
                     decided = {
                         "stage": last_verb,
                         "rule": reply_id or "",
@@ -90,7 +91,8 @@ class LiveExplainer:
                 steps[-1]["meaning"] = meaning
             elif first.dir == "C":
                 if not challenge:
-                    last_verb = first.line.split(" ", 1)[0].upper()[:12]
+                    verb = first.line.split(" ", 1)[0].upper()[:12]
+                    last_verb = "DATA" if verb.startswith("<") or verb == "." else verb
                 meaning = _client_meaning(first.line, challenge, msg)
                 steps.append({"dir": "C", "line": first.line, "meaning": meaning, "wrong": False})
             else:
