@@ -60,7 +60,8 @@ def _login(lab: Lab) -> bytes:
         try:
             client.login("alice@contoso.com", "Alice-Pass-1")
         except smtplib.SMTPAuthenticationError as refused:
-            return bytes(refused.smtp_error)
+            error = refused.smtp_error
+            return error if isinstance(error, bytes) else error.encode()
     return b""
 
 
