@@ -106,7 +106,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "fault", help="add, list or clear fault rules in the running lab"
     )
-    actions = parser.add_subparsers(dest="fault_command", metavar="ACTION", required=True)
+    actions = parser.add_subparsers(
+        dest="fault_command", metavar="ACTION", required=True, help="add, list or clear"
+    )
 
     add = actions.add_parser("add", help="add a fault rule")
     add_data_flag(add)

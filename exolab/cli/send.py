@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
             source=network.source_for(args.site) if args.site else None,
             prompt=_prompt(args),
         )
-        before = None if args.dns else _stored_copies(args.data)
+        before = None if args.dns else stored_copies(args.data)
         result: DeviceResult = asyncio.run(
             send_scan(
                 profile,
@@ -168,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
     return 0 if result.delivered else 1
 
 
-def _stored_copies(data: Path) -> set[tuple[str, object]] | None:
+def stored_copies(data: Path) -> set[tuple[str, object]] | None:
     """(Message-ID, session id) of every message the lab holds; None when it cannot say."""
     try:
         answer = lab_client(data).get_api("/api/messages")
@@ -193,7 +193,7 @@ def delivered_copies(
     since the send began (another send with the same seed makes the same Message-ID).
     None when the lab cannot say.
     """
-    after = _stored_copies(data)
+    after = stored_copies(data)
     if message_id is None or after is None:
         return None
     wanted = message_id.strip().strip("<>")
