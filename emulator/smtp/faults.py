@@ -36,6 +36,7 @@ class FaultTarget(Protocol):
 
     def _close(self) -> None: ...
 
+
 Action = Callable[["SessionFaults", Fired, dict[str, Any]], Awaitable[bool]]
 ACTIONS: dict[str, Action] = {}
 
