@@ -32,10 +32,11 @@ The lab date is the marker's ``as_of``, else ``$EXOLAB_AS_OF``, else
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -224,30 +225,50 @@ def build_tenant(overrides: tuple[str, ...], as_of: str | datetime | None) -> Te
 LabFactory = Callable[..., Awaitable[RunningLab]]
 
 
-@pytest_asyncio.fixture
-async def exolab_lab_factory(tmp_path: Path) -> AsyncIterator[LabFactory]:
-    """``await factory("Key=Value", ..., as_of="2027-01-15")`` → a started ``RunningLab``."""
+@contextlib.asynccontextmanager
+async def started_labs(root: Path) -> AsyncIterator[Callable[..., Awaitable[Any]]]:
+    """``start(tenant, clock=None, services=None)`` starts one more lab; every one stops at exit.
+
+    Each lab gets its own folder under ``root`` and ephemeral ports on its
+    loopback addresses; its clock stands still at ``clock`` or the tenant's
+    lab date. The plugin's fixtures and exolab's own tests start labs this way.
+    """
     from exolab.emulator.server import Lab
 
     started: list[Any] = []
 
-    async def start(*overrides: str, as_of: str | datetime | None = None) -> RunningLab:
-        tenant = build_tenant(tuple(overrides), as_of)
-        data_dir = tmp_path / f"lab{len(started)}"
-        data_dir.mkdir()
-        assert tenant.lab.as_of is not None
+    async def start(
+        tenant: Tenant, clock: FixedClock | None = None, services: Sequence[Any] | None = None
+    ) -> Any:
+        when = tenant.lab.as_of or default_lab_date()
         lab = await Lab.start(
             tenant=tenant,
-            data_dir=data_dir,
+            data_dir=root / f"lab{len(started)}",
             ports=PortPlan(ephemeral=True),
-            clock=FixedClock(tenant.lab.as_of),
+            clock=clock or FixedClock(when),
+            services=services,
         )
         started.append(lab)
-        return RunningLab(lab, data_dir, tenant)
+        return lab
 
-    yield start
-    for lab in reversed(started):
-        await lab.stop()
+    try:
+        yield start
+    finally:
+        for lab in reversed(started):
+            await lab.stop()
+
+
+@pytest_asyncio.fixture
+async def exolab_lab_factory(tmp_path: Path) -> AsyncIterator[LabFactory]:
+    """``await factory("Key=Value", ..., as_of="2027-01-15")`` → a started ``RunningLab``."""
+    async with started_labs(tmp_path) as start_lab:
+
+        async def start(*overrides: str, as_of: str | datetime | None = None) -> RunningLab:
+            tenant = build_tenant(tuple(overrides), as_of)
+            lab = await start_lab(tenant)
+            return RunningLab(lab, Path(lab.context.data_dir), tenant)
+
+        yield start
 
 
 @pytest_asyncio.fixture

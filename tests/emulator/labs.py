@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
 from exolab.emulator.clock import FixedClock
-from exolab.emulator.lab import PortPlan, Service
+from exolab.emulator.lab import Service
 from exolab.emulator.server import Lab
 from exolab.emulator.store import SessionRecord
 from exolab.emulator.tenant import Tenant, load_default_tenant, parse_assignment
+from exolab.pytest_plugin import started_labs
 from tests.lab_date import suite_lab_date
 
 LabFactory = Callable[..., Awaitable[Lab]]
@@ -29,25 +30,19 @@ async def lab_factory(
 ) -> AsyncIterator[LabFactory]:
     """``start(*pairs, clock=None)`` starts one more lab running ``services()``; all stop at exit.
 
-    ``defaults`` are overrides every lab gets before the test's own ``pairs``."""
-    labs: list[Lab] = []
+    ``defaults`` are overrides every lab gets before the test's own ``pairs``. The
+    labs are started the way the pytest plugin starts them (``started_labs``)."""
+    async with started_labs(tmp_path) as start_lab:
 
-    async def start(*pairs: str, clock: FixedClock | None = None) -> Lab:
-        lab = await Lab.start(
-            make_tenant(*defaults, *pairs),
-            tmp_path / f"lab{len(labs)}",
-            ports=PortPlan(ephemeral=True),
-            clock=clock or FixedClock(TEST_TIME),
-            services=list(services()),
-        )
-        labs.append(lab)
-        return lab
+        async def start(*pairs: str, clock: FixedClock | None = None) -> Lab:
+            lab: Lab = await start_lab(
+                make_tenant(*defaults, *pairs),
+                clock=clock or FixedClock(TEST_TIME),
+                services=list(services()),
+            )
+            return lab
 
-    try:
         yield start
-    finally:
-        for lab in labs:
-            await lab.stop()
 
 
 async def sessions_recorded(lab: Lab, count: int = 1) -> list[SessionRecord]:
