@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from exolab.cli import main
+from exolab.emulator.clock import FixedClock
 from exolab.emulator.lab import PortPlan
 from exolab.emulator.server import Lab
 from exolab.emulator.tenant import load_default_tenant, parse_assignment
+from tests.lab_date import suite_lab_date
 
 
 @pytest.fixture
@@ -20,7 +22,13 @@ async def lab(tmp_path: Path) -> AsyncIterator[Lab]:
     tenant = load_default_tenant(
         [parse_assignment("Mailbox[alice@contoso.com].SmtpClientAuthenticationDisabled=false")]
     )
-    started = await Lab.start(tenant, tmp_path / "lab", ports=PortPlan(ephemeral=True))
+    # The lab runs on the suite's lab date, as `exolab send` (the device clock) does.
+    started = await Lab.start(
+        tenant,
+        tmp_path / "lab",
+        ports=PortPlan(ephemeral=True),
+        clock=FixedClock(suite_lab_date()),
+    )
     yield started
     await started.stop()
 

@@ -105,10 +105,16 @@ def test_leaves_carry_microsofts_common_names_and_sans(ca: LabCA) -> None:
     assert subject == "CN=outlook.com,O=Microsoft Corporation,L=Redmond,ST=Washington,C=US"
 
 
-def test_a_leaf_lives_a_year_and_a_day_around_the_lab_date(ca: LabCA) -> None:
+def test_a_leaf_lives_a_year_and_a_day_when_the_lab_runs_near_today() -> None:
+    today = datetime(2026, 5, 1, tzinfo=UTC)
+    for lab in (today, today + timedelta(days=40), today - timedelta(days=40)):
+        start, end = leaf_window(lab, today)
+        assert timedelta(days=365) <= end - start < timedelta(days=367)
+        assert start <= lab <= end and start <= today <= end
+
+
+def test_the_lab_leaf_covers_the_lab_date(ca: LabCA) -> None:
     cert = ca.leaf("smtp.office365.com").cert
-    length = cert.not_valid_after_utc - cert.not_valid_before_utc
-    assert timedelta(days=365) <= length < timedelta(days=367)
     assert cert.not_valid_before_utc <= suite_lab_date() <= cert.not_valid_after_utc
 
 

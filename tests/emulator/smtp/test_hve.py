@@ -50,10 +50,16 @@ def _text(raw: bytes | str) -> str:
 
 @pytest.fixture
 async def start(tmp_path: Path) -> AsyncIterator[LabFactory]:
+    """Labs on ``NOW`` unless a test says otherwise: HVE's basic auth ends in September 2028
+    (lab clock), and these tests are about what happens while it is supported."""
     async with labs.lab_factory(
         tmp_path, lambda: [HveService(), SubmissionService()], *FAST
     ) as factory:
-        yield factory
+
+        async def start_inside_basic_auth(*pairs: str, clock: FixedClock | None = None) -> Lab:
+            return await factory(*pairs, clock=clock or FixedClock(NOW))
+
+        yield start_inside_basic_auth
 
 
 async def in_thread(fn: Callable[[], T]) -> T:
