@@ -6,34 +6,19 @@ import asyncio
 import json
 import smtplib
 import ssl
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from exolab.emulator.api import ApiService
-from exolab.emulator.clock import FixedClock, utc
-from exolab.emulator.lab import PortPlan
+from exolab.emulator.clock import utc
 from exolab.emulator.server import Lab
-from exolab.emulator.smtp.submission import SubmissionService
-from exolab.emulator.tenant import load_default_tenant
-from exolab.scenarios.live import LiveExplainer
 from tests.emulator.labs import sessions_recorded
 
 
 @pytest.fixture
-async def lab(tmp_path: Path) -> AsyncIterator[Lab]:
-    started = await Lab.start(
-        load_default_tenant(),
-        tmp_path / "lab",
-        ports=PortPlan(ephemeral=True),
-        clock=FixedClock(utc(2026, 11, 27, 9, 30)),
-        services=[SubmissionService(), ApiService(LiveExplainer())],
-    )
-    yield started
-    await started.stop()
+def lab(console_lab: Lab) -> Lab:
+    return console_lab
 
 
 def _token(lab: Lab) -> str:

@@ -14,16 +14,11 @@ import ssl
 from collections.abc import AsyncIterator
 from email.header import Header
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from exolab.emulator.api import ApiService
-from exolab.emulator.clock import FixedClock, utc
-from exolab.emulator.lab import PortPlan
 from exolab.emulator.server import Lab
-from exolab.emulator.smtp.submission import SubmissionService
 from exolab.emulator.store.views import session_json
 from exolab.emulator.tenant import load_default_tenant
 from exolab.scenarios.live import LiveExplainer
@@ -41,16 +36,8 @@ SUBJECT = "スキャン文書 見積書"
 
 
 @pytest.fixture
-async def lab(tmp_path: Path) -> AsyncIterator[Lab]:
-    started = await Lab.start(
-        load_default_tenant(),
-        tmp_path / "lab",
-        ports=PortPlan(ephemeral=True),
-        clock=FixedClock(utc(2026, 11, 27, 9, 30)),
-        services=[SubmissionService(), ApiService(LiveExplainer())],
-    )
-    yield started
-    await started.stop()
+def lab(console_lab: Lab) -> Lab:
+    return console_lab
 
 
 @pytest.fixture
