@@ -147,6 +147,10 @@ class TokenEndpoint:
         if secret is not None:
             if app.client_secret is None or secret != app.client_secret:
                 raise _Refused(E.INVALID_CLIENT_SECRET, app_id=app.app_id)
+            if not app.client_secret_valid_at(self.clock.now()):
+                # Entra checks the value first: a wrong secret is "invalid", the right
+                # one past its endDateTime is "expired".
+                raise _Refused(E.EXPIRED_CLIENT_SECRET, app_id=app.app_id)
             return app
         if public_ok and app.public_client:
             return app

@@ -71,6 +71,20 @@ INVALID_CLIENT_SECRET = EntraError(
     "https://github.com/OfficeDev/microsoft-365-agents-toolkit/issues/8621",
     C,
 )
+# Entra's own text, quoted with the app id in real responses (2023, 2025); the HTTP
+# status of an invalid_client answer to a client secret is 401 as for AADSTS7000215.
+EXPIRED_CLIENT_SECRET = EntraError(
+    "client.secret_expired",
+    "invalid_client",
+    7000222,
+    "The provided client secret keys for app '{app_id}' are expired. Visit the Azure portal to "
+    "create new keys for your app: https://aka.ms/NewClientSecret, or consider using "
+    "certificate credentials for added security: https://aka.ms/certCreds.",
+    401,
+    "https://github.com/dotnet/sign/issues/849 ; "
+    "https://github.com/spencerwooo/onedrive-vercel-index/issues/1051",
+    C,
+)
 MISSING_CLIENT_SECRET = EntraError(
     "client.no_secret",
     "invalid_client",

@@ -65,12 +65,13 @@ def client_secret_valid(creds: Credentials) -> Verdict | None:
             "acs_client_secret_valid",
             f"the password is not the client secret of app {entry.entra_application_id}",
         )
-    end = app.client_secret_end_date_time
-    if end is not None and end <= creds.session.now:
+    if not app.client_secret_valid_at(creds.session.now):
+        end = app.client_secret_end_date_time
         return Verdict(
             catalog.ACS_SECRET_EXPIRED,
             "acs_client_secret_not_expired",
-            f"the client secret of app {app.app_id} expired at {end.isoformat()}",
+            f"the client secret of app {app.app_id} expired at {end.isoformat() if end else '?'} "
+            "(the token service answers AADSTS7000222)",
         )
     return None
 

@@ -408,6 +408,11 @@ class App(_Section):
     application_permissions: tuple[str, ...] = ()
     """App roles on Office 365 Exchange Online, e.g. ``SMTP.SendAsApp``."""
 
+    def client_secret_valid_at(self, now: datetime) -> bool:
+        """The client secret has not reached its end date (the token service and ACS agree)."""
+        end = self.client_secret_end_date_time
+        return end is None or now < end
+
 
 class HighVolumeEmail(_Section):
     """High Volume Email (HVE) as the service runs it for the whole tenant.

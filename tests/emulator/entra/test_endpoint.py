@@ -88,6 +88,25 @@ def test_bad_secret_is_invalid_client_in_entra_format(endpoint: TokenEndpoint) -
     assert body["error_uri"] == "https://login.microsoftonline.com/error?code=7000215"
 
 
+def test_an_expired_secret_is_aadsts7000222_and_a_wrong_one_still_7000215(
+    clock: FixedClock, key: SigningKey
+) -> None:
+    ends = parse_assignment(f"App[{APP_ONLY}].ClientSecretEndDateTime=2026-05-04T09:30:00Z")
+    endpoint = make_endpoint(load_default_tenant([ends]), clock, key)
+    answer = client_credentials(endpoint)
+    assert (answer.status, answer.body["error"], answer.body["error_codes"]) == (
+        401,
+        "invalid_client",
+        [7000222],
+    )
+    assert answer.body["error_description"].startswith(
+        f"AADSTS7000222: The provided client secret keys for app '{APP_ONLY}' are expired. "
+    )
+    assert client_credentials(endpoint, client_secret="wrong").body["error_codes"] == [7000215]
+    clock.advance(-1)  # one second before the end date the secret still works
+    assert client_credentials(endpoint).status == 200
+
+
 def test_error_ids_are_deterministic_per_seed(
     tenant: Tenant, clock: FixedClock, key: SigningKey
 ) -> None:

@@ -10,9 +10,11 @@ from typing import TypeVar
 
 import pytest
 
+from exolab.emulator.entra import EntraService
 from exolab.emulator.server import Lab
 from exolab.emulator.smtp.acs import AcsService
 from tests.emulator import labs
+from tests.emulator.entra.lab import fetch_token
 from tests.emulator.labs import LabFactory, sessions_recorded
 from tests.emulator.smtp.conftest import FAST, client_context
 
@@ -159,3 +161,28 @@ async def test_the_hourly_limit(start: LabFactory) -> None:
 
     code, text = await in_thread(run)
     assert code == 451 and b"2 messages per hour" in text
+
+
+async def test_an_expired_secret_is_refused_by_the_token_service_and_the_relay(
+    tmp_path: Path,
+) -> None:
+    """The same expired secret: AADSTS7000222 over HTTPS, 535 5.7.3 over SMTP."""
+    expired = f"App[{APP}].ClientSecretEndDateTime=2020-01-01T00:00:00Z"
+    async with labs.lab_factory(tmp_path, lambda: [AcsService(), EntraService()], *FAST) as start:
+        lab = await start(expired)
+        address, port = lab.endpoint("login.microsoftonline.com", 443)
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": APP,
+            "client_secret": SECRET,
+            "scope": "https://communication.azure.com/.default",
+        }
+        answer = await fetch_token(
+            address, port, lab.context.ca.pem_path, f"/{TID}/oauth2/v2.0/token", form
+        )
+        assert answer["error"] == "invalid_client"
+        assert answer["error_codes"] == [7000222]
+        assert f"client secret keys for app '{APP}' are expired" in str(answer["error_description"])
+        assert await in_thread(lambda: attempt(lab)) == "535 5.7.3 Authentication unsuccessful"
+        sessions = await sessions_recorded(lab)
+        assert any(n.startswith("acs_client_secret_not_expired") for n in sessions[0].notes)
