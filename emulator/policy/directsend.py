@@ -8,13 +8,25 @@ this order (Postfix style), first match wins:
    else (a connection-level filter) and real logs show the 5.7.606 reply at
    RCPT; first among the RCPT rules, so a banned sender never learns which
    recipients exist.
-2. ``reject_unauth_destination``: recipient not in an accepted domain, no
+2. IP reputation (``emulator.policy.reputation``): a banned sender that
+   cannot delist itself → 550 5.7.511; traffic not accepted from the IP →
+   550 5.7.708; a temporary throttle → 451 4.7.650 (4.7.500-699) or 451
+   4.7.850 (4.7.850-899); the tenant's own IP Block List, for mail to its
+   domains → 550 5.7.513. Final refusals before temporary ones.
+3. Attribution (``emulator.policy.attribution``), for mail an inbound
+   connector attributes to the tenant: over its outbound threshold → 550
+   5.7.705; relay from a domain the tenant has not registered (when
+   ``Blocklist.RejectUnregisteredSenderDomains``) → 550 5.7.750; the
+   connector reaches another region's front ends → 451 4.4.62 ATTR35.
+4. ``reject_unauth_destination``: recipient not in an accepted domain, no
    inbound connector admits the client, and the domain is not hosted in
    Microsoft 365 → 550 5.7.64 TenantAttribution. A connector turns it into a
    relay (Outbound); another Microsoft 365 tenant's domain is accepted.
-3. ``reject_unknown_recipient``: accepted domain, no such recipient, and
+5. ``reject_no_mail_subscription``: that other tenant has no mail-enabled
+   subscription → 550 4.4.4 ATTR5 (the published class conflict).
+6. ``reject_unknown_recipient``: accepted domain, no such recipient, and
    Directory-Based Edge Blocking on → 550 5.4.1.
-4. ``reject_direct_send``: ``RejectDirectSend`` on, the envelope (P1) sender
+7. ``reject_direct_send``: ``RejectDirectSend`` on, the envelope (P1) sender
    is in an accepted domain, and no connector attributes the mail → 550 5.7.68.
 
 Everything that passes is ordinary inbound mail and goes through the same
@@ -27,7 +39,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Literal
 
-from exolab.emulator.policy import content, limits, sequence
+from exolab.emulator.policy import attribution, content, limits, reputation, sequence
 from exolab.emulator.policy.facts import (
     AuthCommand,
     DataCommand,
@@ -171,7 +183,16 @@ RCPT_RULES: tuple[Rule[MxRcpt], ...] = (
     _sequence_first(sequence.require_valid_rcpt_syntax),
     _sequence_first(limits.recipients_per_message),
     reject_banned_ip,
+    reputation.reject_banned_sender,
+    reputation.reject_ip_not_accepted,
+    reputation.defer_throttled_ip,
+    reputation.defer_suspicious_ip,
+    reputation.reject_customer_block_list,
+    attribution.reject_tenant_over_threshold,
+    attribution.reject_unregistered_sender_domain,
+    attribution.reject_wrong_region,
     reject_unauth_destination,
+    attribution.reject_no_mail_subscription,
     reject_unknown_recipient,
     reject_direct_send,
 )

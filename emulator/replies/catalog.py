@@ -1237,6 +1237,236 @@ NDR_TENANT_EXTERNAL_LIMIT = Reply(
     "5.7.232 is not modelled (its full text is not published).",
 )
 
+# Reputation and attribution on the MX (connection filtering, multi-geo) ---------------------
+DELIST_DOC = "https://learn.microsoft.com/en-us/defender-office-365/external-senders-use-the-delist-portal-to-unblock-yourself"
+RCPT_ORDER_NOTE = (
+    "Checked at RCPT on the MX, in this order after the recipient syntax and count: 5.7.606, "
+    "5.7.511, 5.7.708, 4.7.650, 4.7.850, 5.7.513, 5.7.705, 5.7.750, 4.4.62, then 5.7.64, "
+    "4.4.4, 5.4.1 and 5.7.68 (emulator/policy/directsend.py)."
+)
+
+RCPT_BANNED_SENDER = Reply(
+    "rcpt.banned_sender",
+    550,
+    "5.7.511",
+    "Access denied, banned sender[{client_ip}]. To request removal from this list, forward this "
+    "message to delist@microsoft.com. For more information, go to "
+    "https://go.microsoft.com/fwlink/?LinkId=526653.",
+    Stage.RCPT,
+    f"{DELIST_DOC} ; https://github.com/MicrosoftDocs/microsoft-365-docs/pull/7619 ; {NDR_DOC}",
+    C,
+    FE,
+    note="Text CONFIRMED (the delist page quotes it whole, without a space before '['); stage "
+    "RCPT CONFIRMED (the page's example: 'SMTP error ... for RCPT TO command'). A banned IP "
+    "that cannot use the delist portal (Blocklist.BannedSenders). " + RCPT_ORDER_NOTE,
+)
+RCPT_IP_NOT_ACCEPTED = Reply(
+    "rcpt.ip_not_accepted",
+    550,
+    "5.7.708",
+    "Access denied, traffic not accepted from this IP",
+    Stage.RCPT,
+    NDR_DOC,
+    C,
+    FE,
+    note="Text CONFIRMED (the NDR table); stage UNKNOWN: CHOSEN at RCPT with the other IP "
+    "reputation replies (Blocklist.NotAcceptedIps). " + RCPT_ORDER_NOTE,
+)
+RCPT_IP_THROTTLED = Reply(
+    "rcpt.ip_throttled",
+    451,
+    "4.7.650",
+    "The mail server [{client_ip}] has been temporarily rate limited due to IP reputation. For "
+    "e-mail delivery information, see https://postmaster.live.com (S3113)",
+    Stage.RCPT,
+    "https://github.com/sendgrid/docs/issues/6275 ; "
+    "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/fix-error-code-451-4-7-500-699-asxxx-in-exchange-online",
+    C,
+    FE,
+    note="Text CONFIRMED from a real EOP log (eop-eur06), a code in the NDR table's "
+    "4.7.500-699 range ('Access denied, please try again later'); which number of the range "
+    "a given IP gets is UNKNOWN: CHOSEN 4.7.650, the one seen. Stage UNKNOWN: CHOSEN RCPT "
+    "(Blocklist.ThrottledIps). Temporary: a device that retries later gets through once "
+    "the IP leaves the list. " + RCPT_ORDER_NOTE,
+)
+RCPT_IP_SUSPICIOUS = Reply(
+    "rcpt.ip_suspicious",
+    451,
+    "4.7.850",
+    "Access denied, please try again later",
+    Stage.RCPT,
+    NDR_DOC,
+    L,
+    FE,
+    note="Text CONFIRMED (the NDR table, range 4.7.850-899); the number 4.7.850 in the range, "
+    "the 451 and the stage RCPT are CHOSEN (no capture is public; Blocklist.SuspiciousIps). "
+    + RCPT_ORDER_NOTE,
+)
+RCPT_CUSTOMER_BLOCK_LIST = Reply(
+    "rcpt.customer_block_list",
+    550,
+    "5.7.513",
+    "Service unavailable, Client host [{client_ip}] blocked by {recipient_domain} using Customer "
+    "Block list (AS16012607)",
+    Stage.RCPT,
+    f"{NDR_DOC} ; https://github.com/MicrosoftDocs/OfficeDocs-Exchange/pull/1230",
+    C,
+    FE,
+    note="Text CONFIRMED (the NDR table, $ConnectingIP and $recipientDomain filled in); stage "
+    "UNKNOWN: CHOSEN RCPT, where the recipient domain is known. The tenant's own "
+    "connection filter IP Block List (Blocklist.IPBlockList). " + RCPT_ORDER_NOTE,
+)
+RCPT_TENANT_OVER_THRESHOLD = Reply(
+    "rcpt.tenant_over_threshold",
+    550,
+    "5.7.705",
+    "Access denied, tenant has exceeded threshold",
+    Stage.RCPT,
+    NDR_DOC,
+    C,
+    FE,
+    note="Text CONFIRMED (the NDR table: the tenant sent too much bad mail); stage UNKNOWN: "
+    "CHOSEN at RCPT for mail an inbound connector attributes to the tenant "
+    "(Blocklist.TenantOverThreshold). " + RCPT_ORDER_NOTE,
+)
+RCPT_UNREGISTERED_DOMAIN = Reply(
+    "rcpt.unregistered_domain",
+    550,
+    "5.7.750",
+    "Service unavailable. Client blocked from sending from unregistered domains",
+    Stage.RCPT,
+    NDR_DOC,
+    C,
+    FE,
+    note="Text CONFIRMED (the NDR table); stage UNKNOWN: CHOSEN at RCPT, for relay through an "
+    "inbound connector whose envelope sender's domain is no accepted domain of the tenant, "
+    "when Blocklist.RejectUnregisteredSenderDomains is on (off by default). " + RCPT_ORDER_NOTE,
+)
+RCPT_WRONG_REGION = Reply(
+    "rcpt.wrong_region",
+    451,
+    "4.4.62",
+    "Mail sent to the wrong Office 365 region. ATTR35. For more information go to "
+    "<https://go.microsoft.com/fwlink/p/?linkid=865268>.",
+    Stage.RCPT,
+    f"{MULTI_GEO_DOC} ; {FIX_DOC}",
+    C,
+    FE,
+    note="Text CONFIRMED (the multi-geo document); stage UNKNOWN: CHOSEN at RCPT, for mail "
+    "an inbound connector attributes to the tenant when the connector's server reaches "
+    "another region's front ends (InboundConnector.SendsToRegion differs from Tenant.Region). "
+    + RCPT_ORDER_NOTE,
+)
+RCPT_NO_MAIL_SUBSCRIPTION = Reply(
+    "rcpt.no_mail_subscription",
+    550,
+    "4.4.4",
+    "Mail received as unauthenticated, incoming to a recipient domain configured in a hosted "
+    "tenant which has no mail-enabled subscriptions. ATTR5",
+    Stage.RCPT,
+    MULTI_GEO_DOC,
+    C,
+    FE,
+    class_conflict=True,
+    note="Text CONFIRMED (the multi-geo document) and reproduced as published, although a "
+    "550 reply with a 4.x.x enhanced code breaks RFC 3463's rule that both share a class: "
+    "clients that trust the 550 give up, those that trust 4.4.4 may retry. Stage UNKNOWN: "
+    "CHOSEN at RCPT, for a domain of another Microsoft 365 tenant without a mail-enabled "
+    "subscription (ExternalDomain.MailEnabledSubscriptions = false). " + RCPT_ORDER_NOTE,
+)
+FAULT_TEMPORARY_4_3_2 = Reply(
+    "fault.temporary_error_4_3_2",
+    451,
+    "4.3.2",
+    "Temporary server error. Please try again later ATTR55",
+    Stage.ANY,
+    MULTI_GEO_DOC,
+    C,
+    note="The multi-geo document's first transient text. Sent only when a fault rule names it "
+    "(Reply = 4.3.2, or this id).",
+)
+
+# Submission: federated sign-in, delivery throttles, the message rate -------------------------
+AUTH_FEDERATED_STS_UNREACHABLE = Reply(
+    "auth.federated_sts_unreachable",
+    535,
+    "5.7.139",
+    "Authentication unsuccessful, federated STS service was unreachable.",
+    Stage.AUTH,
+    FIX_DOC,
+    C,
+    FE,
+    note="A user of a federated domain whose identity provider (AD FS) cannot be reached "
+    "(Mailbox.FederatedSts = unreachable). Checked after the account lockout and before the "
+    "password: the federated STS is what would check the password.",
+)
+AUTH_FEDERATED_STS_NOT_HTTPS = Reply(
+    "auth.federated_sts_not_https",
+    535,
+    "5.7.139",
+    "Authentication unsuccessful, the federated STS URL does not support HTTPS.",
+    Stage.AUTH,
+    FIX_DOC,
+    C,
+    FE,
+    note="The federated identity provider is not served over HTTPS with TLS 1.2 "
+    "(Mailbox.FederatedSts = not_https); same place in the order as "
+    "auth.federated_sts_unreachable.",
+)
+EOD_RECIPIENT_THREAD_LIMIT = Reply(
+    "eod.recipient_thread_limit",
+    432,
+    "4.3.2",
+    "STOREDRV.Deliver; recipient thread limit exceeded",
+    Stage.EOD,
+    NDR_DOC,
+    C,
+    SD,
+    note="Text CONFIRMED (the NDR table: the recipient's mailbox store is busy); the stage is "
+    "UNKNOWN: CHOSEN at end of data on both front ends, before anything is stored, for a "
+    "message to a mailbox with Mailbox.RecipientThreadLimited. Checked last among the end "
+    "of data rules, after the size, header, Send As and quota checks.",
+)
+EOD_MESSAGE_RATE = Reply(
+    "eod.message_rate",
+    451,
+    "4.7.0",
+    "Message rate limit exceeded ({limit} messages per minute). Try again later.",
+    Stage.EOD,
+    SUBMISSION_DOC,
+    X,
+    SD,
+    note="Microsoft documents that excess messages are delayed, not refused ('throttled and "
+    "successively carried over to the following minutes'), so the lab's default "
+    "(Limits.MessageRateAction = delay) answers 250 and releases the message later. This "
+    "temporary refusal is CHOSEN for MessageRateAction = reject, to show a device's retry.",
+)
+NDR_RECIPIENT_RATE_FROM_SENDER = Reply(
+    "ndr.recipient_rate_from_sender",
+    550,
+    "5.2.121",
+    "Recipient's per hour message receive limit from specific sender exceeded.",
+    Stage.EOD,
+    NDR_DOC,
+    L,
+    note="Code CONFIRMED (the NDR table: one sender sent one recipient too many messages in an "
+    "hour); the wording is the table's description, LIKELY as the NDR's text. Only when "
+    "Limits.RecipientMessagesPerHourPerSender is set (Microsoft publishes no number). "
+    "Checked before 5.2.122 for each internal recipient.",
+)
+NDR_RECIPIENT_RATE = Reply(
+    "ndr.recipient_rate",
+    550,
+    "5.2.122",
+    "Recipient's per hour message receive limit exceeded.",
+    Stage.EOD,
+    NDR_DOC,
+    L,
+    note="Code CONFIRMED (the NDR table: the recipient received too many messages in an "
+    "hour); the wording is the table's description, LIKELY as the NDR's text. Only when "
+    "Limits.RecipientMessagesPerHour is set.",
+)
+
 # Classic-era wordings (Lab.ReplyTrailer = classic) -----------------------------------------
 # Older replies Microsoft sent before the current wording; a device manual or an old log may
 # quote them. The classic era swaps each modern entry below for its classic sibling.

@@ -55,7 +55,12 @@ class Reply:
     lines: tuple[str, ...] = ()
     close: bool = False
     note: str = ""
+    class_conflict: bool = False
+    """The published text pairs a code with an enhanced code of another class (``550 4.4.4``):
+    reproduced as published, the note says so."""
 
     def __post_init__(self) -> None:
+        if self.class_conflict:
+            return
         if self.enhanced is not None and self.enhanced[0] != str(self.code)[0]:
             raise ValueError(f"{self.id}: enhanced code {self.enhanced} does not match {self.code}")

@@ -62,6 +62,9 @@ class TenantInfo(_Section):
     directory_based_edge_blocking: bool = True
     """DBEB: unknown recipients in an accepted domain are refused at RCPT (5.4.1)."""
 
+    region: str = "NAM"
+    """The Microsoft 365 region that holds the tenant (lab name; NAM, EUR, APC, JPN …)."""
+
     @field_validator("accepted_domains")
     @classmethod
     def _norm_domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -184,6 +187,22 @@ class Limits(_Section):
     messages_per_minute: int = Field(default=30, ge=1)
     """Excess messages are delayed, not refused."""
 
+    message_rate_action: Literal["delay", "hold", "reject"] = "delay"
+    """What a message over MessagesPerMinute meets (lab setting). delay: 250 at once, the
+    message released when the lab clock passes the minute; hold: the 250 waits (at most
+    MessageRateMaxHold seconds, then the message is released as for delay); reject: 451 4.7.0."""
+
+    message_rate_max_hold: float = Field(default=60.0, ge=0, le=600)
+    """With MessageRateAction = hold: the longest the reply after DATA waits, in seconds."""
+
+    recipient_messages_per_hour: int | None = Field(default=None, ge=1)
+    """Messages one internal recipient may receive in an hour (sliding); beyond it an NDR
+    5.2.122. Unset (default): not enforced (Microsoft publishes no number)."""
+
+    recipient_messages_per_hour_per_sender: int | None = Field(default=None, ge=1)
+    """Messages one internal recipient may receive from one sender in an hour; beyond it an
+    NDR 5.2.121. Unset (default): not enforced."""
+
     recipients_per_day: int = Field(default=10_000, ge=1)
     """24-hour sliding window; beyond it 554 5.2.0 SubmissionQuotaExceededException."""
 
@@ -283,6 +302,16 @@ class Mailbox(_Section):
     mfa_required: bool = False
     """Per-user MFA: legacy sign-in fails the way Conditional Access makes it fail."""
 
+    federated_sts: Literal["none", "reachable", "unreachable", "not_https"] = Field(
+        default="none", alias="FederatedSts"
+    )
+    """The user's domain is federated to an identity provider (AD FS) that checks the password
+    (lab name): unreachable or not served over HTTPS/TLS 1.2, SMTP AUTH gets 535 5.7.139."""
+
+    recipient_thread_limited: bool = False
+    """The mailbox's store is busy delivering (lab switch): mail to it gets ``432 4.3.2
+    STOREDRV.Deliver; recipient thread limit exceeded`` and the sender retries."""
+
     @field_validator("primary_smtp_address", "email_addresses", "send_as_trustees")
     @classmethod
     def _norm_addresses(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
@@ -356,6 +385,11 @@ class InboundConnector(_Section):
 
     require_tls: bool = False
 
+    sends_to_region: str | None = None
+    """The region whose front ends this connector's server reaches (lab name). Unset: the
+    tenant's own; another region: its mail is attributed to a tenant that region does not
+    hold, ``451 4.4.62 Mail sent to the wrong Office 365 region. ATTR35``."""
+
     @field_validator("sender_ip_addresses")
     @classmethod
     def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -371,7 +405,9 @@ class InboundConnector(_Section):
 
 
 class Blocklist(_Section):
-    """Public IPs on Microsoft's banned-sender list (5.7.606)."""
+    """Reputation, as the MX's connection filtering judges a client (lab names; Microsoft keeps
+    these lists itself, except the tenant's own ``IPBlockList``). Entries are public IPs or
+    CIDR ranges."""
 
     banned_sending_ips: tuple[str, ...] = ()
     """Public IPs refused with 550 5.7.606."""
@@ -387,10 +423,48 @@ class ExternalDomain(_Section):
     hosted_in_microsoft365: bool = Field(default=False, alias="HostedInMicrosoft365")
     """Another Microsoft 365 tenant: direct send may reach it."""
 
+    banned_senders: tuple[str, ...] = ()
+    """Public IPs on the banned-sender list that the sender cannot delist itself: 550 5.7.511."""
+
+    not_accepted_ips: tuple[str, ...] = Field(default=(), alias="NotAcceptedIps")
+    """Public IPs whose traffic the service does not accept at all: 550 5.7.708."""
+
+    throttled_ips: tuple[str, ...] = ()
+    """Public IPs temporarily restricted while their activity is evaluated: 451 4.7.500-699."""
+
+    suspicious_ips: tuple[str, ...] = ()
+    """Public IPs temporarily blocked for suspicious activity: 451 4.7.850-899."""
+
+    ip_block_list: tuple[str, ...] = Field(default=(), alias="IPBlockList")
+    """The tenant's own connection filter block list (``Set-HostedConnectionFilterPolicy
+    -IPBlockList``): mail to the tenant's domains gets 550 5.7.513."""
+
+    tenant_over_threshold: bool = False
+    """The tenant's outbound mail is blocked for exceeding its threshold: mail a connector
+    attributes to the tenant gets 550 5.7.705."""
+
+    reject_unregistered_sender_domains: bool = False
+    """Relay through an inbound connector from a sender domain that is no accepted domain of
+    the tenant gets 550 5.7.750 (off by default: the lab does not know when Microsoft enforces
+    it for a given tenant)."""
+
+    @field_validator(
+        "banned_senders", "not_accepted_ips", "throttled_ips", "suspicious_ips", "ip_block_list"
+    )
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)
+        return value
+
 
 class DelegatedGrant(_Section):
     scope: str
     admin_consented: bool = True
+
+    mail_enabled_subscriptions: bool = True
+    """False: a Microsoft 365 tenant with no mail-enabled subscription holds the domain, so
+    anonymous mail to it gets ``550 4.4.4 … ATTR5``."""
 
 
 class App(_Section):
