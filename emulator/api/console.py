@@ -6,10 +6,13 @@ page as text by the script, so what a device sent can never become markup.
 
 - ``GET /api/console/state?lang=``: the clock, the switches grouped as in the
   admin centers (path and cmdlet), the mailboxes with their folder counts, the
-  latest sessions.
+  latest sessions (each with the faults that fired in it), the active fault
+  rules with their counters. The SMTP AUTH clients report has its own route
+  (``reports``): it reads every session, so the page asks for it apart.
 - ``GET /api/console/events?lang=``: server-sent events, ``session`` as each
-  session is recorded (with the rule that decided it, explained), ``tenant``
-  when a setting changes, ``clock``, ``reset``.
+  session is recorded (with the rule that decided it, explained, and the
+  faults that fired), ``tenant`` when a setting changes, ``faults`` when a
+  fault rule is added or cleared, ``clock``, ``reset``.
 - ``GET /api/console/sessions/{id}?lang=``: one session, its transcript explained.
 - ``GET /api/console/messages?mailbox=&folder=``, ``GET /api/console/messages/{id}?lang=``:
   decoded subject, headers, attachments, the verdict explained.
@@ -37,6 +40,7 @@ from aiohttp import web
 
 from exolab.emulator.admin.switches import switch_states
 from exolab.emulator.api.events import EventHub, Listener
+from exolab.emulator.api.faults import fault_listing
 from exolab.emulator.api.inputs import BadInput, parse_id, parse_json
 from exolab.emulator.clock import LabDateError, move_clock, parse_lab_date
 from exolab.emulator.lab import LabContext
@@ -148,6 +152,7 @@ class Console:
             "outcome": shape["outcome"],
             "started_at": shape["started_at"],
             "decided": explained.get("decided", {}),
+            "faults": shape["faults"],
         }
 
     def clock_json(self) -> dict[str, Any]:
@@ -178,6 +183,7 @@ class Console:
                 "outbound": outbound,
                 "folders": list(FOLDERS),
                 "sessions": [self.session_summary(s, lang) for s in store.sessions(last=LATEST)],
+                "fault_rules": fault_listing(self.lab),
             }
         )
 
@@ -294,6 +300,10 @@ class Console:
             move_clock(self.lab.clock, after)
             self.hub.publish("clock", self.clock_json())
         self.hub.publish("tenant", {"applied": applied})
+
+    def faults_changed(self) -> None:
+        """A fault rule was added or cleared: pages list the active rules again."""
+        self.hub.publish("faults", {"rules": fault_listing(self.lab)})
 
     async def set_clock(self, request: web.Request) -> web.Response:
         try:

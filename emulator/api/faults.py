@@ -12,6 +12,7 @@ go through the same guard as every write (token, JSON, no foreign Origin).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -26,8 +27,11 @@ MAX_RULES = 256
 
 
 class FaultRoutes:
-    def __init__(self, lab: LabContext) -> None:
+    """``changed`` is told after each add or clear (the console shows the rules live)."""
+
+    def __init__(self, lab: LabContext, changed: Callable[[], None] | None = None) -> None:
         self.lab = lab
+        self.changed = changed or (lambda: None)
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -62,6 +66,7 @@ class FaultRoutes:
         except TenantError as error:
             return _error(400, str(error), key=error.key)
         self.lab.tenant = tenant
+        self.changed()
         return web.json_response(
             {
                 "ok": True,
@@ -81,6 +86,7 @@ class FaultRoutes:
         removed = len(self.lab.tenant.fault) - len(kept)
         self.lab.tenant = self._with_faults(kept)
         self.lab.faults.forget([f.name for f in self.lab.tenant.fault])
+        self.changed()
         return web.json_response({"ok": True, "removed": removed})
 
     def _documents(self) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ Routes (JSON unless said otherwise):
 - ``GET /api/messages?mailbox=&folder=``, ``GET /api/messages/{id}/raw`` (message/rfc822).
 - ``GET /api/sessions``, ``GET /api/sessions/{id}``.
 - ``GET /api/faults``, ``POST /api/faults``, ``POST /api/faults/clear``: fault rules (faults.py).
+- ``GET /api/reports/smtp-auth-clients[?format=csv]``: the SMTP AUTH clients report (reports.py).
 - ``GET /api/sessions/{id}/capture.pcap``, ``GET /api/sessions/{id}/capture.keys``: the
   session's capture when the lab recorded it (``api.captures``).
 - ``GET /``: a small page with the mailboxes and the latest sessions.
@@ -32,6 +33,7 @@ from exolab.emulator.api.faults import FaultRoutes
 from exolab.emulator.api.guard import ApiAccess, guard_middleware, redact, token_ok
 from exolab.emulator.api.inputs import BadInput, parse_id, parse_set_body
 from exolab.emulator.api.page import render_page
+from exolab.emulator.api.reports import ReportRoutes
 from exolab.emulator.lab import LabContext, endpoints_document
 from exolab.emulator.net import bind_socket, socket_port
 from exolab.emulator.store.views import message_json, session_json
@@ -71,7 +73,8 @@ class LabApi:
                 web.get("/api/messages/{id:[0-9]+}/raw", self.raw_message),
                 web.get("/api/sessions", self.sessions),
                 web.get("/api/sessions/{id:[0-9]+}", self.session),
-                *FaultRoutes(lab).routes(),
+                *FaultRoutes(lab, self.console.faults_changed).routes(),
+                *ReportRoutes(lab).routes(),
             ]
         )
         self.captures = CaptureRoutes(lab, access)

@@ -1,4 +1,8 @@
-"""`exolab sessions [ID]`: every connection the lab saw, with its outcome; one with its transcript."""
+"""`exolab sessions [ID]`: every connection the lab saw, with its outcome; one with its transcript.
+
+``--auth-report`` prints the SMTP AUTH clients report instead (per sender: Basic
+or OAuth sign-ins, TLS versions, messages sent), as a table, ``--csv`` or ``--json``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,12 @@ from collections.abc import Sequence
 
 from exolab.cli.common import UsageError, add_data_flag
 from exolab.cli.messages import open_store
+from exolab.emulator.api.auth_report import (
+    TLS_LABELS,
+    AuthClientRow,
+    auth_clients_report,
+    report_csv,
+)
 from exolab.emulator.capture.files import CaptureFiles, captures_dir
 from exolab.emulator.store import SessionRecord
 from exolab.emulator.store.views import session_json, shown
@@ -57,7 +67,53 @@ def detail(s: SessionRecord) -> list[str]:
     return out
 
 
+REPORT_COLUMNS = ("SENDER", "PROTOCOL", "BASIC", "OAUTH", "TLS", "MESSAGES", "LAST SEEN")
+
+
+def report_table(rows: Sequence[AuthClientRow]) -> list[str]:
+    """The SMTP AUTH clients report as aligned columns, most messages first."""
+    cells = [REPORT_COLUMNS] + [
+        (
+            shown(r.sender),
+            r.protocol,
+            str(r.basic_sign_ins),
+            str(r.oauth_sign_ins),
+            " ".join(TLS_LABELS.get(v, v) for v in r.as_json()["tls_versions"]),
+            str(r.messages),
+            r.last_seen.isoformat() if r.last_seen else "-",
+        )
+        for r in rows
+    ]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(REPORT_COLUMNS))]
+    return [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+
+
+def _report(args: argparse.Namespace) -> int:
+    if args.id is not None:
+        raise UsageError("--auth-report covers every session; give no session id")
+    store = open_store(args.data)
+    try:
+        rows = auth_clients_report(store.sessions())
+    finally:
+        store.close()
+    if args.csv:
+        print(report_csv(rows), end="")
+    elif args.json:
+        print(json.dumps([r.as_json() for r in rows], indent=2, ensure_ascii=False))
+    elif not rows:
+        print("no SMTP AUTH sign-ins")
+    else:
+        print("\n".join(report_table(rows)))
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.auth_report:
+        return _report(args)
+    if args.csv:
+        raise UsageError("--csv goes with --auth-report")
     store = open_store(args.data)
     try:
         found = store.sessions(id=args.id) if args.id is not None else store.sessions()
@@ -91,4 +147,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "id", nargs="?", type=_session_id, help="show this session with its transcript"
     )
     parser.add_argument("--json", action="store_true", help="print JSON (with transcripts)")
+    parser.add_argument(
+        "--auth-report",
+        action="store_true",
+        help="the SMTP AUTH clients report: per sender, Basic/OAuth sign-ins, TLS versions, messages",
+    )
+    parser.add_argument("--csv", action="store_true", help="with --auth-report: print it as CSV")
     parser.set_defaults(handler=_run)

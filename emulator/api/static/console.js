@@ -15,6 +15,13 @@ const UI = {
     confirm_reset: "Reset the lab? This restores the tenant file's settings and deletes every stored message and session.",
     applied: "Applied", on: "on", off: "off", connected: "Live", disconnected: "Reconnecting…",
     cmdlet: "PowerShell", path: "Where", download: "download",
+    faults: "Faults that fired", fault_rules: "Fault rules (active)", no_faults: "No fault rules.",
+    fault: "fault", at: "at", firing: "firing", matched: "matched", fired: "fired",
+    report: "SMTP AUTH clients report", refresh: "Refresh", csv: "Download CSV",
+    no_report: "No SMTP AUTH sign-ins yet.",
+    col_sender: "Sender address", col_domain: "Domain", col_protocol: "Authentication protocol",
+    col_basic: "Basic sign-ins", col_oauth: "OAuth sign-ins", col_tls: "TLS versions",
+    col_messages: "Messages sent", col_last: "Last seen",
   },
   ja: {
     clock: "ラボの時計", set_clock: "設定", clock_from_file: "テナント ファイルの値に戻す",
@@ -28,6 +35,13 @@ const UI = {
     confirm_reset: "ラボをリセットしますか? テナント ファイルの設定に戻し、保存されたメッセージとセッションをすべて削除します。",
     applied: "適用しました", on: "オン", off: "オフ", connected: "ライブ", disconnected: "再接続中…",
     cmdlet: "PowerShell", path: "場所", download: "ダウンロード",
+    faults: "発生した障害", fault_rules: "障害ルール (有効)", no_faults: "障害ルールはありません。",
+    fault: "障害", at: "段階", firing: "発生", matched: "一致", fired: "発生",
+    report: "SMTP AUTH クライアント レポート", refresh: "更新", csv: "CSV をダウンロード",
+    no_report: "SMTP AUTH のサインインはまだありません。",
+    col_sender: "送信者アドレス", col_domain: "ドメイン", col_protocol: "認証プロトコル",
+    col_basic: "基本認証のサインイン", col_oauth: "OAuth のサインイン", col_tls: "TLS バージョン",
+    col_messages: "送信メッセージ数", col_last: "最終確認",
   },
 };
 
@@ -36,10 +50,22 @@ const FOLDER_NAMES = {
        "Sent Items": "送信済みアイテム", "Outbound": "送信"},
 };
 
-const state = {lang: "en", token: null, source: null, selected: null};
+const FAULT_ACTIONS = {
+  ja: {"reply": "応答", "reset": "接続のリセット", "close": "切断", "stall": "停止",
+       "slow": "低速化", "lose_250": "250 を返さない"},
+};
+
+const state = {lang: "en", token: null, source: null, selected: null, reportTimer: null};
 
 function t(key) { return (UI[state.lang] || UI.en)[key] || key; }
 function folderName(name) { return (FOLDER_NAMES[state.lang] || {})[name] || name; }
+function actionName(name) { return (FAULT_ACTIONS[state.lang] || {})[name] || name; }
+
+function faultText(f) {
+  // what fired, in the page's language: "fault busy: reply 4.7.500 at eod (firing 1)"
+  const what = `${actionName(f.action)}${f.action === "reply" && f.reply ? ` ${f.reply}` : ""}`;
+  return `${t("fault")} ${f.name}: ${what} ${t("at")} ${f.stage} (${t("firing")} ${f.nth})`;
+}
 
 function el(tag, props, ...children) {
   const node = document.createElement(tag);
@@ -101,6 +127,7 @@ function sessionRow(s) {
     el("span", {"class": `outcome ${s.outcome}`, text: s.outcome}),
     el("span", {text: ` ${s.endpoint}:${s.port} ${s.identity || ""} ${s.tls_version || ""}`}),
     el("span", {"class": "meaning", text: decided.meaning || ""}));
+  for (const f of s.faults || []) row.append(el("span", {"class": "fault", text: faultText(f)}));
   return row;
 }
 
@@ -129,7 +156,9 @@ async function showSession(id) {
       el("dt", {text: t("stage")}), el("dd", {"class": "stage", text: decided.stage || ""}),
       el("dt", {text: t("rule")}), el("dd", {"class": "rule", text: decided.rule || ""}),
       el("dt", {text: t("explanation")}), el("dd", {"class": "explanation", text: decided.meaning || ""}),
-      el("dt", {text: t("notes")}), el("dd", {text: (s.notes || []).join(" / ")})),
+      el("dt", {text: t("notes")}), el("dd", {text: (s.notes || []).join(" / ")}),
+      el("dt", {text: t("faults")}), el("dd", {"class": "faults"},
+        ...(s.faults || []).map((f) => el("div", {"class": "fault", text: faultText(f)})))),
     el("h4", {text: t("transcript")}), transcript);
 }
 
@@ -201,6 +230,33 @@ async function flip(s, on) {
   await loadState();
 }
 
+function renderFaultRules(rules) {
+  const box = document.getElementById("fault-rules");
+  if (!rules || !rules.length) { box.replaceChildren(el("p", {text: t("no_faults")})); return; }
+  box.replaceChildren(el("ul", {}, ...rules.map((r) => el("li", {"class": "fault-rule", "data-name": r.Name},
+    el("code", {text: Object.entries(r).filter(([k]) => k !== "Matched" && k !== "Fired")
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : v}`).join(" ")}),
+    el("span", {text: ` ${t("matched")} ${r.Matched}, ${t("fired")} ${r.Fired}`})))));
+}
+
+async function loadReport() {
+  const rows = await getJson("/api/reports/smtp-auth-clients");
+  const table = document.getElementById("auth-report");
+  const columns = ["col_sender", "col_domain", "col_protocol", "col_basic", "col_oauth", "col_tls", "col_messages", "col_last"];
+  const head = el("tr", {}, ...columns.map((c) => el("th", {text: t(c)})));
+  const body = rows.map((r) => el("tr", {"data-sender": r.sender},
+    ...[r.sender, r.domain, r.protocol, String(r.basic_sign_ins), String(r.oauth_sign_ins),
+        r.tls_versions.join(" "), String(r.messages), r.last_seen || ""].map((v) => el("td", {text: v}))));
+  table.replaceChildren(head, ...body);
+  document.getElementById("auth-report-empty").textContent = rows.length ? "" : t("no_report");
+}
+
+function reportSoon() {
+  // the report reads every session: after a burst of sessions, ask once
+  clearTimeout(state.reportTimer);
+  state.reportTimer = setTimeout(loadReport, 1000);
+}
+
 function showClock(clock) { document.getElementById("clock").textContent = clock.now; }
 
 async function loadState() {
@@ -209,6 +265,7 @@ async function loadState() {
   showClock(data.clock);
   renderSwitches(data.switches);
   renderMailboxes(data);
+  renderFaultRules(data.fault_rules);
   return data;
 }
 
@@ -218,13 +275,15 @@ async function start() {
   const list = document.getElementById("sessions");
   list.replaceChildren();
   for (const s of data.sessions) addSession(s);
+  await loadReport();
   if (state.source) state.source.close();
   const source = new EventSource(`/api/console/events?lang=${state.lang}`);
   state.source = source;
   source.addEventListener("open", () => document.body.dataset.live = "yes");
   source.addEventListener("error", () => { document.body.dataset.live = "no"; });
-  source.addEventListener("session", (e) => { addSession(JSON.parse(e.data)); loadState(); });
+  source.addEventListener("session", (e) => { addSession(JSON.parse(e.data)); loadState(); reportSoon(); });
   source.addEventListener("tenant", () => loadState());
+  source.addEventListener("faults", (e) => renderFaultRules(JSON.parse(e.data).rules));
   source.addEventListener("clock", (e) => showClock(JSON.parse(e.data)));
   source.addEventListener("reset", () => start());
   source.addEventListener("reload", () => start());
@@ -254,6 +313,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("reset").addEventListener("click", async () => {
     if (confirm(t("confirm_reset"))) await post("/api/console/reset", {confirm: "reset"});
   });
+  document.getElementById("auth-report-refresh").addEventListener("click", () => loadReport());
   setInterval(() => getJson("/api/console/state").then((d) => showClock(d.clock)), 10000);
   start();
 });
