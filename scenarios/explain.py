@@ -19,6 +19,7 @@ from exolab.emulator.tenant import load_default_tenant
 from exolab.scenarios.context import message_context
 from exolab.scenarios.messages import Lang, Messages
 from exolab.scenarios.model import Scenario
+from exolab.scenarios.reports.links import localize_links
 from exolab.scenarios.result import Attempt, Line, ScenarioResult
 
 _REPLY_LINE = re.compile(r"^(\d{3})([ -])(.*)$")
@@ -199,11 +200,12 @@ def render_explanation(scenario: Scenario, result: ScenarioResult, lang: Lang) -
         if result.error:
             out.append(f"  - {result.error}")
     fix = scenario.fix or "none"
+    # a Japanese reader is sent to the Japanese page of the same Microsoft article
     out += [
         "",
-        f"{msg('ui.cause')}: {msg(f'fix.{fix}.cause')}",
-        f"{msg('ui.fix')}: {msg(f'fix.{fix}.action')}",
-        f"{msg('ui.source')}: {scenario.source}",
+        f"{msg('ui.cause')}: {localize_links(msg(f'fix.{fix}.cause'), lang)}",
+        f"{msg('ui.fix')}: {localize_links(msg(f'fix.{fix}.action'), lang)}",
+        f"{msg('ui.source')}: {localize_links(scenario.source, lang)}",
     ]
     return "\n".join(out) + "\n"
 

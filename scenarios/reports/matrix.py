@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import html
 import json
-import unicodedata
 
 from exolab.scenarios.matrix import ERROR, REFUSED_SETTING, SETUPS, Cell
 from exolab.scenarios.messages import Lang, Messages
+from exolab.scenarios.reports.width import display_width as _width
+from exolab.scenarios.reports.width import pad as _pad
 
 Table = dict[str, dict[str, Cell]]
+# Japanese fonts by name, and long replies and profile names wrap inside their cell
+# (a fixed table layout shares the window's width) rather than widening the page.
+MATRIX_CSS = (
+    'body{font:14px/1.5 system-ui,"Hiragino Sans","Noto Sans CJK JP","Yu Gothic","Meiryo",'
+    "sans-serif;margin:2em;overflow-wrap:anywhere;line-break:strict}"
+    "table{border-collapse:collapse;table-layout:fixed;width:100%}"
+    "td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}"
+    ".ok{background:#e6f6ea}.no{background:#fde8e8}"
+)
 NOTED = (REFUSED_SETTING, ERROR)
 
 
@@ -43,15 +53,6 @@ def is_good(cell: Cell) -> bool:
     """Delivered to the Inbox: what a vendor wants in every cell."""
     text = cell_text(cell)
     return text.startswith("delivered") and "Junk" not in text
-
-
-def _width(text: str) -> int:
-    """Columns a string takes in a terminal: East Asian wide characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(width - _width(text), 0)
 
 
 def render_text(table: Table, lang: Lang = "en") -> str:
@@ -129,9 +130,8 @@ def render_html(table: Table, lang: Lang = "en") -> str:
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
         f"<title>{html.escape(msg('ui.matrix'))}</title>"
-        "<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left}.ok{background:#e6f6ea}"
-        f".no{{background:#fde8e8}}</style></head><body><h1>{html.escape(msg('ui.matrix'))}</h1>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<style>{MATRIX_CSS}</style></head><body><h1>{html.escape(msg('ui.matrix'))}</h1>"
         f"<table><tr><th>{html.escape(msg('ui.profile'))}</th>{head}</tr>{''.join(rows)}</table>"
         "</body></html>\n"
     )

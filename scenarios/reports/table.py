@@ -6,13 +6,11 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from exolab.scenarios.messages import Lang, Messages
+from exolab.scenarios.reports.width import clip as _clip
+from exolab.scenarios.reports.width import display_width, pad
 from exolab.scenarios.result import ScenarioResult
 
 STATUS_MARK = {"passed": "ok", "failed": "FAIL", "error": "ERR"}
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def render_table(
@@ -21,16 +19,17 @@ def render_table(
     """The table every run prints, then each failure's difference in full."""
     language: Lang = "ja" if lang == "ja" else "en"
     msg = Messages(language)
-    name_w = max([len(_name(r)) for r in results] + [10])
+    # Padding counts display columns: a Japanese heading takes two per character.
+    name_w = max([display_width(_name(r)) for r in results] + [display_width(msg("ui.title")), 10])
     rest = max(width - name_w - 16, 40)
     half = rest // 2
     lines = [
-        f"{'':4}  {msg('ui.title'):<{name_w}}  {msg('ui.expected'):<{half}}  {msg('ui.got')}",
+        f"{'':4}  {pad(msg('ui.title'), name_w)}  {pad(msg('ui.expected'), half)}  {msg('ui.got')}",
     ]
     for r in results:
         lines.append(
-            f"{STATUS_MARK[r.status]:<4}  {_name(r):<{name_w}}  "
-            f"{_clip(r.expected_summary(), half):<{half}}  {_clip(r.got_summary(), rest - half)}"
+            f"{STATUS_MARK[r.status]:<4}  {pad(_name(r), name_w)}  "
+            f"{pad(_clip(r.expected_summary(), half), half)}  {_clip(r.got_summary(), rest - half)}"
         )
     failures = [r for r in results if not r.passed]
     for r in failures:
