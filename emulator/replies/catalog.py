@@ -727,6 +727,23 @@ IDLE_TIMEOUT = Reply(
     HARAKA_2321,
     L,
     close=True,
+    note="The total-session cut (Limits.ConnectionTimeout, about 20 minutes seen on the MX) "
+    "and the slow-body cut (Lab.MinDataRate). A silent client gets session.idle_timeout.",
+)
+INACTIVITY_TIMEOUT = Reply(
+    "session.idle_timeout",
+    421,
+    "4.4.1",
+    "Connection timed out",
+    Stage.ANY,
+    "https://github.com/jstedfast/MailKit/issues/453 ; https://github.com/foxcpp/maddy/issues/693",
+    X,
+    close=True,
+    note="Microsoft publishes no idle-timeout reply. '4.4.1 Connection timed out' is what an "
+    "Exchange server answered a client in a MailKit report, without the total-session "
+    "duration the 20-minute cut appends; code 421 and its use for silence are our choice. "
+    "Sent after Lab.IdleTimeout seconds without a command (an idle Office 365 connection "
+    "was seen dropped after about 5 minutes; the lab's default is 10).",
 )
 
 CONNECTION_LIMIT_SOURCE = Reply(
@@ -1235,6 +1252,37 @@ NDR_TENANT_EXTERNAL_LIMIT = Reply(
     "UNKNOWN). Only when Limits.TenantExternalRecipientsPerDay is set: the rollout's last "
     "phase is paused, so the lab does not enforce it by default. The trial-tenant sibling "
     "5.7.232 is not modelled (its full text is not published).",
+)
+EXCHANGE_DSN_DOC = "https://learn.microsoft.com/en-us/exchange/mail-flow/non-delivery-reports-and-bounce-messages/non-delivery-reports-and-bounce-messages"
+NDR_MAILBOX_FULL = Reply(
+    "ndr.mailbox_full",
+    554,
+    "5.2.2",
+    "mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException."
+    "MapiExceptionShutoffQuotaExceeded; Failed to process message due to a permanent exception "
+    "with message The process failed to get the correct properties.",
+    Stage.EOD,
+    f"https://pastebin.com/ei6cDaAt ; {EXCHANGE_DSN_DOC}",
+    C,
+    note="In the NDR, not on the wire: the text of a real Exchange Online NDR (2018, "
+    "CO1PR20MB0757.namprd20.prod.outlook.com), its diagnostic hex list and '[Stage: "
+    "CreateMessage]' left out. Sent for an internal recipient whose mailbox holds "
+    "Mailbox.TotalItemSize at or over its Mailbox.ProhibitSendReceiveQuota (Set-Mailbox; "
+    "default 100 GB). The sender's own full mailbox is eod.mailbox_full, on the wire.",
+)
+NDR_RECIPIENT_SIZE_LIMIT = Reply(
+    "ndr.recipient_size_limit",
+    550,
+    "5.2.3",
+    "RESOLVER.RST.RecipSizeLimit; message too large for this recipient",
+    Stage.EOD,
+    f"{EXCHANGE_DSN_DOC} ; {NDR_DOC}",
+    L,
+    note="In the NDR, not on the wire. The text is Exchange Server's DSN table entry for 5.2.3 "
+    "(the same resolver runs in Exchange Online): LIKELY for Exchange Online. Sent for an "
+    "internal recipient when the message is larger than the recipient mailbox's "
+    "Mailbox.MaxReceiveSize (Set-Mailbox; default 36 MB), which the sender's MaxSendSize "
+    "and the advertised SIZE let through.",
 )
 
 # Reputation and attribution on the MX (connection filtering, multi-geo) ---------------------

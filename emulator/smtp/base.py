@@ -21,7 +21,6 @@ logged or stored (a refused AUTH's pipelined answers included).
 from __future__ import annotations
 
 import asyncio
-import asyncio.sslproto as _sslproto
 import logging
 import re
 import ssl
@@ -46,6 +45,7 @@ from exolab.emulator.smtp.gatekeeper import (
     translate,
 )
 from exolab.emulator.smtp.session import REDACTED, SessionState
+from exolab.emulator.smtp.tlsbuffer import SMTPTLSProtocol
 from exolab.emulator.store import StoreFull
 
 log = logging.getLogger(__name__)
@@ -306,12 +306,10 @@ class ExchangeSMTP(SMTP):
 
     def _timeout_cb(self) -> None:
         if self.state is not None and self.transport is not None:
-            elapsed = self.lab.clock.monotonic() - self.state.started_mono
             verdict = Verdict(
-                catalog.IDLE_TIMEOUT,
+                catalog.INACTIVITY_TIMEOUT,
                 "idle_timeout",
                 f"no command for {self.lab.tenant.lab.idle_timeout:g} s",
-                params={"duration": _duration(elapsed)},
             )
             self._write(verdict)
         super()._timeout_cb()  # type: ignore[no-untyped-call]
@@ -494,7 +492,7 @@ class ExchangeSMTP(SMTP):
         if self.faults is not None and await self.faults.fire("tls"):
             return
         waiter = self.loop.create_future()
-        self._tls_protocol = _sslproto.SSLProtocol(
+        self._tls_protocol = SMTPTLSProtocol(
             self.loop, self, self.tls_context, waiter, server_side=True
         )
         self._original_transport = self.transport

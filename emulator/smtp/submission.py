@@ -15,12 +15,14 @@ import functools
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from exolab.emulator.capture import recording
 from exolab.emulator.lab import LabContext
 from exolab.emulator.mail.ndr import Failure, build_ndr
 from exolab.emulator.mail.scan import HeadFields, scan
 from exolab.emulator.policy import submission as rules
+from exolab.emulator.policy.delivery import delivery_refused
 from exolab.emulator.policy.facts import (
     AuthCommand,
     DataCommand,
@@ -32,6 +34,7 @@ from exolab.emulator.policy.facts import (
 from exolab.emulator.policy.limits import (
     TENANT_EXTERNAL,
     SubmissionCounters,
+    message_rate_decision,
     tenant_external_limit_reached,
 )
 from exolab.emulator.policy.verdict import Verdict
@@ -117,26 +120,35 @@ class SubmissionFrontEnd:
         verdict = rules.check_end_of_data(eod)
         if not verdict.accepted:
             return verdict
+        rate = message_rate_decision(facts.tenant.limits, eod.rate_delay)
         self.counters.add_recipients(identity, now, len(state.rcpts))
-        self.counters.released(identity, now + verdict.delay, per_minute)
+        self.counters.released(identity, now + rate.release_after, per_minute)
         if verdict.delay > 0:
-            await asyncio.sleep(verdict.delay)  # the reply waits; nothing is refused
+            await asyncio.sleep(verdict.delay)  # MessageRateAction = hold: the reply waits
+        released_at = facts.now + timedelta(seconds=rate.release_after)
+        if rate.release_after > 0:
+            state.note(
+                f"message rate over {per_minute} a minute: delayed, released at "
+                f"{released_at.isoformat()} (lab clock)"
+            )
         message_id = head.message_id
         if message_id is None:
             message_id = f"{state.rng.getrandbits(64):016x}@{state.names.mailbox_host.lower()}"
         blocked = self._over_tenant_external_limit(state, now)
+        refused = self._refused_by_mailboxes(state, body.size)
         unknown: list[str] = []
         await self.lab.store.deliver(
             state.id,
             state.mail_from or "",
             body.data,
-            self._placements(state, identity, unknown, blocked),
+            self._placements(state, identity, unknown, [*blocked, *refused]),
             message_id=f"<{message_id}>",
-            received_at=facts.now,
+            received_at=released_at,
         )
         state.delivered += 1
         state.note(f"delivered: {message_id} to {', '.join(state.rcpts)}")
         failures = [_failure(r, catalog.NDR_RECIPIENT_NOT_FOUND) for r in unknown]
+        failures += [_failure(r, reply) for r, reply in refused.items()]
         failures += [_failure(r, catalog.NDR_TENANT_EXTERNAL_LIMIT) for r in blocked]
         if failures:
             await self._report(state, facts, body.data, failures)
@@ -155,6 +167,16 @@ class SubmissionFrontEnd:
             return external
         self.counters.add_recipients(TENANT_EXTERNAL, now, len(external))
         return []
+
+    def _refused_by_mailboxes(self, state: SessionState, size: int) -> dict[str, Reply]:
+        """The internal recipients whose mailbox cannot take the message, and the NDR reply."""
+        refused: dict[str, Reply] = {}
+        for rcpt in state.rcpts:
+            mailbox = self.lab.tenant.find_mailbox(rcpt)
+            reply = delivery_refused(mailbox, size) if mailbox is not None else None
+            if reply is not None:
+                refused[rcpt] = reply
+        return refused
 
     def _placements(
         self, state: SessionState, identity: str, unknown: list[str], blocked: list[str]

@@ -296,6 +296,15 @@ class Mailbox(_Section):
     total_item_size: int = Field(default=0, ge=0)
     """Bytes the mailbox holds already (``Get-MailboxStatistics``), a lab value."""
 
+    prohibit_send_receive_quota: int = Field(default=107_374_182_400, ge=0)
+    """Bytes (default 100 GB, ``Set-Mailbox -ProhibitSendReceiveQuota``): at or over it the
+    mailbox receives nothing; mail to it comes back to its sender as an NDR ``554 5.2.2
+    mailbox full``."""
+
+    max_receive_size: int = Field(default=37_748_736, ge=1024)
+    """Bytes (default 36 MB, ``Set-Mailbox -MaxReceiveSize``): a larger message comes back to
+    its sender as an NDR ``550 5.2.3 RESOLVER.RST.RecipSizeLimit``."""
+
     restricted_sender: bool = False
     """On the Restricted entities list (blocked for outbound spam)."""
 
