@@ -45,6 +45,8 @@ class SmtpClient:
         self.authenticated = False
         self.auth_attempted = False
         self.starttls_refused = False  # an opportunistic device does not ask twice
+        self._greeted = False  # a quirk's prefix goes in front of the first greeting only
+        self._early_starttls = False  # STARTTLS went out before any greeting (a quirk)
         self.result: SessionOutcome | None = None
         self._parser = ReplyParser()
         self._cs = ClientState()
@@ -180,10 +182,22 @@ class SmtpClient:
         if reply.code != 220:
             self._reject(State.CONNECT, reply)
             return
+        if not self.tls_active and self.quirks.starttls_before_greeting(False):
+            self._early_starttls = True
+            self._send(Ours.STARTTLS, "STARTTLS")
+            return
         self._greet()
 
     def _greet(self) -> None:
-        self._send(Ours.EHLO, f"{self.config.greeting_verb} {self.config.greeting_name}")
+        command = f"{self.config.greeting_verb} {self.config.greeting_name}"
+        prefix = b"" if self._greeted else self.quirks.greeting_prefix(b"")
+        self._greeted = True
+        if not prefix:
+            self._send(Ours.EHLO, command)
+            return
+        # one line on the wire: the server sees the prefix and the greeting as a single command
+        data = prefix + command.encode("utf-8") + self.config.eol
+        self._emit(Ours.EHLO, Send(data, (f"<{len(prefix)} bytes before {command}>", command)))
 
     def _on_greeting(self, reply: Reply) -> None:
         if reply.code != 250:
@@ -218,6 +232,10 @@ class SmtpClient:
         self._start_mail()
 
     def _on_starttls(self, reply: Reply) -> None:
+        if reply.code != 220 and self._early_starttls:
+            # without a greeting there is no plaintext session to carry on in
+            self._reject(State.STARTTLS, reply)
+            return
         if reply.code != 220:
             if self.config.security == "opportunistic_starttls" and reply.code >= 500:
                 self.starttls_refused = True

@@ -91,7 +91,8 @@ def _open(state: State, moves: dict[Trigger, State]) -> dict[Trigger, State]:
 
 
 TRANSITIONS: dict[State, dict[Trigger, State]] = {
-    State.CONNECT: _open(State.CONNECT, {Ours.EHLO: State.EHLO}),
+    # CONNECT -> STARTTLS: STARTTLS before any greeting (a quirk; the server should say 503)
+    State.CONNECT: _open(State.CONNECT, {Ours.EHLO: State.EHLO, Ours.STARTTLS: State.STARTTLS}),
     State.EHLO: _open(
         State.EHLO,
         {Ours.STARTTLS: State.STARTTLS, Ours.AUTH: State.AUTH, Ours.MAIL: State.MAIL},

@@ -55,6 +55,14 @@ class Quirk:
         return sender
 
     # During the session -----------------------------------------------------
+    def starttls_before_greeting(self, proposed: bool) -> bool:
+        """Whether to send STARTTLS right after the banner, before any EHLO/HELO."""
+        return proposed
+
+    def greeting_prefix(self, prefix: bytes) -> bytes:
+        """Bytes that reach the server in front of the first EHLO/HELO (a proxy's header)."""
+        return prefix
+
     def auth_before_starttls(self, proposed: bool) -> bool:
         """Whether to send AUTH before STARTTLS (on the plaintext channel)."""
         return proposed
@@ -102,6 +110,16 @@ class QuirkChain:
         for q in self.quirks:
             sender = q.header_from(sender)
         return sender
+
+    def starttls_before_greeting(self, proposed: bool) -> bool:
+        for q in self.quirks:
+            proposed = q.starttls_before_greeting(proposed)
+        return proposed
+
+    def greeting_prefix(self, prefix: bytes) -> bytes:
+        for q in self.quirks:
+            prefix = q.greeting_prefix(prefix)
+        return prefix
 
     def auth_before_starttls(self, proposed: bool) -> bool:
         for q in self.quirks:
