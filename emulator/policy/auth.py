@@ -70,6 +70,25 @@ def account_not_locked(creds: Credentials) -> Verdict | None:
     return None
 
 
+def federated_sts_available(creds: Credentials) -> Verdict | None:
+    """A federated user's password is checked by the domain's identity provider (AD FS), so an
+    STS that cannot be reached, or is not served over HTTPS, fails the sign-in before any
+    password is judged."""
+    mailbox = creds.session.tenant.find_mailbox(creds.username)
+    if mailbox is None or mailbox.federated_sts in ("none", "reachable"):
+        return None
+    reply = {
+        "unreachable": catalog.AUTH_FEDERATED_STS_UNREACHABLE,
+        "not_https": catalog.AUTH_FEDERATED_STS_NOT_HTTPS,
+    }[mailbox.federated_sts]
+    return Verdict(
+        reply,
+        "federated_sts_available",
+        f"{mailbox.primary_smtp_address} is federated; its STS is {mailbox.federated_sts} "
+        "(Mailbox.FederatedSts)",
+    )
+
+
 def credentials_valid(creds: Credentials) -> Verdict | None:
     mailbox = creds.session.tenant.find_mailbox(creds.username)
     if mailbox is None:

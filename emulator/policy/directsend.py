@@ -237,6 +237,7 @@ EOD_RULES: tuple[Rule[EndOfData], ...] = (
     limits.message_size_within_limit,
     content.header_size_within_limit,
     content.header_from_compliant,
+    limits.recipient_thread_available,
 )
 
 

@@ -35,6 +35,32 @@ def rate_delay(releases: Sequence[float], now: float, per_minute: int) -> float:
     return max(0.0, releases[-per_minute] + MINUTE - now)
 
 
+@dataclass(frozen=True, slots=True)
+class RateDecision:
+    """What a message over the per-minute rate meets (``Limits.MessageRateAction``)."""
+
+    hold: float
+    """Seconds the reply after DATA waits (hold only)."""
+    release_after: float
+    """Seconds from now until the message is released (delivered); 0: at once."""
+    refuse: bool = False
+
+
+def message_rate_decision(limits: Limits, delay: float) -> RateDecision:
+    """Microsoft delays excess messages ("carried over to the following minutes"); a device
+    waiting up to a minute for its 250 would time out, so the default answers at once and
+    releases the message when the lab clock passes the minute. ``hold`` keeps the reply
+    waiting, at most ``MessageRateMaxHold`` seconds; ``reject`` refuses for a retry."""
+    if delay <= 0:
+        return RateDecision(0.0, 0.0)
+    action = limits.message_rate_action
+    if action == "reject":
+        return RateDecision(0.0, 0.0, refuse=True)
+    if action == "hold":
+        return RateDecision(min(delay, limits.message_rate_max_hold), delay)
+    return RateDecision(0.0, delay)
+
+
 @dataclass
 class SubmissionCounters:
     """Per-mailbox counters shared by every submission front end of one lab."""
@@ -75,7 +101,8 @@ class SubmissionCounters:
 
     # messages per minute (delayed, not refused)
     def rate_delay(self, mailbox: str, now: float, per_minute: int) -> float:
-        return rate_delay(tuple(self._releases.get(mailbox, ())), now, per_minute)
+        # the window itself, not a copy: it holds up to ``per_minute`` releases
+        return rate_delay(self._releases.get(mailbox, ()), now, per_minute)
 
     def released(self, mailbox: str, at: float, per_minute: int) -> None:
         window = self._releases.setdefault(mailbox, deque(maxlen=max(per_minute, 1)))
@@ -197,4 +224,20 @@ def daily_recipient_quota(eod: EndOfData) -> Verdict | None:
             f"{eod.recipients_last_24h} recipients in the last 24 h + {len(eod.recipients)} "
             f"is over {limit}",
         )
+    return None
+
+
+def recipient_thread_available(eod: EndOfData) -> Verdict | None:
+    """An internal recipient whose mailbox store is busy delivering defers the whole message
+    (432: the sender retries), before anything is stored."""
+    tenant = eod.session.tenant
+    for recipient in eod.recipients:
+        mailbox = tenant.find_mailbox(recipient)
+        if mailbox is not None and mailbox.recipient_thread_limited:
+            return Verdict(
+                catalog.EOD_RECIPIENT_THREAD_LIMIT,
+                "recipient_thread_available",
+                f"{mailbox.primary_smtp_address}'s store is busy delivering "
+                "(Mailbox.RecipientThreadLimited)",
+            )
     return None

@@ -33,6 +33,7 @@ BASIC_CREDENTIAL_RULES: tuple[Rule[Credentials], ...] = (
     auth.basic_auth_blocked_by_policy,
     tls.legacy_tls_requires_opt_in,
     auth.account_not_locked,
+    auth.federated_sts_available,
     auth.credentials_valid,
     auth.licensed_user_mailbox,
     auth.security_defaults_block_legacy,
@@ -70,6 +71,7 @@ EOD_RULES: tuple[Rule[EndOfData], ...] = (
     sender.header_from_allowed,
     limits.mailbox_not_full,
     limits.daily_recipient_quota,
+    limits.recipient_thread_available,
 )
 
 
@@ -104,12 +106,23 @@ def check_data(cmd: DataCommand) -> Verdict:
 
 
 def check_end_of_data(eod: EndOfData) -> Verdict:
-    """The EOD decision; an accept carries the message-rate delay."""
-    delay = eod.rate_delay
+    """The EOD decision. A message over the per-minute rate is, after every other rule has
+    passed it, delayed (250 now, released later: the default), held (the 250 waits) or
+    refused for a retry, as ``Limits.MessageRateAction`` says."""
+    limits_ = eod.session.tenant.limits
+    decision = limits.message_rate_decision(limits_, eod.rate_delay)
     reason = f"{eod.size} bytes for {len(eod.recipients)} recipient(s)"
-    if delay > 0:
-        reason += f"; message rate over the limit: held {delay:.1f} s"
-    accept = Verdict(catalog.EOD_SUBMITTED, "submitted", reason, delay=delay)
+    if decision.refuse:
+        reason += f"; over {limits_.messages_per_minute} messages a minute: refused for a retry"
+        refuse = Verdict(
+            catalog.EOD_MESSAGE_RATE, "message_rate", reason, {"limit": limits_.messages_per_minute}
+        )
+        return evaluate(EOD_RULES, eod, refuse)
+    if decision.hold > 0:
+        reason += f"; message rate over the limit: reply held {decision.hold:.1f} s"
+    if decision.release_after > decision.hold:
+        reason += f"; released {decision.release_after:.1f} s after submission"
+    accept = Verdict(catalog.EOD_SUBMITTED, "submitted", reason, delay=decision.hold)
     return evaluate(EOD_RULES, eod, accept)
 
 
