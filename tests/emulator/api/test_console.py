@@ -114,3 +114,46 @@ async def test_console_writes_need_the_token_and_the_page_carries_no_data(lab: L
             page = await r.text()
             assert "script-src 'self'" in r.headers["Content-Security-Policy"]
         assert "contoso" not in page and '<script src="/console/console.js"' in page
+
+
+SCAN = b"From: scanner@contoso.com\r\nTo: alice@contoso.com\r\nSubject: scan\r\n\r\npage\r\n"
+
+
+def _send_scan(lab: Lab) -> int:
+    """The scan mailbox (SMTP AUTH on) sends one message; the end-of-data reply code."""
+    host, port = lab.endpoint("smtp.office365.com", 587)
+    context = ssl.create_default_context(cafile=str(lab.context.ca.pem_path))
+    context.check_hostname = False
+    with smtplib.SMTP(host, port, timeout=10) as client:
+        client.starttls(context=context)
+        client.login("scanner@contoso.com", "Scan-2-Mail!")
+        try:
+            client.sendmail("scanner@contoso.com", ["alice@contoso.com"], SCAN)
+        except smtplib.SMTPDataError as refused:
+            return int(refused.smtp_code)
+    return 250
+
+
+async def test_a_fault_that_fired_is_on_the_session_event_and_the_rules_are_listed(
+    lab: Lab,
+) -> None:
+    url = f"{lab.context.endpoints.api}/api/console/events?lang=ja"
+    rule = {"fault": {"Name": "busy", "Stage": "eod", "Reply": "4.7.500", "Count": 1}}
+    async with aiohttp.ClientSession() as http, http.get(url) as stream:
+        await _next_event(stream.content, "hello")
+        status, _ = await _call(lab, "POST", "/api/faults", rule)
+        assert status == 200
+        listed = await asyncio.wait_for(_next_event(stream.content, "faults"), 30)
+        assert [r["Name"] for r in listed["rules"]] == ["busy"]
+        assert await asyncio.to_thread(_send_scan, lab) == 451
+        event = await asyncio.wait_for(_next_event(stream.content, "session"), 30)
+    (fired,) = event["faults"]
+    assert (fired["name"], fired["stage"], fired["action"], fired["reply"], fired["nth"]) == (
+        "busy", "eod", "reply", "4.7.500", 1,
+    )  # fmt: skip
+    status, detail = await _call(lab, "GET", f"/api/console/sessions/{event['id']}?lang=ja")
+    assert status == 200 and detail["faults"] == event["faults"]
+    status, state = await _call(lab, "GET", "/api/console/state")
+    (shown,) = state["fault_rules"]
+    assert (shown["Name"], shown["Fired"]) == ("busy", 1)
+    assert state["sessions"][-1]["faults"] == event["faults"]

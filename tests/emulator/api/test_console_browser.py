@@ -131,3 +131,55 @@ async def test_a_japanese_subject_reads_as_sent(browser: Browser, lab: Lab) -> N
     await expect(subject).to_have_text(SUBJECT, timeout=WAIT)
     await subject.click()
     await expect(page.locator("#detail-body .message-subject")).to_have_text(SUBJECT, timeout=WAIT)
+
+
+SCAN = b"From: scanner@contoso.com\r\nTo: alice@contoso.com\r\nSubject: scan\r\n\r\npage\r\n"
+
+
+def scan(lab: Lab) -> int:
+    """The scan mailbox (SMTP AUTH on) sends one message; the end-of-data reply code."""
+    host, port = lab.endpoint("smtp.office365.com", 587)
+    context = ssl.create_default_context(cafile=str(lab.context.ca.pem_path))
+    context.check_hostname = False
+    with smtplib.SMTP(host, port, timeout=10) as client:
+        client.starttls(context=context)
+        client.login("scanner@contoso.com", "Scan-2-Mail!")
+        try:
+            client.sendmail("scanner@contoso.com", ["alice@contoso.com"], SCAN)
+        except smtplib.SMTPDataError as refused:
+            return int(refused.smtp_code)
+    return 250
+
+
+async def test_a_fault_that_fired_shows_on_the_session_in_japanese(
+    browser: Browser, lab: Lab
+) -> None:
+    page = await open_console(browser, lab, "ja")
+    token = json.loads(lab.endpoints_path.read_text("utf-8"))["api_token"]
+    rule = {"fault": {"Name": "busy", "Stage": "eod", "Reply": "4.7.500", "Count": 1}}
+    answer = await page.request.post(
+        f"{lab.context.endpoints.api}/api/faults",
+        data=json.dumps(rule),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert answer.status == 200
+    listed = page.locator('#fault-rules .fault-rule[data-name="busy"]')
+    await expect(listed).to_contain_text("Reply=4.7.500", timeout=WAIT)
+    assert await asyncio.to_thread(scan, lab) == 451
+    fault = page.locator("#sessions li.session .fault")
+    await expect(fault).to_have_text("障害 busy: 応答 4.7.500 段階 eod (発生 1)", timeout=WAIT)
+    await page.locator("#sessions li.session").click()
+    await expect(page.locator("#detail-body dd.faults .fault")).to_contain_text(
+        "busy", timeout=WAIT
+    )
+    await expect(listed).to_contain_text("発生 1", timeout=WAIT)
+
+
+async def test_the_smtp_auth_clients_report_lists_the_sender(browser: Browser, lab: Lab) -> None:
+    page = await open_console(browser, lab, "en")
+    assert await asyncio.to_thread(scan, lab) == 250
+    row = page.locator('#auth-report tr[data-sender="scanner@contoso.com"]')
+    await expect(row).to_contain_text("Basic", timeout=WAIT)
+    await expect(row.locator("td").nth(6)).to_have_text("1")
+    link = page.locator("#auth-report-csv")
+    await expect(link).to_have_attribute("href", "/api/reports/smtp-auth-clients?format=csv")
