@@ -224,7 +224,7 @@ def _finished(
     """The last try's result with the whole attempt log, the job's fate and its panel text."""
     job = final_state(policy, result)
     message = result.device_message
-    if job != "sent" and policy.panel:
+    if job != "sent" and policy.panel is not None:  # "" is a device that shows nothing
         message = policy.panel
     if job != "sent":
         run.transcript.add("*", f"job {job} after {run.attempts} attempt(s)")

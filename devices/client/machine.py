@@ -212,6 +212,7 @@ class SmtpClient:
             not self.authenticated
             and not self.auth_attempted
             and bool(self.config.usable_mechanisms())
+            and self.quirks.uses_smtp_auth(True)
         )
 
     def _after_greeting(self) -> None:

@@ -63,6 +63,10 @@ class Quirk:
         """Bytes that reach the server in front of the first EHLO/HELO (a proxy's header)."""
         return prefix
 
+    def uses_smtp_auth(self, proposed: bool) -> bool:
+        """Whether the firmware signs in with SMTP AUTH at all when it holds credentials."""
+        return proposed
+
     def auth_before_starttls(self, proposed: bool) -> bool:
         """Whether to send AUTH before STARTTLS (on the plaintext channel)."""
         return proposed
@@ -120,6 +124,11 @@ class QuirkChain:
         for q in self.quirks:
             prefix = q.greeting_prefix(prefix)
         return prefix
+
+    def uses_smtp_auth(self, proposed: bool) -> bool:
+        for q in self.quirks:
+            proposed = q.uses_smtp_auth(proposed)
+        return proposed
 
     def auth_before_starttls(self, proposed: bool) -> bool:
         for q in self.quirks:

@@ -86,3 +86,27 @@ def test_starttls_when_off_turns_none_into_opportunistic() -> None:
     assert chain.security_mode("none") == "opportunistic_starttls"
     assert chain.security_mode("starttls") == "starttls"
     assert chain.security_mode("implicit") == "implicit"
+
+
+def test_pop_before_smtp_never_sends_auth_although_it_holds_credentials() -> None:
+    play(
+        f"""
+        S: 220 hi
+        C: EHLO MFP-SIM
+        {EXO_EHLO_PRE}
+        C: STARTTLS
+        S: 220 2.0.0 SMTP server ready
+        > starttls
+        * tls
+        C: EHLO MFP-SIM
+        {EXO_EHLO_POST}
+        C: MAIL FROM:<scanner@contoso.com>
+        S: 530 5.7.57 Client not authenticated to send mail
+        C: QUIT
+        S: 221 bye
+        > close
+        = rejected MAIL 530
+        """,
+        cfg(),
+        build_chain([("pop-before-smtp", {})]),
+    )
