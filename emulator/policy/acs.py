@@ -8,8 +8,11 @@ service's own app registrations. The app needs a role on the resource that
 carries the Communication and Email permissions; MAIL FROM must be a verified
 MailFrom address of a domain linked to the resource. It delivers to anyone,
 inside the tenant or outside it, within the resource's sending limits
-(30 a minute, 100 an hour by default). Nothing here counts towards Exchange
-Online's mailbox or tenant limits.
+(30 a minute, 100 an hour by default) and its size limits (50 recipients in an
+email, 10 MB including attachments). The header block is bounded and the From
+field must be well formed, as on Exchange Online's front ends (CHOSEN: ACS
+publishes no reply for either). Nothing here counts towards Exchange Online's
+mailbox or tenant limits.
 
 Read top to bottom: the first rule that returns a verdict decides.
 """
@@ -19,7 +22,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from exolab.emulator.policy import auth, limits, sequence, tls
+from exolab.emulator.policy import auth, sequence, tls
 from exolab.emulator.policy.facts import (
     AuthCommand,
     Credentials,
@@ -90,11 +93,25 @@ def app_has_role(creds: Credentials) -> Verdict | None:
     return None
 
 
+def login_only(cmd: AuthCommand) -> Verdict | None:
+    """The relay offers AUTH LOGIN only: Microsoft documents an SMTP Username and the app's
+    client secret, and no OAuth (XOAUTH2) sign-in, so XOAUTH2 gets what any server answers
+    for a mechanism it never advertised."""
+    if not cmd.known:
+        return Verdict(
+            catalog.AUTH_UNRECOGNIZED,
+            "acs_login_only",
+            f"AUTH {cmd.mechanism or '(none)'} is not offered: the ACS relay takes AUTH LOGIN "
+            "with an SMTP Username and the Entra app's client secret",
+        )
+    return None
+
+
 AUTH_COMMAND_RULES: tuple[Rule[AuthCommand], ...] = (
     sequence.require_ehlo_before_auth,
     sequence.reject_second_auth,
     tls.require_tls_before_auth,
-    auth.reject_unadvertised_mechanism,
+    login_only,
 )
 
 CREDENTIAL_RULES: tuple[Rule[Credentials], ...] = (
@@ -189,6 +206,17 @@ def within_sending_limits(mail: AcsMail) -> Verdict | None:
     )
 
 
+def size_parameter_within_limit(mail: AcsMail) -> Verdict | None:
+    resource, size = resource_of(mail.command.session), mail.command.size
+    if resource is not None and size is not None and size > resource.max_message_size:
+        return Verdict(
+            catalog.ACS_MAIL_SIZE_EXCEEDED,
+            "acs_size_parameter_within_limit",
+            f"SIZE={size} is over {resource.name}'s {resource.max_message_size} bytes",
+        )
+    return None
+
+
 def sender_verified(mail: AcsMail) -> Verdict | None:
     session, address = mail.command.session, mail.command.address
     resource = resource_of(session)
@@ -225,14 +253,62 @@ MAIL_RULES: tuple[Rule[AcsMail], ...] = (
     require_authentication,
     _on_command(sequence.reject_nested_mail),
     _on_command(sequence.require_valid_mail_syntax),
-    _on_command(limits.size_parameter_within_limit),
+    size_parameter_within_limit,
     within_sending_limits,
     sender_verified,
 )
 
+
+def recipients_per_message(cmd: RcptCommand) -> Verdict | None:
+    resource = resource_of(cmd.session)
+    if resource is not None and cmd.session.rcpt_count >= resource.max_recipients_per_message:
+        return Verdict(
+            catalog.ACS_TOO_MANY_RECIPIENTS,
+            "acs_recipients_per_message",
+            f"recipient {cmd.session.rcpt_count + 1} is over {resource.name}'s "
+            f"{resource.max_recipients_per_message} per message",
+        )
+    return None
+
+
+def message_size_within_limit(eod: EndOfData) -> Verdict | None:
+    resource = resource_of(eod.session)
+    if resource is not None and eod.size > resource.max_message_size:
+        return Verdict(
+            catalog.ACS_MESSAGE_TOO_BIG,
+            "acs_message_size_within_limit",
+            f"{eod.size} bytes is over {resource.name}'s {resource.max_message_size}",
+        )
+    return None
+
+
+def header_size_within_limit(eod: EndOfData) -> Verdict | None:
+    """The bound Exchange Online's front ends use (``Limits.MaxHeaderSize``), CHOSEN for ACS."""
+    limit = eod.session.tenant.limits.max_header_size
+    if eod.header_size > limit:
+        return Verdict(
+            catalog.ACS_HEADER_TOO_BIG,
+            "acs_header_size_within_limit",
+            f"header block of {eod.header_size} bytes is over {limit}",
+        )
+    return None
+
+
+def header_from_compliant(eod: EndOfData) -> Verdict | None:
+    if not eod.from_compliant:
+        shown = ", ".join(eod.header_from) or "(none)"
+        return Verdict(
+            catalog.ACS_FROM_INVALID,
+            "acs_header_from_compliant",
+            f"From header is not one field of local@domain addresses: {shown}",
+        )
+    return None
+
+
 RCPT_RULES: tuple[Rule[RcptCommand], ...] = (
     sequence.require_mail_before_rcpt,
     sequence.require_valid_rcpt_syntax,
+    recipients_per_message,
 )
 
 DATA_RULES: tuple[Rule[DataCommand], ...] = (
@@ -240,7 +316,12 @@ DATA_RULES: tuple[Rule[DataCommand], ...] = (
     sequence.require_rcpt_before_data,
 )
 
-EOD_RULES: tuple[Rule[EndOfData], ...] = (limits.message_size_within_limit,)
+EOD_RULES: tuple[Rule[EndOfData], ...] = (
+    message_size_within_limit,
+    header_size_within_limit,
+    header_from_compliant,
+)
+"""The resource's own size limit, not the tenant's: ACS is not the tenant's Exchange."""
 
 
 def check_mail(mail: AcsMail) -> Verdict:

@@ -10,8 +10,11 @@ troubleshooting page lists what differs (docs/guide/moving-off-basic-auth.md):
   ends in September 2028 (``HighVolumeEmail.BasicAuthRetiredFrom``);
 - OAuth works for apps on the account's allowed list (``Add-HVEAppAccess``),
   a change taking effect after ``HighVolumeEmail.AppAccessDelaySeconds``;
-- internal recipients only, at most 50 per message, a billing policy attached,
-  and the sender must be one of the account's own addresses;
+- internal recipients only, at most 50 per message, 10 MB a message
+  (``HighVolumeEmail.MaxMessageSize``), a billing policy attached, and the sender
+  must be one of the account's own addresses;
+- the header checks of Exchange Online's other front ends (``content``: header
+  size 552 5.3.4, a compliant From 550 5.7.512);
 - nothing sent here counts towards a mailbox's or the tenant's rate limits
   (this module keeps no counters, and the front end shares none).
 
@@ -27,7 +30,7 @@ from datetime import timedelta
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-from exolab.emulator.policy import auth, limits, sender, sequence, tls
+from exolab.emulator.policy import auth, content, limits, sender, sequence, tls
 from exolab.emulator.policy.facts import (
     AuthCommand,
     Credentials,
@@ -244,6 +247,17 @@ def billing_policy_attached(cmd: MailCommand) -> Verdict | None:
     return None
 
 
+def size_parameter_within_hve_limit(cmd: MailCommand) -> Verdict | None:
+    limit = cmd.session.tenant.high_volume_email.max_message_size
+    if cmd.size is not None and cmd.size > limit:
+        return Verdict(
+            catalog.HVE_MAIL_SIZE_EXCEEDED,
+            "hve_size_parameter_within_limit",
+            f"SIZE={cmd.size} is over HVE's {limit} bytes (HighVolumeEmail.MaxMessageSize)",
+        )
+    return None
+
+
 def sender_is_account(cmd: MailCommand) -> Verdict | None:
     account = _account(cmd.session, cmd.session.identity)
     if account is None or cmd.address is None:
@@ -289,6 +303,17 @@ def recipients_per_message(cmd: RcptCommand) -> Verdict | None:
     return None
 
 
+def message_size_within_hve_limit(eod: EndOfData) -> Verdict | None:
+    limit = eod.session.tenant.high_volume_email.max_message_size
+    if eod.size > limit:
+        return Verdict(
+            catalog.HVE_MESSAGE_TOO_BIG,
+            "hve_message_size_within_limit",
+            f"{eod.size} bytes is over HVE's {limit} (HighVolumeEmail.MaxMessageSize)",
+        )
+    return None
+
+
 def header_from_is_account(eod: EndOfData) -> Verdict | None:
     account = _account(eod.session, eod.session.identity)
     if account is None:
@@ -311,6 +336,7 @@ MAIL_RULES: tuple[Rule[MailCommand], ...] = (
     sequence.reject_nested_mail,
     sequence.require_valid_mail_syntax,
     limits.size_parameter_within_limit,
+    size_parameter_within_hve_limit,
     billing_policy_attached,
     sender_is_account,
 )
@@ -330,8 +356,13 @@ DATA_RULES: tuple[Rule[DataCommand], ...] = (
 
 EOD_RULES: tuple[Rule[EndOfData], ...] = (
     limits.message_size_within_limit,
+    message_size_within_hve_limit,
+    content.header_size_within_limit,
+    content.header_from_compliant,
     header_from_is_account,
 )
+"""Exchange Online's header checks come before HVE's own From rule: a From that is missing or
+no address gets 5.7.512 as on smtp.office365.com, a well-formed foreign one 5.6.241."""
 
 
 def check_mail(cmd: MailCommand) -> Verdict:

@@ -1186,6 +1186,93 @@ ACS_RATE_LIMITED = Reply(
     note="Limits 30/min and 100/h CONFIRMED (the REST API answers 429 Too Many Requests); the "
     "SMTP reply is CHOSEN: temporary, so a device that retries later succeeds.",
 )
+ACS_SERVICE_LIMITS_DOC = (
+    "https://learn.microsoft.com/en-us/azure/communication-services/concepts/service-limits"
+)
+ACS_TOO_MANY_RECIPIENTS = Reply(
+    "acs.too_many_recipients",
+    452,
+    "4.5.3",
+    "Too many recipients",
+    Stage.RCPT,
+    f"{ACS_SERVICE_LIMITS_DOC} ; RFC 5321 section 4.5.3.1.8",
+    X,
+    FE,
+    note="The limit (50 recipients in an email) is CONFIRMED; the SMTP reply is CHOSEN "
+    "(RFC 5321's, as for HVE): a client sends the rest in another transaction.",
+)
+ACS_MAIL_SIZE_EXCEEDED = Reply(
+    "acs.mail_size_exceeded",
+    552,
+    "5.3.4",
+    "Message size exceeds fixed maximum message size",
+    Stage.MAIL,
+    ACS_SERVICE_LIMITS_DOC,
+    X,
+    FE,
+    note="MAIL FROM SIZE= over the resource's limit (10 MB including attachments, CONFIRMED); "
+    "the reply is CHOSEN: Exchange Online's wording for the same refusal.",
+)
+ACS_MESSAGE_TOO_BIG = Reply(
+    "acs.size_exceeded",
+    552,
+    "5.3.4",
+    "Message size exceeds fixed maximum message size",
+    Stage.EOD,
+    ACS_SERVICE_LIMITS_DOC,
+    X,
+    FE,
+    note="A message over the resource's limit (10 MB including attachments, CONFIRMED) sent "
+    "without SIZE=; the reply is CHOSEN as for acs.mail_size_exceeded.",
+)
+ACS_HEADER_TOO_BIG = Reply(
+    "acs.header_size_exceeded",
+    552,
+    "5.3.4",
+    "Header size exceeds fixed maximum size",
+    Stage.EOD,
+    ACS_SMTP_DOC,
+    X,
+    FE,
+    note="No header limit is published for the ACS relay: CHOSEN Exchange Online's reply and "
+    "limit (Limits.MaxHeaderSize), so one hostile header block is bounded on every front end.",
+)
+ACS_FROM_INVALID = Reply(
+    "acs.from_invalid",
+    550,
+    "5.7.512",
+    "Access denied, message must be RFC 5322 section 3.6.2 compliant",
+    Stage.EOD,
+    f"{ACS_SMTP_DOC} ; {NDR_DOC}",
+    X,
+    FE,
+    note="No From field, more than one, or one without a local@domain address. What the ACS "
+    "relay answers is not published: CHOSEN Exchange Online's reply for the same fault.",
+)
+HVE_MAIL_SIZE_EXCEEDED = Reply(
+    "hve.mail_size_exceeded",
+    552,
+    "5.3.4",
+    "Message size exceeds fixed maximum message size",
+    Stage.MAIL,
+    "https://powershellcenter.com/2025/01/05/hve-guide (max message size 10 MB)",
+    L,
+    FE,
+    note="MAIL FROM SIZE= over HighVolumeEmail.MaxMessageSize (10 MB, LIKELY: third parties); "
+    "the text is Exchange Online's for the same refusal.",
+)
+HVE_MESSAGE_TOO_BIG = Reply(
+    "hve.size_exceeded",
+    552,
+    "5.3.4",
+    "Message size exceeds fixed maximum message size",
+    Stage.EOD,
+    "https://powershellcenter.com/2025/01/05/hve-guide (max message size 10 MB)",
+    L,
+    FE,
+    note="A message over HighVolumeEmail.MaxMessageSize sent without SIZE= (see "
+    "hve.mail_size_exceeded).",
+)
 
 
 # Scripted faults (``[[Fault]]``): Exchange's own temporary-failure texts ------------

@@ -146,7 +146,14 @@ class HveFrontEnd:
 
     async def end_of_data(self, state: SessionState, facts: SessionFacts, body: Body) -> Verdict:
         head = scan(body.data) if body.kept else HeadFields()
-        eod = EndOfData(facts, body.size, tuple(state.rcpts), head.header_from)
+        eod = EndOfData(
+            facts,
+            body.size,
+            tuple(state.rcpts),
+            head.header_from,
+            from_compliant=head.from_compliant,
+            header_size=head.header_size,
+        )
         verdict = rules.check_end_of_data(eod)
         if not verdict.accepted:
             return verdict

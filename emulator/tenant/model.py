@@ -514,6 +514,10 @@ class HighVolumeEmail(_Section):
     max_recipients_per_message: int = Field(default=50, ge=1)
     """HVE takes at most 50 recipients per message (documented)."""
 
+    max_message_size: int = Field(default=10_485_760, ge=1024)
+    """Bytes an HVE message may have, headers and encoded attachments included: 10 MB
+    (LIKELY: reported by third parties, not on Microsoft's HVE pages)."""
+
     token_expiring_soon_seconds: int = Field(default=60, ge=0)
     """A bearer token with less than this left gets ``535 5.7.142`` (threshold CHOSEN)."""
 
@@ -589,6 +593,13 @@ class CommunicationService(_Section):
 
     messages_per_hour: int = Field(default=100, ge=1)
     """Default email sending limit (raised by a support request)."""
+
+    max_recipients_per_message: int = Field(default=50, ge=1)
+    """ACS Email's "number of recipients in email" limit (service limits page)."""
+
+    max_message_size: int = Field(default=10_485_760, ge=1024)
+    """ACS Email's "total email request size (including attachments)": 10 MB (service limits
+    page; up to 30 MB on a support request). Exchange Online's own limits do not apply."""
 
     @field_validator("linked_domains")
     @classmethod
