@@ -8,6 +8,7 @@ Routes (JSON unless said otherwise):
 - ``GET /api/messages?mailbox=&folder=``, ``GET /api/messages/{id}/raw`` (message/rfc822).
 - ``GET /api/sessions``, ``GET /api/sessions/{id}``.
 - ``GET /api/faults``, ``POST /api/faults``, ``POST /api/faults/clear``: fault rules (faults.py).
+- ``GET /api/status``: the lab process's memory now and at its peak (status.py).
 - ``GET /api/reports/smtp-auth-clients[?format=csv]``: the SMTP AUTH clients report (reports.py).
 - ``GET /api/sessions/{id}/capture.pcap``, ``GET /api/sessions/{id}/capture.keys``: the
   session's capture when the lab recorded it (``api.captures``).
@@ -34,6 +35,7 @@ from exolab.emulator.api.guard import ApiAccess, guard_middleware, redact, token
 from exolab.emulator.api.inputs import BadInput, parse_id, parse_set_body
 from exolab.emulator.api.page import render_page
 from exolab.emulator.api.reports import ReportRoutes
+from exolab.emulator.api.status import StatusRoutes
 from exolab.emulator.lab import LabContext, endpoints_document
 from exolab.emulator.net import bind_socket, socket_port
 from exolab.emulator.store.views import message_json, session_json
@@ -75,6 +77,7 @@ class LabApi:
                 web.get("/api/sessions/{id:[0-9]+}", self.session),
                 *FaultRoutes(lab, self.console.faults_changed).routes(),
                 *ReportRoutes(lab).routes(),
+                *StatusRoutes(lab).routes(),
             ]
         )
         self.captures = CaptureRoutes(lab, access)
