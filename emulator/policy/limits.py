@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from exolab.emulator.policy.facts import DataCommand, EndOfData, MailCommand, RcptCommand
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import catalog
+from exolab.emulator.replies.model import Reply
 from exolab.emulator.tenant.model import Limits, Tenant
 
 DAY = 86_400.0
+HOUR = 3_600.0
 MINUTE = 60.0
 
 
@@ -69,6 +71,7 @@ class SubmissionCounters:
     _recipients: dict[str, deque[tuple[float, int]]] = field(default_factory=dict)
     _recipient_totals: dict[str, int] = field(default_factory=dict)
     _releases: dict[str, deque[float]] = field(default_factory=dict)
+    _received: dict[str, deque[float]] = field(default_factory=dict)
 
     # concurrent authenticated connections
     def connected(self, mailbox: str, session_id: int) -> None:
@@ -103,6 +106,18 @@ class SubmissionCounters:
     def rate_delay(self, mailbox: str, now: float, per_minute: int) -> float:
         # the window itself, not a copy: it holds up to ``per_minute`` releases
         return rate_delay(self._releases.get(mailbox, ()), now, per_minute)
+
+    # messages one recipient received (per hour, sliding), keyed by recipient or recipient+sender
+    def received_last_hour(self, key: str, now: float) -> int:
+        window = self._received.get(key)
+        if not window:
+            return 0
+        while window and window[0] <= now - HOUR:
+            window.popleft()
+        return len(window)
+
+    def received(self, key: str, now: float) -> None:
+        self._received.setdefault(key, deque()).append(now)
 
     def released(self, mailbox: str, at: float, per_minute: int) -> None:
         window = self._releases.setdefault(mailbox, deque(maxlen=max(per_minute, 1)))
@@ -201,6 +216,13 @@ def tenant_external_limit_reached(tenant: Tenant, last_24h: int, external: int) 
     return limit is not None and external > 0 and last_24h + external > limit
 
 
+def tenant_external_limit_reply(tenant: Tenant) -> Reply:
+    """The NDR reply for recipients the TERRL stops: a trial tenant has its own code."""
+    if tenant.tenant.trial:
+        return catalog.NDR_TENANT_EXTERNAL_LIMIT_TRIAL
+    return catalog.NDR_TENANT_EXTERNAL_LIMIT
+
+
 def mailbox_not_full(eod: EndOfData) -> Verdict | None:
     """A mailbox at its ProhibitSendQuota cannot save the Sent Items copy, so it cannot send."""
     mailbox = eod.session.mailbox()
@@ -240,4 +262,17 @@ def recipient_thread_available(eod: EndOfData) -> Verdict | None:
                 f"{mailbox.primary_smtp_address}'s store is busy delivering "
                 "(Mailbox.RecipientThreadLimited)",
             )
+    return None
+
+
+def recipient_rate_exceeded(limits: Limits, from_sender: int, total: int) -> Reply | None:
+    """The NDR reply for a recipient that already received ``from_sender`` messages from this
+    sender and ``total`` in all in the last hour, or None. The per-sender limit (5.2.121) is
+    the narrower one, so it is checked first; neither is enforced unless set."""
+    per_sender = limits.recipient_messages_per_hour_per_sender
+    if per_sender is not None and from_sender >= per_sender:
+        return catalog.NDR_RECIPIENT_RATE_FROM_SENDER
+    per_recipient = limits.recipient_messages_per_hour
+    if per_recipient is not None and total >= per_recipient:
+        return catalog.NDR_RECIPIENT_RATE
     return None

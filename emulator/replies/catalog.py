@@ -1337,8 +1337,24 @@ NDR_TENANT_EXTERNAL_LIMIT = Reply(
     C,
     note="In the NDR, not on the wire (whether submission also refuses at SMTP time is "
     "UNKNOWN). Only when Limits.TenantExternalRecipientsPerDay is set: the rollout's last "
-    "phase is paused, so the lab does not enforce it by default. The trial-tenant sibling "
-    "5.7.232 is not modelled (its full text is not published).",
+    "phase is paused, so the lab does not enforce it by default. A trial tenant gets "
+    "ndr.tenant_external_limit.trial (5.7.232) instead.",
+)
+NDR_TENANT_EXTERNAL_LIMIT_TRIAL = Reply(
+    "ndr.tenant_external_limit.trial",
+    550,
+    "5.7.232",
+    "Your message can't be sent because your trial tenant has exceeded its daily limit for "
+    "sending email to external recipients (tenant external recipient rate limit).",
+    Stage.EOD,
+    "https://techcommunity.microsoft.com/blog/exchange/introducing-exchange-online-tenant-outbound-email-limits/4372797 ; "
+    f"{NDR_DOC}",
+    L,
+    note="Code CONFIRMED (the NDR table: a trial tenant over its external recipient limit); "
+    "only '... your trial tenant has exceeded ...' of the text is published: the rest is "
+    "5.7.233's wording with 'trial tenant' (LIKELY). In the NDR, for a tenant with "
+    "Tenant.Trial when Limits.TenantExternalRecipientsPerDay is set. The sibling 5.7.236 "
+    "(onmicrosoft.com senders) is not modelled: only third-party tables list it.",
 )
 EXCHANGE_DSN_DOC = "https://learn.microsoft.com/en-us/exchange/mail-flow/non-delivery-reports-and-bounce-messages/non-delivery-reports-and-bounce-messages"
 NDR_MAILBOX_FULL = Reply(

@@ -35,7 +35,9 @@ from exolab.emulator.policy.limits import (
     TENANT_EXTERNAL,
     SubmissionCounters,
     message_rate_decision,
+    recipient_rate_exceeded,
     tenant_external_limit_reached,
+    tenant_external_limit_reply,
 )
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import FrontEndNames, Reply, catalog
@@ -136,6 +138,7 @@ class SubmissionFrontEnd:
             message_id = f"{state.rng.getrandbits(64):016x}@{state.names.mailbox_host.lower()}"
         blocked = self._over_tenant_external_limit(state, now)
         refused = self._refused_by_mailboxes(state, body.size)
+        refused.update(self._over_recipient_rate(state, now, refused))
         unknown: list[str] = []
         await self.lab.store.deliver(
             state.id,
@@ -149,7 +152,8 @@ class SubmissionFrontEnd:
         state.note(f"delivered: {message_id} to {', '.join(state.rcpts)}")
         failures = [_failure(r, catalog.NDR_RECIPIENT_NOT_FOUND) for r in unknown]
         failures += [_failure(r, reply) for r, reply in refused.items()]
-        failures += [_failure(r, catalog.NDR_TENANT_EXTERNAL_LIMIT) for r in blocked]
+        terrl = tenant_external_limit_reply(self.lab.tenant)
+        failures += [_failure(r, terrl) for r in blocked]
         if failures:
             await self._report(state, facts, body.data, failures)
         return Verdict(verdict.reply, verdict.rule, verdict.reason, {"message_id": message_id})
@@ -177,6 +181,30 @@ class SubmissionFrontEnd:
             if reply is not None:
                 refused[rcpt] = reply
         return refused
+
+    def _over_recipient_rate(
+        self, state: SessionState, now: float, refused: dict[str, Reply]
+    ) -> dict[str, Reply]:
+        """Internal recipients over their hourly receive limits (NDR 5.2.121 / 5.2.122); the
+        others count this message. Only submission counts: MX deliveries are not metered."""
+        limits = self.lab.tenant.limits
+        sender = (state.mail_from or state.identity or "").lower()
+        over: dict[str, Reply] = {}
+        for rcpt in state.rcpts:
+            if rcpt in refused or self.lab.tenant.find_mailbox(rcpt) is None:
+                continue
+            key, pair = rcpt.lower(), f"{rcpt.lower()} from {sender}"
+            reply = recipient_rate_exceeded(
+                limits,
+                self.counters.received_last_hour(pair, now),
+                self.counters.received_last_hour(key, now),
+            )
+            if reply is not None:
+                over[rcpt] = reply
+                continue
+            self.counters.received(pair, now)
+            self.counters.received(key, now)
+        return over
 
     def _placements(
         self, state: SessionState, identity: str, unknown: list[str], blocked: list[str]

@@ -65,6 +65,9 @@ class TenantInfo(_Section):
     region: str = "NAM"
     """The Microsoft 365 region that holds the tenant (lab name; NAM, EUR, APC, JPN …)."""
 
+    trial: bool = False
+    """A trial tenant (lab name): over its external recipient limit, NDRs say 5.7.232."""
+
     @field_validator("accepted_domains")
     @classmethod
     def _norm_domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -421,17 +424,6 @@ class Blocklist(_Section):
     banned_sending_ips: tuple[str, ...] = ()
     """Public IPs refused with 550 5.7.606."""
 
-
-class ExternalDomain(_Section):
-    """A domain outside the tenant (the internet, or another Microsoft 365 tenant)."""
-
-    name: str
-    """The name other settings and --set selectors use."""
-
-    mailboxes: tuple[Address, ...] = ()
-    hosted_in_microsoft365: bool = Field(default=False, alias="HostedInMicrosoft365")
-    """Another Microsoft 365 tenant: direct send may reach it."""
-
     banned_senders: tuple[str, ...] = ()
     """Public IPs on the banned-sender list that the sender cannot delist itself: 550 5.7.511."""
 
@@ -467,13 +459,24 @@ class ExternalDomain(_Section):
         return value
 
 
-class DelegatedGrant(_Section):
-    scope: str
-    admin_consented: bool = True
+class ExternalDomain(_Section):
+    """A domain outside the tenant (the internet, or another Microsoft 365 tenant)."""
+
+    name: str
+    """The name other settings and --set selectors use."""
+
+    mailboxes: tuple[Address, ...] = ()
+    hosted_in_microsoft365: bool = Field(default=False, alias="HostedInMicrosoft365")
+    """Another Microsoft 365 tenant: direct send may reach it."""
 
     mail_enabled_subscriptions: bool = True
     """False: a Microsoft 365 tenant with no mail-enabled subscription holds the domain, so
     anonymous mail to it gets ``550 4.4.4 … ATTR5``."""
+
+
+class DelegatedGrant(_Section):
+    scope: str
+    admin_consented: bool = True
 
 
 class App(_Section):

@@ -6,7 +6,13 @@ import pytest
 
 from exolab.emulator.policy import directsend, submission
 from exolab.emulator.policy.facts import EndOfData
-from exolab.emulator.policy.limits import daily_recipient_quota, message_rate_decision
+from exolab.emulator.policy.limits import (
+    SubmissionCounters,
+    daily_recipient_quota,
+    message_rate_decision,
+    recipient_rate_exceeded,
+    tenant_external_limit_reply,
+)
 from exolab.emulator.replies import catalog
 from exolab.emulator.tenant import Tenant
 from tests.emulator.policy.factories import creds, session, tenant
@@ -80,3 +86,27 @@ def test_no_per_mailbox_cap_of_2000_external_recipients_a_day() -> None:
     outside = tuple(f"user{n}@fabrikam.com" for n in range(2_001))
     assert daily_recipient_quota(eod(recipients=outside)) is None
     assert submission.check_end_of_data(eod(recipients=outside)).accepted
+
+
+def test_hourly_receive_limits_per_sender_first_and_only_when_set() -> None:
+    t = tenant("Limits.RecipientMessagesPerHour=5", "Limits.RecipientMessagesPerHourPerSender=2")
+    assert recipient_rate_exceeded(t.limits, 1, 4) is None
+    assert recipient_rate_exceeded(t.limits, 2, 5) is catalog.NDR_RECIPIENT_RATE_FROM_SENDER
+    assert recipient_rate_exceeded(t.limits, 0, 5) is catalog.NDR_RECIPIENT_RATE
+    assert recipient_rate_exceeded(tenant().limits, 10**6, 10**6) is None
+
+
+def test_the_hourly_window_slides() -> None:
+    counters = SubmissionCounters()
+    for at in (0.0, 10.0, 20.0):
+        counters.received("bob@contoso.com", at)
+    assert counters.received_last_hour("bob@contoso.com", 3_599.0) == 3
+    assert counters.received_last_hour("bob@contoso.com", 3_605.0) == 2
+    assert counters.received_last_hour("nobody@contoso.com", 0.0) == 0
+
+
+def test_a_trial_tenant_over_its_external_limit_gets_5_7_232() -> None:
+    assert tenant_external_limit_reply(tenant()) is catalog.NDR_TENANT_EXTERNAL_LIMIT
+    trial = tenant("Tenant.Trial=true")
+    assert tenant_external_limit_reply(trial) is catalog.NDR_TENANT_EXTERNAL_LIMIT_TRIAL
+    assert catalog.NDR_TENANT_EXTERNAL_LIMIT_TRIAL.enhanced == "5.7.232"

@@ -103,3 +103,32 @@ async def test_a_busy_recipient_store_gets_432_and_nothing_is_stored(
     assert code == 432
     assert reply.decode().startswith("4.3.2 STOREDRV.Deliver; recipient thread limit exceeded")
     assert lab.store.messages() == []
+
+
+async def test_over_the_hourly_limit_from_one_sender_the_recipient_is_reported_in_an_ndr(
+    lab_factory: LabFactory,
+) -> None:
+    lab = await lab_factory("Limits.RecipientMessagesPerHourPerSender=1")
+    assert await asyncio.to_thread(send_several, lab, 2) == [250, 250]
+    assert len(lab.store.messages("bob@contoso.com", "Inbox")) == 1
+    [ndr] = lab.store.messages(SCANNER, "Inbox")
+    assert b"5.2.121" in ndr.raw and b"bob@contoso.com" in ndr.raw
+
+
+async def test_a_trial_tenant_over_its_external_limit_reports_5_7_232(
+    lab_factory: LabFactory,
+) -> None:
+    lab = await lab_factory("Limits.TenantExternalRecipientsPerDay=1", "Tenant.Trial=true")
+
+    def send() -> tuple[int, bytes]:
+        with connect(lab) as client:
+            client.login(SCANNER, PASSWORD)
+            client.mail(SCANNER)
+            client.rcpt("partner@fabrikam.com")
+            client.rcpt("sales@fabrikam.com")
+            return client.data(MESSAGE)
+
+    code, _ = await asyncio.to_thread(send)
+    assert code == 250
+    [ndr] = lab.store.messages(SCANNER, "Inbox")
+    assert b"5.7.232" in ndr.raw and b"trial tenant" in ndr.raw
