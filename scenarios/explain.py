@@ -17,9 +17,9 @@ from exolab.emulator.replies.catalog import all_replies
 from exolab.emulator.replies.model import Reply
 from exolab.emulator.tenant import load_default_tenant
 from exolab.scenarios.context import message_context
+from exolab.scenarios.links import localize_links
 from exolab.scenarios.messages import Lang, Messages
 from exolab.scenarios.model import Scenario
-from exolab.scenarios.reports.links import localize_links
 from exolab.scenarios.result import Attempt, Line, ScenarioResult
 
 _REPLY_LINE = re.compile(r"^(\d{3})([ -])(.*)$")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from exolab.scenarios.links import localize_links
 from exolab.scenarios.messages import Lang, Messages
-from exolab.scenarios.reports.links import localize_links
 from exolab.scenarios.result import ScenarioResult
 
 CSS = """

@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 
 from exolab.scenarios.explain import render_explanation
+from exolab.scenarios.links import localize_link, localize_links
 from exolab.scenarios.loader import find_scenario
 from exolab.scenarios.reports import render_html
-from exolab.scenarios.reports.links import localize_link, localize_links
 from exolab.scenarios.result import Observation
 from tests.scenarios.fakes import EXPECT_TENANT, SESSION, rejected_at_auth, result
 
