@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 TOOLS   := $(VENV)/.tools
 
-.PHONY: demo test test-dates lint typecheck pytest catalog bench docs torture clean install tools
+.PHONY: demo test test-dates lint typecheck pytest catalog bench docs screenshots torture clean install tools
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -61,6 +61,11 @@ torture: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/exolab docs
+	@echo "the console's pictures in docs/guide/screens: make screenshots (Chromium and a Japanese font)"
+
+# Photographs the console (en, ja) for the trainer guides: a lab on a fixed date, simulated scans, Debian's Chromium.
+screenshots: $(STAMP) $(TOOLS)
+	$(BIN)/exolab docs --screenshots
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,8 +1,14 @@
-"""`exolab docs`: regenerate the reference pages from the code and data they describe."""
+"""`exolab docs`: regenerate the reference pages from the code and data they describe.
+
+``--screenshots`` instead photographs the console for the trainer guides
+(``exolab.cli.screens``): it needs Debian's Chromium and Playwright (the test
+extra), so the plain command stays runnable without a browser.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +36,12 @@ def generated_pages() -> dict[str, str]:
 
 def _run(args: argparse.Namespace) -> int:
     out: Path = args.out
+    if args.screenshots:
+        from exolab.cli.screens import write_screens
+
+        for path in asyncio.run(write_screens(out)):
+            print(f"wrote {path}")
+        return 0
     for page, text in generated_pages().items():
         (out / page).parent.mkdir(parents=True, exist_ok=True)
         (out / page).write_text(text, "utf-8")
@@ -45,5 +57,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=Path("docs"),
         metavar="DIR",
         help="where docs/ is (default: docs)",
+    )
+    parser.add_argument(
+        "--screenshots",
+        action="store_true",
+        help="photograph the console's main views (en, ja) into DIR/guide/screens with "
+        "/usr/bin/chromium, instead of writing the reference pages",
     )
     parser.set_defaults(handler=_run)
