@@ -28,7 +28,7 @@ import asyncio
 import concurrent.futures
 import functools
 import ssl
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -37,11 +37,13 @@ from exolab.emulator.dns.resolver import LIFETIME
 from exolab.emulator.dns.senderauth import DnsFacts, check_sender
 from exolab.emulator.dns.spfworker import SpfWorker
 from exolab.emulator.lab import LabContext
+from exolab.emulator.mail.ndr import Failure
 from exolab.emulator.mail.scan import HeadFields, scan
 from exolab.emulator.policy import directsend as rules
 from exolab.emulator.policy.authresults import SpfResult
 from exolab.emulator.policy.connectors import admitting_connector
-from exolab.emulator.policy.directsend import MxRcpt
+from exolab.emulator.policy.delivery import delivery_refused
+from exolab.emulator.policy.directsend import MxRcpt, Route
 from exolab.emulator.policy.facts import (
     AuthCommand,
     DataCommand,
@@ -50,9 +52,10 @@ from exolab.emulator.policy.facts import (
     RcptCommand,
     SessionFacts,
 )
-from exolab.emulator.policy.inbound import InboundMessage, judge
+from exolab.emulator.policy.inbound import Copy, InboundMessage, judge
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import FrontEndNames, Reply, catalog
+from exolab.emulator.smtp import ndrs
 from exolab.emulator.smtp.auth import Mechanism
 from exolab.emulator.smtp.base import ExchangeSMTP
 from exolab.emulator.smtp.data import Body
@@ -181,21 +184,24 @@ class MxFrontEnd:
         message_id = head.message_id
         if message_id is None:
             message_id = f"{state.rng.getrandbits(64):016x}@{state.names.mailbox_host.lower()}"
-        if judgement.copies:
+        kept, failures = self._deliverable(judgement.copies, judgement.routes, body.size)
+        if kept:
             await self.lab.store.deliver(
                 state.id,
                 state.mail_from or "",
                 body.data,
                 [
                     Placement(c.mailbox, c.folder, judgement.headers, c.scl, c.recipients)
-                    for c in judgement.copies
+                    for c in kept
                 ],
                 message_id=f"<{message_id}>",
                 received_at=facts.now,
             )
             state.delivered += 1
-            where = ", ".join(f"{c.mailbox}/{c.folder}" for c in judgement.copies)
+            where = ", ".join(f"{c.mailbox}/{c.folder}" for c in kept)
             state.note(f"delivered: {message_id} to {where}")
+        if failures:
+            await ndrs.report(self.lab, state, facts.now, body.data, failures)
         seconds = max(self.lab.clock.monotonic() - started, 0.001)
         return judgement.verdict.with_params(
             message_id=message_id,
@@ -205,6 +211,29 @@ class MxFrontEnd:
             seconds=f"{seconds:.3f}",
             rate=f"{body.size / 1024 / seconds:.3f}",
         )
+
+    def _deliverable(
+        self, copies: Sequence[Copy], routes: Sequence[tuple[str, Route]], size: int
+    ) -> tuple[list[Copy], list[Failure]]:
+        """The copies the mailboxes take, and the recipients to report in an NDR: a mailbox
+        that refuses the message (full, or over its MaxReceiveSize) and, with DBEB off, an
+        address of an accepted domain that no mailbox has."""
+        kept: list[Copy] = []
+        failures = [
+            ndrs.failure(address, catalog.NDR_RECIPIENT_NOT_FOUND)
+            for address, route in routes
+            if route == "nowhere"
+        ]
+        for copy in copies:
+            mailbox = (
+                self.lab.tenant.find_mailbox(copy.mailbox) if copy.folder != "Outbound" else None
+            )
+            reply = delivery_refused(mailbox, size) if mailbox is not None else None
+            if reply is None:
+                kept.append(copy)
+            else:
+                failures += [ndrs.failure(r, reply) for r in copy.recipients]
+        return kept, failures
 
     async def _sender_auth(self, state: SessionState, from_domain: str | None) -> DnsFacts:
         if not self.lab.endpoints.dns:
