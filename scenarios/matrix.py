@@ -9,8 +9,10 @@ device's settings page refuses them (a port field fixed to 465).
 
 A value the settings page cannot take at all (an MX host name longer than
 the server field) is not a lab failure but the device's answer: the cell's
-outcome is ``refused_setting`` and nothing is sent, as in the field. The
-renderings live in ``scenarios.reports.matrix``.
+outcome is ``refused_setting`` with the configuration error in the reader's
+language ("config error: server name too long for the field (39 > 32)"), and
+nothing is sent, as in the field. The renderings live in
+``scenarios.reports.matrix``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from exolab.devices.profile import load_profile_file
 from exolab.devices.result import OUTCOMES
 from exolab.devices.settings import Settings
 from exolab.scenarios.loader import ScenarioFile
+from exolab.scenarios.messages import Lang
 from exolab.scenarios.model import LocalizedText, Scenario
 from exolab.scenarios.result import ScenarioResult
 from exolab.scenarios.runner import RunOptions, run_catalog
@@ -117,8 +120,48 @@ class Cell:
 
     outcome: str
     detail: str
-    """The reply or the device's reason, e.g. ``server: at most 32 characters ...``."""
+    """The reply or the device's reason, e.g. ``config error: server name too long ...``."""
     result: ScenarioResult | None = None
+    detail_ja: str | None = None
+    """The device's reason in Japanese (a refused setting); None: ``detail`` serves both."""
+
+    def detail_in(self, lang: Lang) -> str:
+        return self.detail_ja if lang == "ja" and self.detail_ja is not None else self.detail
+
+
+_LIMITS = {
+    "server": "server_max_length",
+    "sender": "sender_max_length",
+    "username": "username_max_length",
+    "password": "password_max_length",
+}
+# The words of a refused setting, next to the set-up titles they are shown with.
+_FIELD_NAMES = {
+    "server": LocalizedText(en="server name", ja="サーバー名"),
+    "sender": LocalizedText(en="sender address", ja="送信者アドレス"),
+    "username": LocalizedText(en="user name", ja="ユーザー名"),
+    "password": LocalizedText(en="password", ja="パスワード"),
+}
+_TOO_LONG = LocalizedText(
+    en="config error: {field} too long for the field ({length} > {limit})",
+    ja="設定エラー: {field}が長すぎて欄に入りません ({length} > {limit})",
+)
+_REFUSED = LocalizedText(
+    en="config error: {field}: {expected}", ja="設定エラー: {field}: {expected}"
+)
+
+
+def config_error(
+    profile: Profile, settings: dict[str, object], exc: ConfigError, lang: Lang
+) -> str:
+    """What the settings page's refusal means, as an administrator reads it."""
+    limit_field = _LIMITS.get(exc.field)
+    limit = getattr(profile.settings, limit_field) if limit_field else None
+    value = settings.get(exc.field)
+    if isinstance(limit, int) and isinstance(value, str) and len(value) > limit:
+        field = _FIELD_NAMES[exc.field].get(lang)
+        return _TOO_LONG.get(lang).format(field=field, length=len(value), limit=limit)
+    return _REFUSED.get(lang).format(field=exc.field, expected=exc.expected)
 
 
 def refusal(profile: Profile, settings: dict[str, object]) -> Cell | None:
@@ -131,7 +174,11 @@ def refusal(profile: Profile, settings: dict[str, object]) -> Cell | None:
     try:
         Settings.build(profile, settings, source=profile.name)
     except ConfigError as exc:
-        return Cell(REFUSED_SETTING, f"{exc.field}: {exc.expected}")
+        return Cell(
+            REFUSED_SETTING,
+            config_error(profile, settings, exc, "en"),
+            detail_ja=config_error(profile, settings, exc, "ja"),
+        )
     return None
 
 

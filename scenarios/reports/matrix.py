@@ -70,7 +70,7 @@ def render_text(table: Table, lang: Lang = "en") -> str:
                 continue
             text = cell_text(cell)
             if cell.outcome in NOTED:
-                notes.append(f"[{len(notes) + 1}] {name} / {titles[s.id]}: {cell.detail}")
+                notes.append(f"[{len(notes) + 1}] {name} / {titles[s.id]}: {cell.detail_in(lang)}")
                 text += f" [{len(notes)}]"
             cells[name][s.id] = text
     name_w = max([_width(n) for n in table] + [_width(profile)])
@@ -91,7 +91,8 @@ def render_text(table: Table, lang: Lang = "en") -> str:
 
 def render_json(table: Table, wall: float) -> str:
     """Per cell: ``summary`` (the table text), ``result`` (the run's summary),
-    ``outcome`` (one of ``MATRIX_OUTCOMES``) and ``detail`` (the reply or the reason)."""
+    ``outcome`` (one of ``MATRIX_OUTCOMES``), ``detail`` (the reply or the reason) and
+    ``detail_ja`` (the same in Japanese where the device's reason has a translation)."""
     doc = {
         "wall_seconds": round(wall, 3),
         "setups": [{"id": s.id, "title": s.title.en, "title_ja": s.title.ja} for s in SETUPS],
@@ -102,6 +103,7 @@ def render_json(table: Table, wall: float) -> str:
                     "result": c.result.got_summary() if c.result else f"{c.outcome}: {c.detail}",
                     "outcome": c.outcome,
                     "detail": c.detail,
+                    "detail_ja": c.detail_in("ja"),
                 }
                 for sid, c in row.items()
             }
@@ -124,7 +126,7 @@ def render_html(table: Table, lang: Lang = "en") -> str:
                 continue
             text = html.escape(cell_text(cell))
             if cell.outcome in NOTED:
-                text += f"<br><small>{html.escape(cell.detail)}</small>"
+                text += f"<br><small>{html.escape(cell.detail_in(lang))}</small>"
             tds.append(f'<td class="{"ok" if is_good(cell) else "no"}">{text}</td>')
         rows.append(f"<tr><th>{html.escape(name)}</th>{''.join(tds)}</tr>")
     return (

@@ -68,15 +68,25 @@ def test_a_server_name_too_long_for_the_field_is_a_refused_setting_cell() -> Non
     table, _ = run_matrix(["short-server-field"], jobs=2)
     refused = table["short-server-field"]["direct-send"]
     assert refused.outcome == "refused_setting" and refused.result is None
-    assert refused.detail.startswith("server: at most 32 characters") and "got 39" in refused.detail
+    assert refused.detail == "config error: server name too long for the field (39 > 32)"
+    assert refused.detail_ja == "設定エラー: サーバー名が長すぎて欄に入りません (39 > 32)"
     assert table["short-server-field"]["smtp-auth"].result is not None  # 18 characters fit
     text = render_text(table)
-    assert "ScenarioError" not in text and "error" not in text
+    assert "ScenarioError" not in text
+    assert [c.outcome for c in table["short-server-field"].values()].count("error") == 0
     assert "refused_setting [1]" in text
-    assert "[1] short-server-field / Direct send, SPF-listed site: server: at most 32" in text
+    assert (
+        "[1] short-server-field / Direct send, SPF-listed site: config error: server name" in text
+    )
+    assert (
+        "[1] short-server-field / ダイレクト送信 (SPF に登録済みの拠点): 設定エラー: サーバー名"
+        in (render_text(table, "ja"))
+    )
     cell = json.loads(render_json(table, 0.0))["profiles"]["short-server-field"]["direct-send"]
     assert cell["outcome"] == "refused_setting" and cell["detail"] == refused.detail
-    assert "at most 32 characters" in render_html(table)
+    assert cell["detail_ja"] == refused.detail_ja
+    assert "too long for the field (39 &gt; 32)" in render_html(table)
+    assert "欄に入りません (39 &gt; 32)" in render_html(table, "ja")
 
 
 def test_unknown_profile_is_named() -> None:
@@ -138,3 +148,23 @@ def test_outcome_names_are_validated() -> None:
     assert parse_outcomes(["tls-failure", "gave_up"]) == {"tls_failure", "gave_up"}
     with pytest.raises(ValueError, match="expected some of delivered, rejected"):
         parse_outcomes(["Delivered!"])
+
+
+def test_the_quirk_profiles_give_device_outcomes_never_an_error_cell() -> None:
+    """Every cell of a quirk profile is something a device does (or refuses), not a lab defect."""
+    quirky = [
+        "starttls-before-ehlo",
+        "proxy-header",
+        "hp-tls-when-off",
+        "brother-pop-before-smtp",
+        "bizhub-287-silent",
+    ]
+    table, _ = run_matrix(quirky, jobs=2)
+    broken = {
+        f"{name}/{sid}": cell.detail
+        for name, row in table.items()
+        for sid, cell in row.items()
+        if cell.outcome == "error"
+    }
+    assert broken == {}
+    assert "ScenarioError" not in render_text(table) + render_text(table, "ja")
