@@ -8,7 +8,8 @@ Routes (JSON unless said otherwise):
 - ``GET /api/messages?mailbox=&folder=``, ``GET /api/messages/{id}/raw`` (message/rfc822).
 - ``GET /api/sessions``, ``GET /api/sessions/{id}``.
 - ``GET /api/faults``, ``POST /api/faults``, ``POST /api/faults/clear``: fault rules (faults.py).
-- ``GET /api/status``: the lab process's memory now and at its peak (status.py).
+- ``GET /api/status``: the lab process's memory now and at its peak; ``GET
+  /api/message-ids``: each stored copy's Message-ID and session (status.py).
 - ``GET /api/reports/smtp-auth-clients[?format=csv]``: the SMTP AUTH clients report (reports.py).
 - ``GET /api/sessions/{id}/capture.pcap``, ``GET /api/sessions/{id}/capture.keys``: the
   session's capture when the lab recorded it (``api.captures``).

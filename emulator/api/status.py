@@ -1,9 +1,13 @@
-"""``GET /api/status``: how the running lab is doing, for ``exolab fleet`` and monitors.
+"""``GET /api/status`` and ``GET /api/message-ids``: what ``exolab fleet`` asks of the lab.
 
 ``rss`` is the lab process's resident memory now (``current_kib``, VmRSS) and
 at its peak (``peak_kib``, VmHWM), read from ``/proc/self/status``: a fleet
 run reports the lab's memory, not the client's. Where /proc is missing (not
 Linux) both are null rather than a guess.
+
+``/api/message-ids`` lists each stored copy as ``[message_id, session_id]``
+and nothing else: a fleet counts duplicates over thousands of messages, and
+``/api/messages`` parses every body for its subject and attachments.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from pathlib import Path
 from aiohttp import web
 
 from exolab.emulator.lab import LabContext
+from exolab.emulator.store.views import shown
 
 PROC_STATUS = Path("/proc/self/status")
 
@@ -41,7 +46,15 @@ class StatusRoutes:
         self.lab = lab
 
     def routes(self) -> list[web.RouteDef]:
-        return [web.get("/api/status", self.status)]
+        return [
+            web.get("/api/status", self.status),
+            web.get("/api/message-ids", self.message_ids),
+        ]
 
     async def status(self, request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "rss": lab_memory()})
+
+    async def message_ids(self, request: web.Request) -> web.Response:
+        found = self.lab.store.messages()
+        # client text: a non-UTF-8 Message-ID is shown escaped, as every listing shows it
+        return web.json_response([[shown(m.message_id), m.session_id] for m in found])

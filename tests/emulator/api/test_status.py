@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
 from exolab.emulator.api.status import lab_memory, memory_kib
 from exolab.emulator.server import Lab
-from tests.emulator.api.test_api import _get, lab  # noqa: F401  (fixture)
+from tests.emulator.api.test_api import _get, _submit, lab  # noqa: F401  (fixture)
 
 STATUS = """Name:\tpython
 VmPeak:\t  700000 kB
@@ -34,3 +35,12 @@ async def test_status_reports_the_lab_processes_memory(lab: Lab) -> None:  # noq
     own = memory_kib(Path(f"/proc/{os.getpid()}/status").read_text())
     assert own["peak_kib"] is not None and rss["peak_kib"] is not None
     assert 0 < rss["current_kib"] <= rss["peak_kib"] <= own["peak_kib"]
+
+
+async def test_message_ids_list_each_stored_copy_with_its_session(lab: Lab) -> None:  # noqa: F811
+    await asyncio.to_thread(_submit, lab, "scanner@contoso.com", "Scan-2-Mail!")
+    status, body = await _get(lab, "/api/message-ids")
+    assert status == 200
+    _, messages = await _get(lab, "/api/messages")
+    assert body == [[m["message_id"], m["session_id"]] for m in messages]
+    assert {session for _, session in body} == {1}  # every copy of the one submission
