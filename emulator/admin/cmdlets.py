@@ -177,12 +177,13 @@ def _flags(section: str, names: tuple[str, ...]) -> Mapper:
 
 def _cas_mailbox(command: Command, tenant: Tenant) -> list[str]:
     mailbox = _mailbox(tenant, _identity(command))
+    key = f"Mailbox[{mailbox}].SmtpClientAuthenticationDisabled"
     value = command.parameters["smtpclientauthenticationdisabled"]
     if isinstance(value, str) and value.lower() == "$null":
-        # $null: the mailbox follows the organization's setting again
-        raise CmdletError("-SmtpClientAuthenticationDisabled $null: set $true or $false")
-    flag = _bool(command, "SmtpClientAuthenticationDisabled")
-    return [f"Mailbox[{mailbox}].SmtpClientAuthenticationDisabled={_toml(flag)}"]
+        # $null clears the mailbox's own value: it follows Set-TransportConfig again
+        # (https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission)
+        return [f"{key}=$null"]
+    return [f"{key}={_toml(_bool(command, 'SmtpClientAuthenticationDisabled'))}"]
 
 
 def _auth_policy(command: Command, tenant: Tenant) -> list[str]:
@@ -226,6 +227,43 @@ def _send_as(adding: bool) -> Mapper:
     return mapper
 
 
+MAILBOX_RIGHTS = ("FullAccess",)
+"""The -AccessRights of Add-MailboxPermission the lab models."""
+
+
+def _full_access(adding: bool) -> Mapper:
+    """Full Access lets the trustee open the mailbox, never send as it: the lab stores the
+    grant (the console and ``GET /api/tenant`` show it) and SMTP AUTH still refuses a
+    message sent as the mailbox with 5.7.60 / SendAsDenied, as Exchange Online does
+    (https://learn.microsoft.com/en-us/exchange/recipients-in-exchange-online/manage-permissions-for-recipients).
+    """
+
+    def mapper(command: Command, tenant: Tenant) -> list[str]:
+        mailbox = _mailbox(tenant, _identity(command))
+        user = command.parameters.get("user")
+        value = command.parameters.get("accessrights", "")
+        rights = value if isinstance(value, tuple) else (str(value),)
+        if not isinstance(user, str) or [r.lower() for r in rights] != ["fullaccess"]:
+            hint = (
+                "; Send As is Add-RecipientPermission -Trustee ADDRESS -AccessRights SendAs"
+                if any(r.lower() == "sendas" for r in rights)
+                else ""
+            )
+            raise CmdletError(
+                f"{command.name}: expected -User ADDRESS -AccessRights FullAccess "
+                f"(the lab models {', '.join(MAILBOX_RIGHTS)}){hint}"
+            )
+        who = _mailbox(tenant, user)
+        current = next(
+            m.full_access_trustees for m in tenant.mailbox if m.primary_smtp_address == mailbox
+        )
+        kept = tuple(t for t in current if t.lower() != who.lower())
+        trustees = (*kept, who) if adding else kept
+        return [f"Mailbox[{mailbox}].FullAccessTrustees={_toml(trustees)}"]
+
+    return mapper
+
+
 KNOWN: tuple[Known, ...] = (
     Known(
         "Set-TransportConfig",
@@ -249,6 +287,16 @@ KNOWN: tuple[Known, ...] = (
     ),
     Known("Add-RecipientPermission", ("Trustee", "AccessRights"), _send_as(True)),
     Known("Remove-RecipientPermission", ("Trustee", "AccessRights"), _send_as(False)),
+    # -InheritanceType and -AutoMapping are in Microsoft's examples; they change how Outlook
+    # opens the mailbox, nothing an SMTP device meets, so they are accepted and have no effect.
+    Known(
+        "Add-MailboxPermission",
+        ("User", "AccessRights", "InheritanceType", "AutoMapping"),
+        _full_access(True),
+    ),
+    Known(
+        "Remove-MailboxPermission", ("User", "AccessRights", "InheritanceType"), _full_access(False)
+    ),
 )
 
 _ALWAYS = {"identity", "confirm"}

@@ -124,6 +124,9 @@ CONNECTOR: tuple[Switch, ...] = (
 
 
 def ps_bool(value: object) -> str:
+    """PowerShell's spelling; None is ``$null`` (a mailbox that follows the organization)."""
+    if value is None:
+        return "$null"
     return "$true" if value else "$false"
 
 
@@ -152,6 +155,7 @@ def switch_states(tenant: Tenant, lang: str) -> list[dict[str, Any]]:
                 "value": value,
                 "on": shown,
                 "inverted": switch.inverted,
+                "inherited": value is None and "{identity}" in switch.key,
                 "cmdlet": switch.cmdlet.format(identity=identity, value=ps_bool(value)),
                 "cmdlet_flip": switch.cmdlet.format(
                     identity=identity, value=ps_bool(not effective)

@@ -289,6 +289,11 @@ class Mailbox(_Section):
     send_as_trustees: tuple[Address, ...] = ()
     """Who holds Send As on this mailbox (``Add-RecipientPermission -AccessRights SendAs``)."""
 
+    full_access_trustees: tuple[Address, ...] = ()
+    """Who holds Full Access (``Add-MailboxPermission -AccessRights FullAccess``): they may open
+    the mailbox, not send as it, so SMTP AUTH still answers 5.7.60 / SendAsDenied
+    (https://learn.microsoft.com/en-us/exchange/recipients-in-exchange-online/manage-permissions-for-recipients)."""
+
     max_send_size: int = Field(default=36_700_160, ge=1024)
     """Bytes (default 35 MB)."""
 
@@ -324,7 +329,9 @@ class Mailbox(_Section):
     """The mailbox's store is busy delivering (lab switch): mail to it gets ``432 4.3.2
     STOREDRV.Deliver; recipient thread limit exceeded`` and the sender retries."""
 
-    @field_validator("primary_smtp_address", "email_addresses", "send_as_trustees")
+    @field_validator(
+        "primary_smtp_address", "email_addresses", "send_as_trustees", "full_access_trustees"
+    )
     @classmethod
     def _norm_addresses(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
         if isinstance(value, str):

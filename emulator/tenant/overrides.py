@@ -5,6 +5,10 @@ selector for collections: ``TransportConfig.AllowLegacyTLSClients=true``,
 ``Mailbox[alice@contoso.com].SmtpClientAuthenticationDisabled=false``,
 ``Dns.TXT[contoso.com]="v=spf1 … ~all"``. A selector that matches no entry
 of a collection adds one (``InboundConnector[Branch].SenderIPAddresses=…``).
+``Key=$null`` (unquoted, PowerShell's word) removes the setting, so it takes its
+default again: ``Mailbox[alice@contoso.com].SmtpClientAuthenticationDisabled=$null``
+makes the mailbox follow the organization's switch, as ``Set-CASMailbox … $null``
+does. TOML has no null, and a quoted ``"$null"`` stays text.
 Overrides edit the raw document; validation then checks the result as a
 whole, so an override gets exactly the same errors as the file would.
 """
@@ -39,6 +43,16 @@ IDENTITY_FIELDS: dict[str, str] = {
 _SEGMENT = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9]*)(?:\[(?P<key>[^\]]+)\])?$")
 
 
+class _Unset:
+    """The value of ``Key=$null``: remove the setting (its default applies)."""
+
+    def __repr__(self) -> str:
+        return "$null"
+
+
+UNSET: Any = _Unset()
+
+
 def parse_assignment(text: str) -> tuple[str, Any]:
     """Split ``Key=Value``; the value is read as a TOML value when it is one, else as text."""
     key, sep, raw = text.partition("=")
@@ -47,6 +61,8 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise TenantError(
             SOURCE, text, "expected Key=Value, e.g. TransportConfig.AllowLegacyTLSClients=true"
         )
+    if raw.strip().lower() == "$null":
+        return key, UNSET
     return key, parse_value(raw.strip())
 
 
@@ -76,7 +92,10 @@ def _apply_one(document: dict[str, Any], key: str, value: Any) -> None:
             raise TenantError(SOURCE, key, f"'{segment}' is inside a value, not a section")
         if selector is None:
             if last:
-                node[name] = value
+                if value is UNSET:
+                    node.pop(name, None)
+                else:
+                    node[name] = value
                 return
             node = node.setdefault(name, {})
             continue
@@ -112,7 +131,10 @@ class _Slot:
         self.table, self.key = table, key
 
     def set(self, value: Any) -> None:
-        self.table[self.key] = value
+        if value is UNSET:
+            self.table.pop(self.key, None)
+        else:
+            self.table[self.key] = value
 
 
 def _select(node: dict[str, Any], name: str, selector: str, key: str) -> Any:

@@ -18,8 +18,9 @@ from tests.cli.processes import ROOT, exolab, start_serve
 
 GUIDES = ("trainer.en.md", "trainer.ja.md")
 DEMO = re.compile(r"<!-- demo -->\s*```sh\n(.*?)```\s*<!-- /demo -->", re.DOTALL)
-SEND_EXITS = [0, 1, 0]
-"""The working scanner, alice refused (535 5.7.139), alice after the administrator's fix."""
+SEND_EXITS = [0, 1, 0, 1, 0]
+"""The working scanner, alice refused (535 5.7.139), alice after the administrator's fix,
+the scanner against a busy server (the fault fires once), the scanner again."""
 
 
 def demo_commands(guide: str) -> list[list[str]]:
@@ -49,7 +50,12 @@ def test_every_demo_command_runs(guide: str, tmp_path: Path) -> None:
                 assert proc.returncode == 0, (argv, proc.stdout, proc.stderr)
             if argv[1] == "console":
                 assert "/console?lang=" in proc.stdout and "#token=" in proc.stdout
-            if argv[1] == "sessions":
+            if argv[1] == "sessions" and "--auth-report" in argv:
+                _, *rows = proc.stdout.splitlines()
+                senders = {row.split()[0]: row for row in rows}
+                assert set(senders) == {"scanner@contoso.com", "alice@contoso.com"}, proc.stdout
+                assert "Basic" in senders["alice@contoso.com"], proc.stdout
+            elif argv[1] == "sessions":
                 assert "delivered" in proc.stdout.splitlines()[0], proc.stdout
     finally:
         serve.send_signal(signal.SIGINT)

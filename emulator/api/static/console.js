@@ -15,6 +15,7 @@ const UI = {
     confirm_reset: "Reset the lab? This restores the tenant file's settings and deletes every stored message and session.",
     applied: "Applied", on: "on", off: "off", connected: "Live", disconnected: "Reconnecting…",
     cmdlet: "PowerShell", path: "Where", download: "download",
+    inherited: "(follows the organization setting)",
     faults: "Faults that fired", fault_rules: "Fault rules (active)", no_faults: "No fault rules.",
     fault: "fault", at: "at", firing: "firing", matched: "matched", fired: "fired",
     report: "SMTP AUTH clients report", refresh: "Refresh", csv: "Download CSV",
@@ -35,6 +36,7 @@ const UI = {
     confirm_reset: "ラボをリセットしますか? テナント ファイルの設定に戻し、保存されたメッセージとセッションをすべて削除します。",
     applied: "適用しました", on: "オン", off: "オフ", connected: "ライブ", disconnected: "再接続中…",
     cmdlet: "PowerShell", path: "場所", download: "ダウンロード",
+    inherited: "(組織の設定に従う)",
     faults: "発生した障害", fault_rules: "障害ルール (有効)", no_faults: "障害ルールはありません。",
     fault: "障害", at: "段階", firing: "発生", matched: "一致", fired: "発生",
     report: "SMTP AUTH クライアント レポート", refresh: "更新", csv: "CSV をダウンロード",
@@ -216,7 +218,8 @@ function renderSwitches(switches) {
     box.addEventListener("change", () => flip(s, box.checked));
     children.push(el("div", {"class": "switch", "data-key": s.key},
       el("label", {}, box, ` ${s.label}${s.identity && s.identity !== "Default" ? ` (${s.identity})` : ""}: `,
-        el("span", {"class": "value", text: s.on ? t("on") : t("off")})),
+        el("span", {"class": "value", text: s.on ? t("on") : t("off")}),
+        s.inherited ? el("span", {"class": "inherited", text: ` ${t("inherited")}`}) : null),
       el("span", {"class": "path", text: `${t("path")}: ${s.path}`}),
       el("code", {text: s.cmdlet})));
   }

@@ -6,7 +6,13 @@ import pytest
 
 from exolab.emulator.admin.cmdlets import CmdletError, assignments, parse
 from exolab.emulator.admin.switches import switch_states
-from exolab.emulator.tenant import load_default_tenant, parse_assignment
+from exolab.emulator.tenant import (
+    Mailbox,
+    Tenant,
+    load_default_tenant,
+    parse_assignment,
+    parse_tenant,
+)
 
 TENANT = load_default_tenant()
 
@@ -99,3 +105,104 @@ def test_switches_show_the_admin_center_path_and_cmdlet_in_japanese() -> None:
     assert scanner["cmdlet"].startswith("Set-CASMailbox -Identity scanner@contoso.com")
     legacy = states["TransportConfig.AllowLegacyTLSClients"]
     assert legacy["label"].startswith("レガシ TLS クライアント")
+
+
+def _applied(items: list[str]) -> Tenant:
+    """The demo tenant after ``items``, applied the way the API applies them (to its document)."""
+    document = TENANT.model_dump(by_alias=True, mode="json", exclude_none=True)
+    return parse_tenant(document, "test", [parse_assignment(i) for i in items])
+
+
+def _mailbox(tenant: Tenant, address: str) -> Mailbox:
+    return next(m for m in tenant.mailbox if m.primary_smtp_address == address)
+
+
+def test_set_casmailbox_null_clears_the_mailbox_override() -> None:
+    assert _mailbox(TENANT, "scanner@contoso.com").smtp_client_authentication_disabled is False
+    items = assignments(
+        "Set-CASMailbox -Identity scanner@contoso.com -SmtpClientAuthenticationDisabled $null",
+        TENANT,
+    )
+    assert items == ["Mailbox[scanner@contoso.com].SmtpClientAuthenticationDisabled=$null"]
+    after = _applied(items)
+    assert _mailbox(after, "scanner@contoso.com").smtp_client_authentication_disabled is None
+    switch = next(
+        s
+        for s in switch_states(after, "en")
+        if s["key"] == "Mailbox[scanner@contoso.com].SmtpClientAuthenticationDisabled"
+    )
+    # it follows the organization, where SMTP AUTH is off in the demo tenant
+    assert switch["inherited"] and switch["on"] is False
+    assert switch["cmdlet"].endswith("-SmtpClientAuthenticationDisabled $null")
+
+
+def test_a_quoted_null_is_text_not_a_clear() -> None:
+    _, value = parse_assignment('Mailbox[alice@contoso.com].DisplayName="$null"')
+    assert value == "$null"
+
+
+def test_full_access_is_stored_and_removed_and_is_not_send_as() -> None:
+    added = assignments(
+        "Add-MailboxPermission -Identity bob@contoso.com -User scanner@contoso.com "
+        "-AccessRights FullAccess -InheritanceType All -AutoMapping $false",
+        TENANT,
+    )
+    assert added == ['Mailbox[bob@contoso.com].FullAccessTrustees=["scanner@contoso.com"]']
+    after = _applied(added)
+    bob = _mailbox(after, "bob@contoso.com")
+    assert bob.full_access_trustees == ("scanner@contoso.com",)
+    assert "scanner@contoso.com" not in bob.send_as_trustees
+    removed = assignments(
+        "Remove-MailboxPermission -Identity bob@contoso.com -User scanner@contoso.com "
+        "-AccessRights FullAccess -Confirm:$false",
+        after,
+    )
+    assert removed == ["Mailbox[bob@contoso.com].FullAccessTrustees=[]"]
+
+
+@pytest.mark.parametrize(
+    ("command", "says"),
+    [
+        (
+            "Add-MailboxPermission -Identity bob@contoso.com -User scanner@contoso.com "
+            "-AccessRights SendAs",
+            "Send As is Add-RecipientPermission",
+        ),
+        (
+            "Add-MailboxPermission -Identity bob@contoso.com -User scanner@contoso.com "
+            "-AccessRights ReadPermission",
+            "the lab models FullAccess",
+        ),
+        (
+            "Add-MailboxPermission -Identity bob@contoso.com -AccessRights FullAccess",
+            "expected -User ADDRESS",
+        ),
+        (
+            "Add-MailboxPermission -Identity bob@contoso.com -Owner x",
+            "Add-MailboxPermission takes -User",
+        ),
+        ("Get-MailboxPermission -Identity bob@contoso.com", "Add-MailboxPermission -User"),
+    ],
+)
+def test_mailbox_permission_refusals_say_what_is_known(command: str, says: str) -> None:
+    with pytest.raises(CmdletError) as refused:
+        assignments(command, TENANT)
+    assert says in str(refused.value)
+
+
+def test_remove_recipient_permission_takes_send_as_away() -> None:
+    granted = _applied(
+        assignments(
+            "Add-RecipientPermission -Identity bob@contoso.com -Trustee scanner@contoso.com "
+            "-AccessRights SendAs",
+            TENANT,
+        )
+    )
+    assert "scanner@contoso.com" in _mailbox(granted, "bob@contoso.com").send_as_trustees
+    items = assignments(
+        "Remove-RecipientPermission -Identity bob@contoso.com -Trustee scanner@contoso.com "
+        "-AccessRights SendAs -Confirm:$false",
+        granted,
+    )
+    after = _applied(items)
+    assert "scanner@contoso.com" not in _mailbox(after, "bob@contoso.com").send_as_trustees
