@@ -9,10 +9,12 @@ lab does not model is refused with the list of what it knows.
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 
 from exolab.cli.common import UsageError, add_data_flag, lab_client
 from exolab.emulator.admin.cmdlets import CmdletError, assignments
 from exolab.emulator.tenant import TenantError, parse_tenant
+from exolab.labclient import LabClient
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -20,7 +22,7 @@ def _run(args: argparse.Namespace) -> int:
     client.check_running()
     try:
         tenant = parse_tenant(client.tenant_document(), f"the lab at {client.api_url}")
-        items = assignments(" ".join(args.cmdlet), tenant)
+        items = assignments(" ".join(args.cmdlet), tenant, _lab_now(client))
     except (CmdletError, TenantError) as exc:
         raise UsageError(str(exc)) from None
     if args.dry_run:
@@ -29,6 +31,14 @@ def _run(args: argparse.Namespace) -> int:
     for item in client.set_settings(items):
         print(f"set {item}")
     return 0
+
+
+def _lab_now(client: LabClient) -> datetime | None:
+    """The running lab's clock: Add-HVEAppAccess takes effect a set time after it is run."""
+    answer = client.get_api("/api/console/state")
+    clock = answer.body.get("clock") if answer.ok and isinstance(answer.body, dict) else None
+    now = clock.get("now") if isinstance(clock, dict) else None
+    return datetime.fromisoformat(now) if isinstance(now, str) else None
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
