@@ -19,6 +19,7 @@ GENERATORS: dict[str, str] = {
     "reference/tenant.md": "exolab.emulator.tenant.docs:render_markdown",
     "devices/profile-format.md": "exolab.devices.docs:render_format",
     "devices/starter-profiles.md": "exolab.devices.docs:render_starters",
+    "devices/quirks.md": "exolab.devices.docs:render_quirks",
     "reference/scenarios.md": "exolab.scenarios.docs:render_markdown",
     "reference/architecture.md": "exolab.architecture:render_markdown",
 }
