@@ -113,3 +113,49 @@ def test_acs_limits_count_per_minute_then_per_hour() -> None:
     assert acs.check_mail(acs.AcsMail(mail, 30, 30)).reply is catalog.ACS_RATE_LIMITED
     assert acs.check_mail(acs.AcsMail(mail, 0, 100)).reply is catalog.ACS_RATE_LIMITED
     assert acs.check_mail(acs.AcsMail(mail, 29, 99)).accepted
+
+
+def test_acs_secret_expires_at_its_end_date() -> None:
+    app = "3c0a5e11-ac50-4d1e-9f2a-6b7c8d9e0f1a"
+    t = tenant(f"App[{app}].ClientSecretEndDateTime=2026-06-01T09:00:00Z")
+    at_end = Credentials(session(t), "LOGIN", "acs-scanner", "lab-acs-secret~1")
+    verdict, identity = acs.check_credentials(at_end)
+    assert (verdict.reply, verdict.rule, identity) == (
+        catalog.ACS_SECRET_EXPIRED,
+        "acs_client_secret_not_expired",
+        None,
+    )
+    before = Credentials(
+        session(t, now=NOW - timedelta(seconds=1)), "LOGIN", "acs-scanner", "lab-acs-secret~1"
+    )
+    assert acs.check_credentials(before)[0].accepted
+
+
+def test_size_limits_are_each_services_own() -> None:
+    t = tenant(
+        "HighVolumeEmail.MaxMessageSize=2048",
+        "CommunicationService[contoso-acs].MaxMessageSize=4096",
+    )
+    hve_mail = MailCommand(
+        session(t, identity="scan-hve@contoso.com"), "scan-hve@contoso.com", 3000
+    )
+    assert hve.check_mail(hve_mail).reply is catalog.HVE_MAIL_SIZE_EXCEEDED
+    acs_session = session(t, identity="acs-scanner")
+    fits = acs.AcsMail(MailCommand(acs_session, "DoNotReply@notify.contoso.com", 3000))
+    assert acs.check_mail(fits).accepted
+    # ACS is not the tenant's Exchange: the tenant's own limit does not apply to it
+    lowered = tenant("Limits.MaxMessageSize=1024")
+    big = acs.AcsMail(
+        MailCommand(session(lowered, identity="acs-scanner"), "DoNotReply@notify.contoso.com", 5000)
+    )
+    assert acs.check_mail(big).accepted
+
+
+def test_acs_fifty_recipients_an_email() -> None:
+    t, sender = tenant(), "DoNotReply@notify.contoso.com"
+
+    def rcpt(count: int) -> RcptCommand:
+        return RcptCommand(session(t, "acs-scanner", count, mail_from=sender), "a@fabrikam.com")
+
+    assert acs.check_rcpt(rcpt(49)).accepted
+    assert acs.check_rcpt(rcpt(50)).reply is catalog.ACS_TOO_MANY_RECIPIENTS
