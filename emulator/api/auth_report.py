@@ -16,7 +16,8 @@ last seen.
 One pure function over ``SessionRecord`` values (no store, no I/O), so the
 API, the console and ``exolab sessions --auth-report`` show the same rows.
 A row's text is client input (the user name a device signed in with), so
-the CSV form neutralises cells a spreadsheet would read as a formula.
+it is made printable (raw bytes as ``\\xNN``, as every listing does) and the
+CSV form neutralises cells a spreadsheet would read as a formula.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from datetime import datetime
 from typing import Any
 
 from exolab.emulator.store import SessionRecord
+from exolab.emulator.store.views import shown
 
 SUBMISSION_HOSTS = ("smtp.office365.com", "smtp-legacy.office365.com")
 """The report covers SMTP AUTH client submission; HVE and ACS have their own reports."""
@@ -119,7 +121,8 @@ def auth_clients_report(
     for record in sessions:
         if record.endpoint not in hosts or not record.identity or not record.auth_method:
             continue
-        sender = record.identity.lower()
+        # a tenant address once signed in, but kept printable whatever a store holds
+        sender = shown(record.identity.lower())
         row = rows.setdefault(sender, AuthClientRow(sender))
         mechanism = record.auth_method.upper()
         if mechanism in OAUTH:

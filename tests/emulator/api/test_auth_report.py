@@ -173,3 +173,10 @@ def test_only_successful_sign_ins_on_client_submission_count() -> None:
     (row,) = auth_clients_report(sessions)
     assert (row.basic_sign_ins, row.oauth_sign_ins, row.messages) == (1, 1, 3)
     assert row.tls_sign_ins == {"TLSv1.2": 1, "TLSv1.3": 1}
+
+
+def test_raw_bytes_in_a_recorded_identity_still_make_a_utf8_csv() -> None:
+    raw = replace(RECORD, identity="scan\udcffner@contoso.com")
+    text = report_csv(auth_clients_report([raw]))
+    assert "scan\\xffner@contoso.com" in text
+    text.encode("utf-8")

@@ -176,10 +176,12 @@ async def test_a_fault_that_fired_shows_on_the_session_in_japanese(
 
 
 async def test_the_smtp_auth_clients_report_lists_the_sender(browser: Browser, lab: Lab) -> None:
-    page = await open_console(browser, lab, "en")
+    page = await open_console(browser, lab, "ja")
     assert await asyncio.to_thread(scan, lab) == 250
     row = page.locator('#auth-report tr[data-sender="scanner@contoso.com"]')
     await expect(row).to_contain_text("Basic", timeout=WAIT)
+    await expect(page.locator("#report h2")).to_have_text("SMTP AUTH クライアント レポート")
+    await expect(page.locator("#auth-report th").first).to_have_text("送信者アドレス")
     await expect(row.locator("td").nth(6)).to_have_text("1")
     link = page.locator("#auth-report-csv")
     await expect(link).to_have_attribute("href", "/api/reports/smtp-auth-clients?format=csv")
