@@ -36,17 +36,19 @@ def committed() -> dict[str, Any]:
     return data
 
 
-def test_normalise_takes_out_times_ports_and_tokens_only() -> None:
+def test_normalise_takes_out_times_ports_tokens_and_made_up_host_names_only() -> None:
     text = (
         "· connect 127.10.0.1:41877 from 127.20.0.10:39001 \n"
         "← 220 … ready at Fri, 27 Nov 2026 09:30:00 +0000\n"
-        "[JP8PR07CA2813.jpnprd07.prod.outlook.com 2026-11-27T09:30:00.123Z C86DD3A7]\n"
+        "[JP8PR07CA2813.jpnprd07.prod.outlook.com 2026-11-27T09:30:00.123Z C86DD3A7B080]\n"
+        "by SN1JPN04FT212.eop-jpn04.prod.protection.outlook.com (10.100.58.117)\n"
         "http://127.0.0.1:8025/console#token=abc_DEF-123 0.042 s 認証済み SMTP 203.0.113.39"
     )
     assert normalise(text) == (
         "· connect 127.10.0.1:PORT from 127.20.0.10:PORT\n"
         "← 220 … ready at Fri, 27 Nov 2026 TIME +0000\n"
-        "[JP8PR07CA2813.jpnprd07.prod.outlook.com 2026-11-27TTIMEZ C86DD3A7]\n"
+        "[HOST.REGION.prod.outlook.com 2026-11-27TTIMEZ ID]\n"
+        "by HOST.REGION.prod.protection.outlook.com (10.INTERNAL)\n"
         "http://127.0.0.1:PORT/console#token=… SECONDS s 認証済み SMTP 203.0.113.39"
     )
 
