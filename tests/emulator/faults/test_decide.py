@@ -102,6 +102,7 @@ def test_first_firing_rule_wins() -> None:
 
 def test_reply_names() -> None:
     assert resolve_reply("4.7.500").id == "fault.server_busy"
+    assert resolve_reply("4.3.2").id == "fault.temporary_error_4_3_2"  # ATTR55, not a 432
     assert resolve_reply("session.temporary_error").code == 451
     line = resolve_reply("554 5.6.0 Corrupt {message}")
     assert (line.id, line.code, line.enhanced, line.text) == (
@@ -111,7 +112,7 @@ def test_reply_names() -> None:
         "Corrupt {{message}}",
     )
     assert resolve_reply("421 Bye").enhanced is None
-    for bad in ("4.3.2", "9.9.9", "nonsense.id", "451 5.7.1 mismatch", "451 a\r\nb", "4" * 600):
+    for bad in ("5.7.139", "9.9.9", "nonsense.id", "451 5.7.1 mismatch", "451 a\r\nb", "4" * 600):
         with pytest.raises(FaultReplyError):
             resolve_reply(bad)
 
