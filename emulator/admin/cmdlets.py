@@ -184,7 +184,12 @@ def _cas_mailbox(command: Command, tenant: Tenant) -> list[str]:
         # $null clears the mailbox's own value: it follows Set-TransportConfig again
         # (https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission)
         return [f"{key}=$null"]
-    return [f"{key}={_toml(_bool(command, 'SmtpClientAuthenticationDisabled'))}"]
+    if not isinstance(value, bool):
+        raise CmdletError(
+            f"{command.name} -SmtpClientAuthenticationDisabled: expected $true, $false or $null "
+            f"(follow the organization), got {value!r}"
+        )
+    return [f"{key}={_toml(value)}"]
 
 
 def _auth_policy(command: Command, tenant: Tenant) -> list[str]:

@@ -86,6 +86,10 @@ def test_parser_reads_lists_quotes_and_switches() -> None:
             "no mailbox",
         ),
         ("Set-TransportConfig -SmtpClientAuthenticationDisabled maybe", "expected $true or $false"),
+        (
+            "Set-CASMailbox -Identity alice@contoso.com -SmtpClientAuthenticationDisabled 1",
+            "expected $true, $false or $null",
+        ),
         ("Set-TransportConfig", "nothing to set"),
         ("not a cmdlet", "expected a cmdlet"),
         ("Set-TransportConfig " + "x" * 5000, "longer than"),
