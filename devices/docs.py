@@ -267,6 +267,8 @@ LAB_EXPECTATIONS = {
     "the version: `tls_failure` at STARTTLS, nothing sent.",
     "brother-pop-before-smtp": "smtp.office365.com:587 with user and password typed: no AUTH is "
     "sent, `rejected` at MAIL 530 5.7.57.",
+    "oauth-clock-skew": "Device code approved, then the new token's nbf is after the device's "
+    "clock (a day behind): `gave_up` at AUTH with the token error, nothing sent.",
     "bizhub-287-silent": "MX :25: TLS 1.0 RSA handshake refused, `tls_failure` at STARTTLS, the "
     "job dropped with an empty panel; the session log says `unsupported protocol`.",
 }

@@ -245,6 +245,12 @@ class OAuth(_Frozen):
     )
     client_secret: str | None = Field(default=None, description="App-only secret.")
     refresh_margin: float = Field(default=60.0, ge=0, description="Renew this early, s.")
+    expiry: Literal["expires_in", "token_claims"] = Field(
+        default="expires_in",
+        description="expires_in: renew when the response's expires_in runs out (the token is "
+        "opaque, as Microsoft asks); token_claims: read nbf/exp from the token and judge them "
+        "by the device's clock (tls.clock_offset_days), a firmware whose wrong clock breaks OAuth.",
+    )
 
     @model_validator(mode="after")
     def _secret_for_app_only(self) -> OAuth:

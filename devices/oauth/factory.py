@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from exolab.devices.clock import Clock
 from exolab.devices.network import LabNetwork
 from exolab.devices.oauth.client import TokenServiceClient
@@ -39,6 +41,8 @@ def token_source_for(
         verify_certificate=profile.tls.verify_certificate,
     )
     margin = oauth.refresh_margin
+    skew = timedelta(days=profile.tls.clock_offset_days)
+    token_clock = skew if oauth.expiry == "token_claims" else None
     if oauth.flow == "client_credentials":
         return ClientCredentialsSource(
             client,
@@ -47,6 +51,7 @@ def token_source_for(
             margin,
             client_secret=oauth.client_secret or "",
             scope=oauth.scope or APP_ONLY_SCOPE,
+            token_clock=token_clock,
         )
     if oauth.flow == "delegated_refresh":
         return DelegatedRefreshSource(
@@ -57,7 +62,14 @@ def token_source_for(
             username=settings.username,
             password=settings.password,
             scope=oauth.scope or DELEGATED_SCOPE,
+            token_clock=token_clock,
         )
     return DeviceCodeSource(
-        client, oauth.client_id, clock, margin, scope=oauth.scope or DELEGATED_SCOPE, prompt=prompt
+        client,
+        oauth.client_id,
+        clock,
+        margin,
+        token_clock=token_clock,
+        scope=oauth.scope or DELEGATED_SCOPE,
+        prompt=prompt,
     )

@@ -1,17 +1,23 @@
 """The three firmware token patterns, each a ``TokenSource`` that renews on expiry.
 
 Expiry is judged by the device's injected clock (``expires_in`` from the
-token response, minus a margin), never by decoding the token: firmware
-treats tokens as opaque, like Microsoft tells clients to.
+token response, minus a margin): firmware treats tokens as opaque, like
+Microsoft tells clients to. A firmware that reads the token's own ``nbf`` and
+``exp`` instead (``token_clock`` set) judges them by its own clock, which may
+be off: a clock behind sees a fresh token as not yet valid, a clock ahead sees
+it as expired, and the device gives up without ever sending it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import inspect
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from exolab.devices.clock import Clock
@@ -40,6 +46,9 @@ class _Source:
     clock: Clock
     margin: float = 60.0
     """Renew this many seconds before ``expires_in`` runs out."""
+    token_clock: timedelta | None = None
+    """None: trust ``expires_in``. Else how far the device's clock is off; the token's own
+    ``nbf``/``exp`` claims are judged by that clock."""
     held: _Held | None = field(default=None, init=False)
     renewals: int = field(default=0, init=False)
 
@@ -67,7 +76,25 @@ class _Source:
     def _held(self, body: dict[str, Any]) -> _Held:
         lifetime = float(body.get("expires_in", 3600))
         expires = self.clock.now() + timedelta(seconds=max(lifetime - self.margin, 0))
-        return _Held(str(body["access_token"]), expires, body.get("refresh_token"))
+        token = str(body["access_token"])
+        if self.token_clock is not None:
+            expires = self._judge_claims(token, self.token_clock)
+        return _Held(token, expires, body.get("refresh_token"))
+
+    def _judge_claims(self, token: str, offset: timedelta) -> datetime:
+        """When the token is good for by its own claims and the device's clock; TokenError if never."""
+        claims = token_claims(token)
+        device_now = self.clock.now() + offset
+        shown = f"device clock {device_now:%Y-%m-%d %H:%M} UTC"
+        nbf, exp = claims.get("nbf"), claims.get("exp")
+        if isinstance(nbf, int | float) and device_now < datetime.fromtimestamp(nbf, UTC):
+            raise TokenError(f"the new token is not yet valid ({shown})")
+        if not isinstance(exp, int | float):
+            raise TokenError("the new token has no expiry the device can read")
+        good_until = datetime.fromtimestamp(exp, UTC) - timedelta(seconds=self.margin)
+        if device_now >= good_until:
+            raise TokenError(f"the new token has already expired ({shown})")
+        return good_until - offset
 
     async def _refresh(self, held: _Held, scope: str) -> _Held:
         assert held.refresh_token is not None
@@ -76,6 +103,21 @@ class _Source:
         if renewed.refresh_token is None:  # Entra may omit a new one; keep the old
             renewed.refresh_token = held.refresh_token
         return renewed
+
+
+def token_claims(token: str) -> dict[str, Any]:
+    """The payload of a JWT access token, unverified (firmware has no key to check it with)."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise TokenError("the token is not a JWT the device can read")
+    try:
+        padded = parts[1] + "=" * (-len(parts[1]) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(padded))
+    except (binascii.Error, ValueError):
+        raise TokenError("the token is not a JWT the device can read") from None
+    if not isinstance(claims, dict):
+        raise TokenError("the token is not a JWT the device can read")
+    return claims
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -21,6 +22,7 @@ from exolab.devices.oauth import (
     TokenServiceClient,
     token_source_for,
 )
+from exolab.devices.oauth.sources import token_claims
 from exolab.devices.profile import load_profile
 from exolab.devices.settings import Settings
 from exolab.devices.tokens import TokenError, TokenSource
@@ -197,3 +199,37 @@ def test_profile_without_oauth_has_no_source(clock: FixedClock) -> None:
     profile = load_profile("starttls-modern")
     settings = Settings.build(profile, {"server": "smtp.office365.com"})
     assert token_source_for(profile, settings, LabNetwork(), clock) is None
+
+
+async def test_token_claims_judged_by_a_correct_clock_are_used_until_their_exp(
+    lab: RunningLab, clock: FixedClock
+) -> None:
+    source = ClientCredentialsSource(
+        client(lab), APP_ONLY, clock, client_secret=SECRET, token_clock=timedelta(0)
+    )
+    first = await source.token()
+    assert await source.token() == first and source.renewals == 1
+    clock.advance(3600)  # the lab's tokens live 3600 s: by its own exp the token is spent
+    assert await source.token() != first and source.renewals == 2
+
+
+@pytest.mark.parametrize(
+    ("skew", "why"), [(timedelta(days=-1), "not yet valid"), (timedelta(days=1), "already expired")]
+)
+async def test_a_device_clock_that_is_off_refuses_every_new_token(
+    lab: RunningLab, clock: FixedClock, skew: timedelta, why: str
+) -> None:
+    source = ClientCredentialsSource(
+        client(lab), APP_ONLY, clock, client_secret=SECRET, token_clock=skew
+    )
+    with pytest.raises(TokenError, match=why):
+        await source.token()
+    opaque = ClientCredentialsSource(client(lab), APP_ONLY, clock, client_secret=SECRET)
+    assert await opaque.token()  # the same skew means nothing to firmware that trusts expires_in
+
+
+def test_a_token_that_is_no_jwt_cannot_be_judged() -> None:
+    with pytest.raises(TokenError, match="not a JWT"):
+        token_claims("opaque-token")
+    with pytest.raises(TokenError, match="not a JWT"):
+        token_claims("a.!!!.c")

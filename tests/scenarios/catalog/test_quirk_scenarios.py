@@ -15,6 +15,9 @@ QUIRK_SCENARIOS = (
     "oauth-security-defaults",
     "pop-before-smtp",
     "silent-device",
+    "short-server-field-submission",
+    "oauth-clock-behind",
+    "oauth-clock-ahead",
 )
 
 
