@@ -3,14 +3,26 @@
 The front-end names, the trailer ids and the timestamps come from the lab's
 seeded ``random.Random`` and its clock, so a replayed scenario produces the
 same bytes.
+
+Server names follow Microsoft's pattern: a datacenter code, then the region's
+pool (``TY1PR01CA0183.jpnprd01.prod.outlook.com``, ``HE1EUR02FT003.eop-EUR02…``).
+The datacenter codes of one name set all belong to its region, so a Tokyo
+front end never carries a Dublin code (the codes are the ones public logs show
+per region; which codes each region really has is not published: CHOSEN).
+
+The trailer id is a .NET tick count (100 ns since 0001-01-01) in hex. Every
+published id decodes to a moment 3 to 42 hours before its own timestamp
+(``2023-09-12T20:59:57.214Z 08DBB276B7E699C4`` is 2023-09-11 03:25:16 UTC),
+so the lab shows the ticks of the lab clock minus a seeded "uptime" of the
+front end in that range: the ids start ``08D…`` like the real ones, grow with
+the clock, and repeat for a replayed scenario.
 """
 
 from __future__ import annotations
 
 import random
-import string
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from exolab.emulator.clock import Clock
@@ -19,6 +31,24 @@ from exolab.emulator.replies.echo import one_line
 from exolab.emulator.replies.model import Reply, Trailer
 
 _REGIONS = (("NAM", "namprd"), ("EUR", "eurprd"), ("APC", "apcprd"), ("JPN", "jpnprd"))
+
+DATACENTERS: dict[str, tuple[str, ...]] = {
+    "NAM": ("BN", "CY", "DM", "MN", "SA", "SN", "CH", "BL"),
+    "EUR": ("AM", "DB", "HE", "VI", "PA", "FR"),
+    "APC": ("SG", "HK", "PS", "SI"),
+    "JPN": ("TY", "OS"),
+}
+"""Datacenter codes per region, as host names in public logs show them (MN2PR05CA0004.namprd05,
+AM0PR02CA0134.eurprd02, HE1EUR02FT003.eop-EUR02, TY1PR01CA0183.jpnprd01, OS0PR01MB6099.jpnprd01)."""
+
+DOTNET_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
+UPTIME_TICKS = (3 * 3600 * 10**7, 42 * 3600 * 10**7)
+"""The range of the seeded front-end "uptime" the trailer id counts back from (see above)."""
+
+
+def dotnet_ticks(when: datetime) -> int:
+    """100-nanosecond intervals since 0001-01-01T00:00:00 UTC (.NET ``DateTime.Ticks``)."""
+    return (when.astimezone(UTC) - DOTNET_EPOCH) // timedelta(microseconds=1) * 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +64,8 @@ class FrontEndNames:
         """e.g. AM0PR02CA0134.outlook.office365.com / AM0PR02CA0134.eurprd02.prod.outlook.com."""
         region, prd = rng.choice(_REGIONS)
         n = rng.randint(1, 9)
-        machine = f"{region[:2]}{rng.randint(0, 9)}PR{n:02d}CA{rng.randint(0, 9999):04d}"
+        site = rng.choice(DATACENTERS[region])
+        machine = f"{site}{rng.randint(0, 9)}PR{n:02d}CA{rng.randint(0, 9999):04d}"
         return cls(
             banner_host=f"{machine}.outlook.office365.com",
             trailer_host=f"{machine}.{prd}{n:02d}.prod.outlook.com",
@@ -45,7 +76,8 @@ class FrontEndNames:
     def mx(cls, rng: random.Random) -> FrontEndNames:
         """e.g. SN1NAM02FT0049.mail.protection.outlook.com / SN1NAM02FT025.eop-nam02.prod.protection.outlook.com."""
         region, prd = rng.choice(_REGIONS)
-        pool = f"{rng.choice('BCDS')}{rng.choice('NYHM')}{rng.randint(1, 9)}{region}{rng.randint(1, 4):02d}"
+        site = rng.choice(DATACENTERS[region])
+        pool = f"{site}{rng.randint(1, 9)}{region}{rng.randint(1, 4):02d}"
         return cls(
             banner_host=f"{pool}FT{rng.randint(0, 9999):04d}.mail.protection.outlook.com",
             trailer_host=f"{pool}FT{rng.randint(0, 999):03d}.eop-{region.lower()}{pool[-2:]}.prod.protection.outlook.com",
@@ -54,9 +86,9 @@ class FrontEndNames:
 
 
 def _mailbox_host(rng: random.Random, region: str, prd: str) -> str:
-    letters = "".join(rng.choice(string.ascii_uppercase) for _ in range(2))
+    site = rng.choice(DATACENTERS[region])
     n = rng.randint(1, 9)
-    return f"{letters}{rng.randint(1, 9)}PR{n:02d}MB{rng.randint(0, 9999):04d}.{prd}{n:02d}.prod.outlook.com"
+    return f"{site}{rng.randint(1, 9)}PR{n:02d}MB{rng.randint(0, 9999):04d}.{prd}{n:02d}.prod.outlook.com"
 
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -80,6 +112,13 @@ class Renderer:
     clock: Clock
     rng: random.Random
     style: Literal["modern", "classic"] = "modern"
+    _uptime: int | None = field(default=None, init=False, repr=False)
+
+    def trailer_id(self, now: datetime) -> str:
+        """The trailer's hex id: the .NET ticks of ``now`` less this front end's seeded uptime."""
+        if self._uptime is None:
+            self._uptime = self.rng.randrange(*UPTIME_TICKS)
+        return f"{dotnet_ticks(now) - self._uptime:016X}"
 
     def trailer(self, kind: Trailer) -> str:
         if kind is Trailer.NONE:
@@ -90,7 +129,7 @@ class Renderer:
             return f" [{self.names.trailer_host}]"
         now = self.clock.now()
         stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
-        return f" [{self.names.trailer_host} {stamp} {self.rng.getrandbits(64):016X}]"
+        return f" [{self.names.trailer_host} {stamp} {self.trailer_id(now)}]"
 
     def lines(self, reply: Reply, **params: object) -> list[str]:
         """The wire lines (without CRLF) for ``reply`` with its placeholders filled.
