@@ -257,7 +257,7 @@ async function loadReport() {
 function reportSoon() {
   // the report reads every session: after a burst of sessions, ask once
   clearTimeout(state.reportTimer);
-  state.reportTimer = setTimeout(loadReport, 1000);
+  state.reportTimer = setTimeout(loadReport, 3000);
 }
 
 function showClock(clock) { document.getElementById("clock").textContent = clock.now; }
