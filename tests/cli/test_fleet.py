@@ -7,6 +7,10 @@ import signal
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from exolab.cli.common import UsageError
+from exolab.cli.fleet import device_user, parse_duration, schedule
 from tests.cli.processes import ROOT, exolab, start_serve
 
 FAST = ROOT / "scenarios" / "device_profiles" / "retry-resend-fast.toml"
@@ -139,3 +143,15 @@ def test_two_percent_of_sessions_losing_their_250(tmp_path: Path) -> None:
     finally:
         serve.send_signal(signal.SIGTERM)
         serve.communicate(timeout=60)
+
+
+def test_duration_deals_scans_at_the_rate_to_every_device_in_turn() -> None:
+    # 600 scans a minute for 1 s: ten starts 0.1 s apart, three devices taking turns
+    scans = schedule(3, 600, parse_duration("1s"))
+    assert [s.at for s in scans] == pytest.approx([i / 10 for i in range(10)])
+    assert [s.device for s in scans] == [0, 1, 2, 0, 1, 2, 0, 1, 2, 0]
+    assert [s.device for s in schedule(3, None, None)] == [0, 1, 2]
+    assert parse_duration("5m") == 300 and parse_duration("90") == 90
+    with pytest.raises(UsageError, match="a time above 0"):
+        parse_duration("soon")
+    assert device_user("scan{n:03}@contoso.com", 2, 4) == "scan001@contoso.com"
