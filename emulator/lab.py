@@ -99,7 +99,7 @@ class LabContext:
     def address_of(self, host: str) -> str:
         """The lab loopback address of a simulated host."""
         network = ipaddress.ip_network(self.tenant.lab.address_range, strict=False)
-        index = MX_INDEX if host == self.tenant.tenant.mx_host else HOST_INDEX[host]
+        index = MX_INDEX if host == self.tenant.tenant.mx_endpoint else HOST_INDEX[host]
         return str(network.network_address + index)
 
     @property

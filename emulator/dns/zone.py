@@ -77,20 +77,29 @@ def world(tenant: Tenant, address_of: Callable[[str], str]) -> dict[str, Records
     a: dict[str, list[str]] = {}
     mx: dict[str, list[str]] = {}
     txt: dict[str, list[str]] = {}
-    for host in (*SERVICE_HOSTS, tenant.tenant.mx_host):
+    for host in (*SERVICE_HOSTS, tenant.tenant.mx_endpoint):
         a.setdefault(host.lower(), []).append(address_of(host))
     for name, values in tenant.dns.a.items():
         a.setdefault(name.rstrip("."), []).extend(values)
     for name, values in tenant.dns.mx.items():
-        mx.setdefault(name.rstrip("."), []).extend(values)
+        mx.setdefault(name.rstrip("."), []).extend(_in_mx_namespace(tenant, v) for v in values)
     for name, values in tenant.dns.txt.items():
         txt.setdefault(name.rstrip("."), []).extend(values)
     for domain in tenant.tenant.accepted_domains:
-        mx.setdefault(domain, [f"0 {tenant.tenant.mx_host}."])
+        mx.setdefault(domain, [f"0 {tenant.tenant.mx_endpoint}."])
     names = set(a) | set(mx) | set(txt)
     return {
         n: Records(tuple(a.get(n, ())), tuple(mx.get(n, ())), tuple(txt.get(n, ()))) for n in names
     }
+
+
+def _in_mx_namespace(tenant: Tenant, record: str) -> str:
+    """An MX record naming the tenant's MX host names it in the tenant's MX namespace: a
+    tenant switched to ``mx.microsoft`` has its domains point there, as Microsoft moves them."""
+    preference, _, host = record.partition(" ")
+    if host.rstrip(".").lower() == tenant.tenant.mx_host.lower():
+        return f"{preference} {tenant.tenant.mx_endpoint}."
+    return record
 
 
 def zone_apex(name: str) -> str:

@@ -73,10 +73,20 @@ MX_CERT_NAMES = ("mail.protection.outlook.com", "*.mail.protection.outlook.com")
 """The MX certificate names (docs/guide/tls-identity.md: ``mail.protection.outlook.com``)."""
 
 
+def mx_microsoft_names(zone: str) -> tuple[str, ...]:
+    """The certificate names for the ``mx.microsoft`` namespace (no capture of Microsoft's
+    certificate there is public: CN and SANs are a guess that covers the host name)."""
+    return ("mx.microsoft", f"*.{zone}.mx.microsoft", "*.mx.microsoft")
+
+
 def mx_tls_context(lab: LabContext) -> ssl.SSLContext:
     """TLS 1.2 and 1.3 only; a client certificate from the lab CA is asked for, not required
     (certificate-based inbound connectors match on it)."""
-    context = lab.ca.server_context(MX_CERT_NAMES, "1.2", "1.3")
+    info = lab.tenant.tenant
+    names = (
+        MX_CERT_NAMES if info.mx_host_style == "protection" else mx_microsoft_names(info.mx_zone)
+    )
+    context = lab.ca.server_context(names, "1.2", "1.3")
     context.verify_mode = ssl.CERT_OPTIONAL
     context.load_verify_locations(cafile=str(lab.ca.pem_path))
     sink = lab.capture_sink()
@@ -290,7 +300,7 @@ class MxService:
         self._worker: SpfWorker | None = None
 
     async def start(self, lab: LabContext) -> None:
-        host = lab.tenant.tenant.mx_host
+        host = lab.tenant.tenant.mx_endpoint
         address = lab.address_of(host)
         if self._spf == "process":
             # started by the first check, so labs that get no MX mail pay nothing
@@ -309,6 +319,12 @@ class MxService:
             lab.ports.bind_port(25),
         )
         lab.endpoints.add_port(host, address, 25, bound_port(self._server))
+        info = lab.tenant.tenant
+        lab.endpoints.extra["mx"] = {
+            "host": host,
+            "style": info.mx_host_style,
+            "dnssec": False,  # the lab DNS signs nothing, whatever the namespace
+        }
 
     async def stop(self) -> None:
         if self._server is None or self.frontend is None:

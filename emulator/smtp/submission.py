@@ -19,7 +19,6 @@ from datetime import timedelta
 
 from exolab.emulator.capture import recording
 from exolab.emulator.lab import LabContext
-from exolab.emulator.mail.ndr import Failure, build_ndr
 from exolab.emulator.mail.scan import HeadFields, scan
 from exolab.emulator.policy import submission as rules
 from exolab.emulator.policy.delivery import delivery_refused
@@ -41,6 +40,7 @@ from exolab.emulator.policy.limits import (
 )
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import FrontEndNames, Reply, catalog
+from exolab.emulator.smtp import ndrs
 from exolab.emulator.smtp.auth import Mechanism
 from exolab.emulator.smtp.base import ExchangeSMTP
 from exolab.emulator.smtp.data import Body
@@ -150,12 +150,12 @@ class SubmissionFrontEnd:
         )
         state.delivered += 1
         state.note(f"delivered: {message_id} to {', '.join(state.rcpts)}")
-        failures = [_failure(r, catalog.NDR_RECIPIENT_NOT_FOUND) for r in unknown]
-        failures += [_failure(r, reply) for r, reply in refused.items()]
+        failures = [ndrs.failure(r, catalog.NDR_RECIPIENT_NOT_FOUND) for r in unknown]
+        failures += [ndrs.failure(r, reply) for r, reply in refused.items()]
         terrl = tenant_external_limit_reply(self.lab.tenant)
-        failures += [_failure(r, terrl) for r in blocked]
+        failures += [ndrs.failure(r, terrl) for r in blocked]
         if failures:
-            await self._report(state, facts, body.data, failures)
+            await ndrs.report(self.lab, state, facts.now, body.data, failures)
         return Verdict(verdict.reply, verdict.rule, verdict.reason, {"message_id": message_id})
 
     def _over_tenant_external_limit(self, state: SessionState, now: float) -> list[str]:
@@ -215,41 +215,6 @@ class SubmissionFrontEnd:
         placements.append(Placement(identity, "Sent Items", recipients=tuple(state.rcpts)))
         return placements
 
-    async def _report(
-        self, state: SessionState, facts: SessionFacts, raw: bytes, failures: list[Failure]
-    ) -> None:
-        """The NDR for the recipients the message could not reach, in the sender's Inbox.
-
-        The sender is the envelope's (MAIL FROM), as for any NDR; one that is no
-        mailbox of the tenant gets none (Microsoft's guide: a direct-send device
-        needs a real sender address to receive NDRs)."""
-        sender = state.mail_from or ""
-        owner = self.lab.tenant.find_mailbox(sender) if sender else None
-        failed = ", ".join(f.recipient for f in failures)
-        if owner is None:
-            state.note(f"NDR for {failed} not sent: sender {sender or '<>'} is no mailbox")
-            return
-        ndr_id = f"{state.rng.getrandbits(64):016x}@{state.names.mailbox_host.lower()}"
-        ndr = build_ndr(
-            sender=sender,
-            original=raw,
-            failures=failures,
-            reporting_mta=state.names.mailbox_host,
-            when=facts.now,
-            message_id=ndr_id,
-            rng=state.rng,
-        )
-        await self.lab.store.deliver(
-            state.id,
-            "",
-            ndr,
-            [Placement(owner.primary_smtp_address, "Inbox", recipients=(sender,))],
-            message_id=f"<{ndr_id}>",
-            received_at=facts.now,
-        )
-        codes = ", ".join(f"{f.enhanced} for {f.recipient}" for f in failures)
-        state.note(f"NDR to {owner.primary_smtp_address}: {codes}")
-
     def opened(self, protocol: Connection) -> None:
         self.live.add(protocol)
 
@@ -304,7 +269,3 @@ class SubmissionService:
     async def stop(self) -> None:
         await stop_listening(self._servers, [*(f.live for f in self.frontends), *self.silent])
         self._servers.clear()
-
-
-def _failure(recipient: str, reply: Reply) -> Failure:
-    return Failure(recipient, reply.code, reply.enhanced or "", reply.text)

@@ -50,7 +50,25 @@ class TenantInfo(_Section):
     """The directory (tenant) id: the `tid` of tokens and a path segment of the token endpoint."""
 
     mx_host: str = "contoso-com.mail.protection.outlook.com"
-    """The MX endpoint that direct send and relay devices use."""
+    """The MX endpoint that direct send and relay devices use (with ``MxHostStyle =
+    "mx.microsoft"`` its first label names the host in that namespace instead)."""
+
+    mx_host_style: Literal["protection", "mx.microsoft"] = "protection"
+    """Which MX namespace the tenant's domains point to. ``protection``:
+    ``contoso-com.mail.protection.outlook.com``. ``mx.microsoft``: the DNSSEC-signed namespace
+    new accepted domains get from July 2026 (MC1048624), ``contoso-com.<MxZone>.mx.microsoft``;
+    a longer name for a device's server field."""
+
+    mx_zone: str = Field(default="a-v1", pattern=r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
+    """The ``mx.microsoft`` zone the domain is provisioned in: Microsoft picks one of several
+    zones (a DNSSEC performance limit), so the label varies per domain. The default is CHOSEN."""
+
+    @property
+    def mx_endpoint(self) -> str:
+        """The MX host name the lab serves, resolves and lists in endpoints.json."""
+        if self.mx_host_style == "protection":
+            return self.mx_host
+        return f"{self.mx_host.split('.', 1)[0]}.{self.mx_zone}.mx.microsoft"
 
     accepted_domains: tuple[str, ...] = ("contoso.com",)
     """Domains the tenant receives mail for (`Get-AcceptedDomain`)."""
@@ -253,12 +271,20 @@ class SpamFilter(_Section):
     """
 
     scl_spf_pass: int = Field(default=1, ge=-1, le=9, alias="SclSpfPass")
+    """SCL for ``spf=pass``: 1, "not spam" (the value clean mail carries; CHOSEN)."""
     scl_spf_neutral: int = Field(default=5, ge=-1, le=9, alias="SclSpfNeutral")
+    """SCL for ``spf=neutral``: 5, the lowest spam value (CHOSEN)."""
     scl_spf_none: int = Field(default=5, ge=-1, le=9, alias="SclSpfNone")
+    """SCL for ``spf=none``: 5, what spoofed own-domain direct send typically gets (LIKELY)."""
     scl_spf_softfail: int = Field(default=5, ge=-1, le=9, alias="SclSpfSoftfail")
+    """SCL for ``spf=softfail``: 5, spam but not high confidence (CHOSEN)."""
     scl_spf_fail: int = Field(default=6, ge=-1, le=9, alias="SclSpfFail")
+    """SCL for ``spf=fail``: 6, the higher spam value, still Junk Email (CHOSEN)."""
     scl_spf_error: int = Field(default=5, ge=-1, le=9, alias="SclSpfError")
+    """SCL for ``spf=temperror``/``permerror``: 5, as for no result (CHOSEN)."""
     scl_dmarc_reject: int = Field(default=6, ge=-1, le=9, alias="SclDmarcReject")
+    """The least SCL a DMARC failure under ``oreject``/``quarantine`` gets: 6 (documented:
+    oreject "marks the message as spam"; the value is CHOSEN)."""
     junk_threshold: int = Field(default=5, ge=0, le=9)
     """SCL at or above this goes to Junk Email (documented: 5 and 6 → Junk)."""
 
