@@ -17,7 +17,7 @@ const UI = {
     cmdlet: "PowerShell", path: "Where", download: "download",
     inherited: "(follows the organization setting)",
     faults: "Faults that fired", fault_rules: "Fault rules (active)", no_faults: "No fault rules.",
-    fault: "fault", at: "at", firing: "firing", matched: "matched", fired: "fired",
+    clear_fault: "Clear", fault: "fault", at: "at", firing: "firing", matched: "matched", fired: "fired",
     report: "SMTP AUTH clients report", refresh: "Refresh", csv: "Download CSV",
     no_report: "No SMTP AUTH sign-ins yet.",
     col_sender: "Sender address", col_domain: "Domain", col_protocol: "Authentication protocol",
@@ -38,7 +38,7 @@ const UI = {
     cmdlet: "PowerShell", path: "場所", download: "ダウンロード",
     inherited: "(組織の設定に従う)",
     faults: "発生した障害", fault_rules: "障害ルール (有効)", no_faults: "障害ルールはありません。",
-    fault: "障害", at: "段階", firing: "発生", matched: "一致", fired: "発生",
+    clear_fault: "削除", fault: "障害", at: "段階", firing: "発生", matched: "一致", fired: "発生",
     report: "SMTP AUTH クライアント レポート", refresh: "更新", csv: "CSV をダウンロード",
     no_report: "SMTP AUTH のサインインはまだありません。",
     col_sender: "送信者アドレス", col_domain: "ドメイン", col_protocol: "認証プロトコル",
@@ -239,7 +239,9 @@ function renderFaultRules(rules) {
   box.replaceChildren(el("ul", {}, ...rules.map((r) => el("li", {"class": "fault-rule", "data-name": r.Name},
     el("code", {text: Object.entries(r).filter(([k]) => k !== "Matched" && k !== "Fired")
       .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : v}`).join(" ")}),
-    el("span", {text: ` ${t("matched")} ${r.Matched}, ${t("fired")} ${r.Fired}`})))));
+    el("span", {text: ` ${t("matched")} ${r.Matched}, ${t("fired")} ${r.Fired} `}),
+    el("button", {"class": "write clear-fault", disabled: !state.token, text: t("clear_fault"),
+      onclick: () => post("/api/faults/clear", {name: r.Name})})))));
 }
 
 async function loadReport() {

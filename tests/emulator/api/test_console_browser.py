@@ -173,6 +173,9 @@ async def test_a_fault_that_fired_shows_on_the_session_in_japanese(
         "busy", timeout=WAIT
     )
     await expect(listed).to_contain_text("発生 1", timeout=WAIT)
+    await listed.locator("button.clear-fault").click()  # a write, with the page's token
+    await expect(page.locator("#fault-rules .fault-rule")).to_have_count(0, timeout=WAIT)
+    assert lab.context.tenant.fault == ()
 
 
 async def test_the_smtp_auth_clients_report_lists_the_sender(browser: Browser, lab: Lab) -> None:
