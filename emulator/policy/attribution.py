@@ -11,13 +11,9 @@ a mail-enabled subscription gets the published ``550 4.4.4 … ATTR5``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from exolab.emulator.policy.facts import MxRcpt
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import catalog
-
-if TYPE_CHECKING:
-    from exolab.emulator.policy.directsend import MxRcpt
 
 
 def _domain(address: str) -> str:

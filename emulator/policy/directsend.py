@@ -36,7 +36,6 @@ filtering (``emulator.policy.spam``). AUTH of any kind → 504 5.7.4.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from typing import Literal
 
 from exolab.emulator.policy import attribution, content, limits, reputation, sequence
@@ -48,6 +47,7 @@ from exolab.emulator.policy.facts import (
     RcptCommand,
     SessionFacts,
 )
+from exolab.emulator.policy.facts import MxRcpt as MxRcpt  # the MX front end's RCPT facts
 from exolab.emulator.policy.verdict import Rule, Verdict, evaluate
 from exolab.emulator.replies import catalog
 from exolab.emulator.tenant.model import InboundConnector, Tenant
@@ -55,22 +55,6 @@ from exolab.emulator.tenant.model import InboundConnector, Tenant
 Route = Literal["internal", "relay", "hosted", "nowhere"]
 """internal: a mailbox of this tenant; relay: outside via a connector; hosted: another
 Microsoft 365 tenant; nowhere: accepted without DBEB but no such recipient (would NDR)."""
-
-
-@dataclass(frozen=True, slots=True)
-class MxRcpt:
-    """RCPT on the MX: the command plus the inbound connector that admits this client, if any."""
-
-    cmd: RcptCommand
-    connector: InboundConnector | None = None
-
-    @property
-    def tenant(self) -> Tenant:
-        return self.cmd.session.tenant
-
-    @property
-    def recipient(self) -> str:
-        return self.cmd.address or ""
 
 
 def _domain(address: str) -> str:

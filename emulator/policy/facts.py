@@ -12,6 +12,7 @@ from datetime import datetime
 
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.tenant import Mailbox, Tenant
+from exolab.emulator.tenant.model import InboundConnector
 
 LEGACY_TLS = frozenset({"TLSv1", "TLSv1.1", "SSLv3"})
 DEFAULT_ENDPOINT = "smtp.office365.com"
@@ -82,6 +83,22 @@ class MailCommand:
 class RcptCommand:
     session: SessionFacts
     address: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MxRcpt:
+    """RCPT on the MX: the command plus the inbound connector that admits this client, if any."""
+
+    cmd: RcptCommand
+    connector: InboundConnector | None = None
+
+    @property
+    def tenant(self) -> Tenant:
+        return self.cmd.session.tenant
+
+    @property
+    def recipient(self) -> str:
+        return self.cmd.address or ""
 
 
 @dataclass(frozen=True, slots=True)

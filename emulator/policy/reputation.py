@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+from exolab.emulator.policy.facts import MxRcpt
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import catalog
 from exolab.emulator.replies.model import Reply
-
-if TYPE_CHECKING:
-    from exolab.emulator.policy.directsend import MxRcpt
 
 
 def listed(public_ip: str, entries: Iterable[str]) -> str | None:
