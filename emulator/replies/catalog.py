@@ -662,7 +662,7 @@ EOD_FROM_INVALID = Reply(
     f"{NDR_DOC} ; {SUBMISSION_DOC}",
     C,
     FE,
-    note="Text CONFIRMED; stage EOD CHOSEN. Both front ends: no From field, more than one, or "
+    note="Text CONFIRMED; stage EOD CHOSEN. Submission, MX and HVE: no From field, more than one, or "
     "a From without a local@domain address (a bare name such as 'Scanner'). Checked after the "
     "size checks and before Send As (a From that is no address cannot be judged for Send As).",
 )
@@ -678,7 +678,7 @@ EOD_HEADER_TOO_BIG = Reply(
     FE,
     note="Text and stage CONFIRMED (a real smtp.office365.com log, RSET then 250 2.0.0 "
     "Resetting). The limit Limits.MaxHeaderSize = 256 KB is LIKELY (the limits page); the MX "
-    "applies the same limit (CHOSEN).",
+    "and HVE apply the same limit (CHOSEN).",
 )
 EOD_MAILBOX_FULL = Reply(
     "eod.mailbox_full",
