@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from exolab.emulator.policy.reputation import listed
 from exolab.emulator.replies import catalog
@@ -98,3 +102,14 @@ def test_a_hosted_domain_without_mail_subscription_gets_the_published_550_4_4_4(
     assert verdict.reply is catalog.RCPT_NO_MAIL_SUBSCRIPTION
     assert (verdict.reply.code, verdict.reply.enhanced) == (550, "4.4.4")
     assert verdict.reply.class_conflict
+
+
+@given(st.ip_addresses(v=4), st.integers(min_value=0, max_value=32))
+def test_an_ip_is_listed_exactly_when_a_network_holds_it(ip: object, prefix: int) -> None:
+    network = ipaddress.ip_network(f"{ip}/{prefix}", strict=False)
+    outside = (
+        network.broadcast_address + 1 if network.broadcast_address.packed != b"\xff" * 4 else None
+    )
+    assert listed(str(ip), ["not-a-network", str(network)]) == str(network)
+    if outside is not None:
+        assert listed(str(outside), [str(network)]) is None
