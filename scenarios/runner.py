@@ -2,7 +2,10 @@
 
 Each scenario gets its own temporary data directory, ephemeral ports, the
 default tenant with its changes, and a lab clock standing still at its lab
-date. The device runs in the same event loop over real sockets and real
+date. The directory starts with the run's key material (the lab CA and the
+token signing key, made once per process): generating three RSA keys for
+every lab was most of the catalog's CPU time, and no scenario depends on
+which keys its lab holds, only on what they sign. The device runs in the same event loop over real sockets and real
 TLS. Afterwards the store is read back from disk (what was committed is what
 counts) and ``scenarios.result.compare`` judges both sides. Scenarios run
 concurrently, bounded by ``jobs``; results come back in catalog order.
@@ -11,6 +14,7 @@ concurrently, bounded by ``jobs``; results come back in catalog order.
 from __future__ import annotations
 
 import asyncio
+import functools
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -168,13 +172,46 @@ class _data_dir:
         if self._keep is not None:
             path = self._keep / self._name
             path.mkdir(parents=True, exist_ok=True)
-            return path
-        self._tmp = tempfile.TemporaryDirectory(prefix=f"exolab-{self._name}-")
-        return Path(self._tmp.name)
+        else:
+            self._tmp = tempfile.TemporaryDirectory(prefix=f"exolab-{self._name}-")
+            path = Path(self._tmp.name)
+        _seed_keys(path)
+        return path
 
     def __exit__(self, *exc: object) -> None:
         if self._tmp is not None:
             self._tmp.cleanup()
+
+
+@functools.cache
+def _key_material() -> dict[Path, bytes]:
+    """The files a new lab writes for its CA and token signing key, made once per process.
+
+    Made by the emulator's own classes in a scratch directory, so the files
+    are exactly what a lab would write and load back.
+    """
+    from exolab.emulator.entra.keys import SigningKey
+    from exolab.emulator.tls import LabCA
+
+    with tempfile.TemporaryDirectory(prefix="exolab-keys-") as scratch:
+        root = Path(scratch)
+        LabCA(root)
+        SigningKey.load_or_create(root / ENTRA_KEYS)
+        return {f.relative_to(root): f.read_bytes() for f in root.rglob("*") if f.is_file()}
+
+
+ENTRA_KEYS = "entra"
+"""Where a lab keeps its token signing key, under its data directory (emulator.entra)."""
+
+
+def _seed_keys(data_dir: Path) -> None:
+    """Give a scenario's data directory the run's keys (a kept one keeps its own)."""
+    for relative, content in _key_material().items():
+        target = data_dir / relative
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+            target.chmod(0o600)
 
 
 def _network(network: LabNetwork, tenant: Tenant) -> LabNetwork:

@@ -45,7 +45,10 @@ class SigningKey:
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / KEY_FILE
         if path.exists():
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            # the lab's own key: no primality tests of p and q (tens of ms) at every start
+            key = serialization.load_pem_private_key(
+                path.read_bytes(), password=None, unsafe_skip_rsa_key_validation=True
+            )
             if not isinstance(key, rsa.RSAPrivateKey):
                 raise ValueError(f"{path}: expected an RSA private key")
             return cls(key)
