@@ -37,6 +37,8 @@ class Fired:
 
     def note(self) -> str:
         what = self.rule.action + (f" {self.rule.reply}" if self.rule.action == "reply" else "")
+        if self.rule.action == "tls_alert":
+            what += f" {self.rule.alert}"
         if self.rule.action in ("stall", "slow", "lose_250") and self.rule.seconds:
             what += f" {self.rule.seconds:g} s"
         return f"fault {self.rule.name}: {what} at {self.rule.stage} (firing {self.nth})"

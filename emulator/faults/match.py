@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import ipaddress
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,8 @@ class FaultPoint:
     user: str | None
     """The signed-in identity, else the envelope sender (anonymous mail), else None."""
     now: datetime
+    helo: str | None = None
+    """The name the client gave in EHLO/HELO (at stage ehlo: the one being said)."""
 
 
 def matches(rule: Fault, point: FaultPoint) -> bool:
@@ -37,7 +40,14 @@ def matches(rule: Fault, point: FaultPoint) -> bool:
         return False
     if rule.source is not None and not _in_network(point.source, rule.source):
         return False
+    if rule.ehlo is not None and not _named(point.helo, rule.ehlo):
+        return False
     return _in_window(rule, point.now)
+
+
+def _named(helo: str | None, pattern: str) -> bool:
+    """A glob on the EHLO name, case-insensitive (host names are); no name yet: no match."""
+    return helo is not None and fnmatch.fnmatchcase(helo.lower(), pattern.lower())
 
 
 def _in_network(address: str, network: str) -> bool:

@@ -447,7 +447,7 @@ class ExchangeSMTP(SMTP):
 
     async def _hello(self, verb: str, arg: str | None, extended: bool) -> None:
         state = self._hear(verb, arg)
-        if self.faults is not None and await self.faults.fire("ehlo"):
+        if self.faults is not None and await self.faults.fire("ehlo", helo=arg):
             return
         if not arg:
             await self.reply(self._syntax(f"{verb} without a name"))

@@ -18,7 +18,15 @@ import struct
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, cast
 
-from exolab.emulator.faults import FaultPoint, FaultReplyError, Fired, resolve_reply
+from exolab.emulator.faults import (
+    RECORD_HEADER,
+    FaultPoint,
+    FaultReplyError,
+    Fired,
+    alert_record,
+    hello_length,
+    resolve_reply,
+)
 from exolab.emulator.lab import LabContext
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.smtp.session import SessionState
@@ -31,11 +39,15 @@ class FaultTarget(Protocol):
     state: SessionState | None
     transport: Any
     _original_transport: Any
+    _reader: asyncio.StreamReader
 
     async def reply(self, verdict: Verdict, **params: object) -> None: ...
 
     def _close(self) -> None: ...
 
+
+HELLO_WAIT = 30.0
+"""How long a ``tls_alert`` fault waits for the ClientHello before it closes without one."""
 
 Action = Callable[["SessionFaults", Fired, dict[str, Any]], Awaitable[bool]]
 ACTIONS: dict[str, Action] = {}
@@ -73,6 +85,7 @@ class SessionFaults:
             site=state.site,
             user=state.identity or state.mail_from,
             now=p.lab.clock.now(),
+            helo=context.get("helo") or state.helo,
         )
         tenant = p.lab.tenant
         fired = p.lab.faults.consult(tenant.fault, point, tenant.lab.seed)
@@ -159,3 +172,32 @@ async def _lose_250(faults: SessionFaults, fired: Fired, context: dict[str, Any]
         return True
     await asyncio.get_running_loop().create_future()  # silent until the client goes away
     return True  # pragma: no cover - the wait above ends only by cancellation
+
+
+@action("tls_alert")
+async def _tls_alert(faults: SessionFaults, fired: Fired, context: dict[str, Any]) -> bool:
+    """Read the ClientHello, answer it with a fatal alert record, close: no handshake at all.
+
+    The whole ClientHello is read first: closing with unread bytes would make the
+    kernel send an RST, and the client would see a reset instead of the alert.
+    """
+    p = faults.p
+    assert p.state is not None
+    name = fired.rule.alert
+    hello = b""
+    try:
+        header = await asyncio.wait_for(p._reader.readexactly(RECORD_HEADER), HELLO_WAIT)
+        length = hello_length(header)
+        if length is not None:
+            hello = await asyncio.wait_for(p._reader.readexactly(length), HELLO_WAIT)
+    except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+        p.state.note(f"fault {fired.rule.name}: no ClientHello came; closed without the alert")
+        p.state.outcome = f"fault {fired.rule.name}: connection closed at tls"
+        p._close()
+        return True
+    if p.transport is not None and not p.transport.is_closing():
+        p.transport.write(alert_record(name, hello))
+    p.state.note(f"fault {fired.rule.name}: TLS alert {name} sent for the ClientHello")
+    p.state.outcome = f"fault {fired.rule.name}: TLS alert {name} at tls"
+    p._close()
+    return True

@@ -1,8 +1,8 @@
 """``[[Fault]]``: a scripted failure, as data in the tenant file.
 
 A fault names the stage of an SMTP session where it fires, what a session
-must look like for it to apply (endpoint, port, site, source, user), what it
-does (reply, reset, close, stall, slow, lose the 250) and how often (a count,
+must look like for it to apply (endpoint, port, site, source, user, EHLO name), what it
+does (reply, reset, close, stall, slow, lose the 250, a TLS alert) and how often (a count,
 a seeded probability, a window on the lab clock, a number of matches to let
 pass first). The decision is made by ``emulator.faults`` (pure); the SMTP
 adapter carries the action out. These are lab settings, not Microsoft ones.
@@ -21,13 +21,23 @@ from pydantic_core import PydanticCustomError
 FaultStage = Literal[
     "connect", "banner", "ehlo", "starttls", "tls", "auth", "mail", "rcpt", "data", "eod", "quit"
 ]
-FaultAction = Literal["reply", "reset", "close", "stall", "slow", "lose_250"]
+FaultAction = Literal["reply", "reset", "close", "stall", "slow", "lose_250", "tls_alert"]
+TlsAlert = Literal[
+    "handshake_failure",
+    "internal_error",
+    "protocol_version",
+    "insufficient_security",
+    "access_denied",
+    "unrecognized_name",
+]
+"""The fatal TLS alerts a ``tls_alert`` fault can send (RFC 8446 section 6.2 names)."""
 
 STAGES: tuple[str, ...] = FaultStage.__args__  # type: ignore[attr-defined]
 ACTIONS: tuple[str, ...] = FaultAction.__args__  # type: ignore[attr-defined]
+ALERTS: tuple[str, ...] = TlsAlert.__args__  # type: ignore[attr-defined]
 
 _NO_REPLY_STAGES = frozenset({"tls"})
-"""Inside the TLS handshake there is no SMTP line to say: only reset, close, stall."""
+"""Inside the TLS handshake there is no SMTP line to say: reset, close, stall or a TLS alert."""
 
 
 class Fault(BaseModel):
@@ -52,7 +62,9 @@ class Fault(BaseModel):
     action: FaultAction = "reply"
     """reply: say ``Reply`` instead of the stage's answer; reset: TCP RST; close: FIN with
     nothing said; stall: wait ``Seconds`` then go on; slow: every reply from here on waits
-    ``Seconds``; lose_250 (stage eod): store the message and never say the 250."""
+    ``Seconds``; lose_250 (stage eod): store the message and never say the 250; tls_alert
+    (stage tls): answer the client's ClientHello with the fatal TLS alert ``Alert``, then
+    close."""
 
     reply: str | None = None
     """A catalog entry by enhanced code (``4.7.500``) or id, or a whole reply line
@@ -61,6 +73,9 @@ class Fault(BaseModel):
     seconds: float = Field(default=0.0, ge=0, le=3600)
     """For stall and slow: how long; for lose_250: how long the line stays silent before it
     is closed (0: until the client goes away)."""
+
+    alert: TlsAlert = "handshake_failure"
+    """For tls_alert: which fatal alert the client gets instead of the ServerHello."""
 
     endpoint: str | None = None
     """Only on this front end (host name, e.g. smtp.office365.com)."""
@@ -76,6 +91,10 @@ class Fault(BaseModel):
 
     user: str | None = None
     """Only for this signed-in user, or (anonymous mail) this envelope sender."""
+
+    ehlo: str | None = Field(default=None, min_length=1, max_length=255)
+    """Only for clients whose EHLO/HELO name matches this glob (``MFP-*``, case-insensitive):
+    what a server can see of the device model. Known from stage ehlo on."""
 
     count: int | None = Field(default=None, ge=1)
     """Fire at most this many times (unset: no limit)."""
@@ -112,6 +131,8 @@ class Fault(BaseModel):
             raise ValueError(f"Fault {self.name}: stage tls has no reply (reset, close or stall)")
         if self.action == "lose_250" and self.stage != "eod":
             raise ValueError(f"Fault {self.name}: Action lose_250 is for Stage eod")
+        if self.action == "tls_alert" and self.stage != "tls":
+            raise ValueError(f"Fault {self.name}: Action tls_alert is for Stage tls")
         if self.action in ("stall", "slow") and self.seconds <= 0:
             raise ValueError(f"Fault {self.name}: Action {self.action} needs Seconds > 0")
         return self

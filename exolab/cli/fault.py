@@ -13,7 +13,8 @@ import json
 from typing import Any
 
 from exolab.cli.common import UsageError, add_data_flag, lab_client
-from exolab.emulator.tenant.fault import ACTIONS, STAGES
+from exolab.devices import ConfigError, load_profile
+from exolab.emulator.tenant.fault import ACTIONS, ALERTS, STAGES
 
 _OPTIONS: tuple[tuple[str, str], ...] = (
     ("name", "Name"),
@@ -26,6 +27,8 @@ _OPTIONS: tuple[tuple[str, str], ...] = (
     ("site", "Site"),
     ("source", "Source"),
     ("user", "User"),
+    ("ehlo", "Ehlo"),
+    ("alert", "Alert"),
     ("count", "Count"),
     ("after", "After"),
     ("probability", "Probability"),
@@ -34,8 +37,26 @@ _OPTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+def profile_ehlo(name: str) -> str:
+    """The EHLO name a shipped profile (or profile file) sends: all a server sees of it."""
+    try:
+        profile = load_profile(name)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    if profile.greeting.name != "hostname":
+        raise UsageError(
+            f"--profile {name}: the device greets with its {profile.greeting.name}, not a name "
+            "of its own; match its site or --source instead"
+        )
+    return profile.greeting.hostname
+
+
 def rule_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The ``[[Fault]]`` table the flags describe (tenant-file names, unset flags left out)."""
+    if args.profile is not None:
+        if args.ehlo is not None:
+            raise UsageError("--profile stands for --ehlo NAME: give one of them")
+        args.ehlo = profile_ehlo(args.profile)
     rule = {key: getattr(args, flag) for flag, key in _OPTIONS if getattr(args, flag) is not None}
     if "Action" not in rule:
         rule["Action"] = "reply" if "Reply" in rule else "reset"
@@ -89,11 +110,13 @@ def _describe(rule: dict[str, Any]) -> str:
     action = str(rule.get("Action"))
     if action == "reply":
         action = f"reply {rule.get('Reply')}"
+    elif action == "tls_alert":
+        action = f"tls_alert {rule.get('Alert', 'handshake_failure')}"
     elif rule.get("Seconds"):
         action += f" {rule['Seconds']:g} s"
     where = [
         f"{k.lower()}={rule[k]}"
-        for k in ("Endpoint", "Port", "Site", "Source", "User")
+        for k in ("Endpoint", "Port", "Site", "Source", "User", "Ehlo")
         if k in rule
     ]
     limits = [f"{k.lower()}={rule[k]}" for k in ("Count", "After", "From", "Until") if k in rule]
@@ -128,6 +151,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("--site", help="only for devices at this site")
     add.add_argument("--source", metavar="IP|CIDR", help="only for this client address or network")
     add.add_argument("--user", help="only for this signed-in user (or envelope sender)")
+    add.add_argument(
+        "--ehlo", metavar="GLOB", help="only for clients whose EHLO name matches (MFP-*)"
+    )
+    add.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="only for devices of this profile: --ehlo with the EHLO name the profile sends",
+    )
+    add.add_argument(
+        "--alert", choices=ALERTS, help="tls_alert: which fatal alert (default handshake_failure)"
+    )
     add.add_argument("--count", type=int, help="fire at most N times")
     add.add_argument("--after", type=int, help="let N matches pass first")
     add.add_argument("--probability", type=float, help="chance per match, from the lab seed")

@@ -6,6 +6,11 @@ import json
 import signal
 from pathlib import Path
 
+import pytest
+
+from exolab.cli import build_parser
+from exolab.cli.common import UsageError
+from exolab.cli.fault import rule_from_args
 from tests.cli.processes import ROOT, exolab, one_error_line, start_serve
 from tests.cli.test_running_lab import SEND
 
@@ -81,3 +86,19 @@ def test_fault_add_as_written_then_list_send_sessions_and_clear(tmp_path: Path) 
     finally:
         serve.send_signal(signal.SIGTERM)
         serve.communicate(timeout=20)
+
+
+def _rule(*argv: str) -> dict[str, object]:
+    args = build_parser().parse_args(["fault", "add", "--stage", "mail", *argv])
+    return rule_from_args(args)
+
+
+def test_profile_match_is_the_ehlo_name_the_profile_sends() -> None:
+    assert _rule("--profile", "xerox-strict-login", "--reply", "4.7.500")["Ehlo"] == "XC-B8C463"
+    assert _rule("--ehlo", "MFP-*", "--reply", "4.7.500")["Ehlo"] == "MFP-*"
+    with pytest.raises(UsageError, match="greets with its bare-ip"):
+        _rule("--profile", "bare-ip-ehlo")
+    with pytest.raises(UsageError, match="give one of them"):
+        _rule("--profile", "xerox-strict-login", "--ehlo", "x")
+    alert = _rule("--action", "tls_alert", "--alert", "internal_error")
+    assert (alert["Action"], alert["Alert"]) == ("tls_alert", "internal_error")

@@ -51,6 +51,9 @@ def rule(**fields: object) -> Fault:
         ({"From": "2026-03-02T09:00:01Z"}, {}, False),
         ({"Until": "2026-03-02T09:00:00Z"}, {}, False),
         ({"Until": "2026-03-02T10:00:00"}, {}, True),
+        ({"Ehlo": "mfp-*"}, {"helo": "MFP-SIM"}, True),
+        ({"Ehlo": "MFP-SIM"}, {"helo": "NPI0A1B2C"}, False),
+        ({"Ehlo": "MFP-SIM"}, {}, False),  # before EHLO (connect, banner) no name is known
     ],
 )
 def test_matcher(fields: dict[str, object], changes: dict[str, object], expected: bool) -> None:
@@ -128,6 +131,9 @@ def test_reply_names() -> None:
         {"Source": "not-an-ip"},
         {"Probability": 1.5},
         {"Stage": "everywhere"},
+        {"Stage": "starttls", "Action": "tls_alert"},
+        {"Stage": "tls", "Action": "tls_alert", "Alert": "no_such_alert"},
+        {"Ehlo": ""},
     ],
 )
 def test_incoherent_rules_are_refused(fields: dict[str, object]) -> None:

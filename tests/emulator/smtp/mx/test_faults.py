@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 
 from exolab.emulator.server import Lab
 from exolab.emulator.store.views import session_json
@@ -19,14 +20,14 @@ from tests.emulator.smtp.wire import MATCHER, RawClient
 BODY = b"From: scanner@fabrikam.com\r\nSubject: scan\r\n\r\npage one\r\n.\r\n"
 
 
-def _send(lab: Lab, source: str = "127.20.0.10") -> list[str]:
+def _send(lab: Lab, source: str = "127.20.0.10", name: str = "mfp") -> list[str]:
     """One message through the MX; every reply line up to the end of data (or the break)."""
     address, port = lab.endpoint(MX, 25)
     client = RawClient(address, port, source=source, timeout=5)
     try:
         client.reply()
         for command in (
-            "EHLO mfp",
+            f"EHLO {name}",
             "MAIL FROM:<scanner@fabrikam.com>",
             "RCPT TO:<bob@contoso.com>",
         ):
@@ -234,6 +235,46 @@ async def test_tls_stage_reset_breaks_the_handshake(lab_factory: LabFactory) -> 
     assert session.outcome == "fault t: connection reset at tls"
 
 
+def _handshake(lab: Lab, version: ssl.TLSVersion | None = None) -> ssl.SSLError | None:
+    """STARTTLS with Python's ssl as the client: the error its handshake ends in, if any."""
+    address, port = lab.endpoint(MX, 25)
+    client = RawClient(address, port, source="127.20.0.10", timeout=5)
+    context = ssl.create_default_context(cafile=str(lab.context.ca.pem_path))
+    context.check_hostname = False
+    if version is not None:
+        context.maximum_version = version
+    try:
+        client.reply()
+        client.cmd("EHLO mfp")
+        client.starttls(context, MX)
+    except ssl.SSLError as error:
+        return error
+    finally:
+        client.close()
+    return None
+
+
+async def test_tls_alert_answers_the_clienthello_with_the_named_alert(
+    lab_factory: LabFactory,
+) -> None:
+    lab = await lab_factory("Fault[t].Stage=tls", "Fault[t].Action=tls_alert", "Fault[t].Count=2")
+    error = await asyncio.to_thread(_handshake, lab)
+    assert error is not None and error.reason == "SSLV3_ALERT_HANDSHAKE_FAILURE", error
+    lab.context.tenant = lab.context.tenant.model_copy(
+        update={
+            "fault": (lab.context.tenant.fault[0].model_copy(update={"alert": "internal_error"}),)
+        }
+    )
+    old = await asyncio.to_thread(_handshake, lab, ssl.TLSVersion.TLSv1_2)
+    assert old is not None and old.reason == "TLSV1_ALERT_INTERNAL_ERROR", old
+    assert await asyncio.to_thread(_handshake, lab) is None, "Count=2: the third one passes"
+    sessions = sorted(await sessions_recorded(lab, 3), key=lambda s: s.id)
+    assert sessions[0].outcome == "fault t: TLS alert handshake_failure at tls"
+    assert "fault t: TLS alert handshake_failure sent for the ClientHello" in sessions[0].notes
+    assert session_json(sessions[1])["faults"][0]["action"] == "tls_alert"
+    assert sessions[2].tls_version is not None
+
+
 async def test_matches_narrow_the_rule(lab_factory: LabFactory) -> None:
     lab = await lab_factory(
         "Site[branch].Source=127.20.0.30",
@@ -250,6 +291,19 @@ async def test_matches_narrow_the_rule(lab_factory: LabFactory) -> None:
     branch = await asyncio.to_thread(_send, lab, "127.20.0.30")
     assert not any(line.startswith("451") for line in other)
     assert any(line.startswith("451 4.7.500") and "[203.0.113.30]" in line for line in branch)
+
+
+async def test_ehlo_glob_tells_device_models_apart(lab_factory: LabFactory) -> None:
+    lab = await lab_factory(
+        "Fault[m].Stage=mail", 'Fault[m].Reply="4.7.500"', 'Fault[m].Ehlo="MFP-*"',
+        "Fault[e].Stage=ehlo", 'Fault[e].Reply="4.7.500"', 'Fault[e].Ehlo="old-fw"',
+    )  # fmt: skip
+    other = await asyncio.to_thread(_send, lab, "127.20.0.10", "NPI0A1B2C")
+    mfp = await asyncio.to_thread(_send, lab, "127.20.0.10", "mfp-sim")
+    old = await asyncio.to_thread(_send, lab, "127.20.0.10", "OLD-FW")
+    assert not any(line.startswith("451") for line in other)
+    assert [line[:9] for line in mfp if line.startswith("451")] == ["451 4.7.5"]
+    assert old[1].startswith("451 4.7.500"), "at ehlo the name being said is matched"
 
 
 async def test_after_and_count_hit_the_third_message_only(lab_factory: LabFactory) -> None:
