@@ -51,8 +51,13 @@ test-dates: $(STAMP) $(TOOLS)
 		EXOLAB_AS_OF=$$d $(BIN)/pytest -q -p no:cacheprovider || exit 1; \
 	done
 
+# Every speed figure with its ratio and target; bench-record also writes them, with the
+# machine, to docs/reference/benchmarks.md (make passes no flags: `make bench --record` cannot).
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+bench-record: $(STAMP)
+	$(BIN)/python -m benchmarks --record
 
 # The hostile-input suite in full (a few minutes): one table, non-zero on any loss,
 # split, injection, crash or reply outside the catalog. `make test` runs its short version.

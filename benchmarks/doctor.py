@@ -22,6 +22,7 @@ from scapy.layers.inet import IP, TCP
 from scapy.layers.l2 import Ether
 from scapy.packet import Raw
 
+from benchmarks.record import FIGURES, Figure
 from exolab.scenarios.doctor import diagnose
 
 TARGET_SECONDS = 60.0
@@ -86,9 +87,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"doctor: {size:.0f} MB capture, {packets} packets, {len(streams)} SMTP stream(s), {findings} finding(s)"
     )
-    verdict = "OK" if seconds < TARGET_SECONDS else "BELOW TARGET"
+    ok = seconds < TARGET_SECONDS
+    verdict = "ok" if ok else "below target"
     print(
         f"read and judged in {seconds:.1f} s ({size / seconds:.1f} MB/s; target < {TARGET_SECONDS:.0f} s); {verdict}"
+    )
+    FIGURES.note(
+        Figure(
+            case=f"doctor, {size:.0f} MB capture",
+            measured=f"{size / seconds:.1f} MB/s, {packets} packets",
+            result=f"{seconds:.1f} s",
+            target=f"< {TARGET_SECONDS:.0f} s",
+            ok=ok,
+        )
     )
     return 0
 

@@ -16,7 +16,10 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
+
+from benchmarks.record import FIGURES, Figure
 
 ServeFn = Callable[..., None]
 """Runs in the server process: ``fn(conn, data_dir, *args)`` sends (address, port), waits for stop."""
@@ -47,9 +50,24 @@ def serve_until_stopped(conn: Connection, endpoint: tuple[str, int]) -> Awaitabl
     return asyncio.to_thread(conn.recv)
 
 
+class Served(tuple[str, int]):
+    """Where a server process listens, (address, port), and its pid (to read its memory)."""
+
+    pid: int
+
+
+def memory_kib(pid: int) -> tuple[int, int]:
+    """A process's resident set now and at its peak (VmRSS, VmHWM), in KiB (Linux)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+
 @contextlib.contextmanager
-def server_process(label: str, serve: ServeFn, *args: Any) -> Iterator[tuple[str, int]]:
-    """Start ``serve`` in its own process with a fresh data directory; yield (address, port)."""
+def server_process(label: str, serve: ServeFn, *args: Any) -> Iterator[Served]:
+    """Start ``serve`` in its own process with a fresh data directory; yield where it listens."""
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
     with tempfile.TemporaryDirectory(prefix=f"bench-{label}-") as data_dir:
@@ -60,7 +78,9 @@ def server_process(label: str, serve: ServeFn, *args: Any) -> Iterator[tuple[str
                 if not proc.is_alive():
                     raise RuntimeError(f"the {label} server process died (exit {proc.exitcode})")
             address, port = parent.recv()
-            yield str(address), int(port)
+            served = Served((str(address), int(port)))
+            served.pid = int(proc.pid or 0)
+            yield served
         finally:
             parent.send("stop")
             proc.join(30)
@@ -135,13 +155,30 @@ def alternate(
     return best_sink, Run(best_lab.name, best_lab.sessions, failures, best_lab.seconds)
 
 
-def report(label: str, name: str, sink: Run, lab: Run, target: float, detail: str) -> bool:
-    """Print one result line; True when the lab reached ``target`` times the sink, failure-free."""
+def report(
+    label: str, name: str, sink: Run, lab: Run, target: float, detail: str, case: str = ""
+) -> bool:
+    """Print (and note) one result; True when the lab reached ``target`` times the sink.
+
+    A lab that failed any session is below target whatever its rate.
+    """
     ratio = lab.rate / sink.rate if sink.rate else 0.0
-    verdict = "ok" if ratio >= target and not lab.failures else "BELOW TARGET"
+    ok = ratio >= target and not lab.failures
+    verdict = "ok" if ok else "below target"
+    failed = f", {lab.failures} FAILED" if lab.failures else ""
     print(
-        f"  {label}: sink {sink.rate:7.1f} sessions/s | {name} {lab.rate:7.1f} sessions/s | "
-        f"ratio {ratio:.2f}x (target {target}x) {verdict}  [{detail}]",
+        f"  {label}: sink {sink.rate:7.1f} sessions/s | {name} {lab.rate:7.1f} sessions/s{failed} | "
+        f"ratio {ratio:.2f}x (target >= {target}x) {verdict}  [{detail}]",
         flush=True,
     )
-    return verdict == "ok"
+    FIGURES.note(
+        Figure(
+            case=f"{case} {label}".strip(),
+            measured=f"{name} {lab.rate:.0f}/s vs sink {sink.rate:.0f}/s{failed}",
+            result=f"{ratio:.2f}x",
+            target=f">= {target}x",
+            ok=ok,
+            detail=detail,
+        )
+    )
+    return ok

@@ -6,7 +6,8 @@ is smtp.office365.com with every rule and the durable SQLite commit
 (WAL, synchronous=FULL) before each 250; the per-mailbox limits are raised so
 the benchmark measures cost, not throttling (the rules still run). Each
 server runs in its own process, the client in this one (benchmarks.harness).
-Target: the lab reaches 0.8x the sink for 10 KB and for 1 MB messages.
+Target: the lab reaches 1.0x the sink for 10 KB and for 1 MB messages (the lab
+does more work and is still faster: its wire is leaner than aiosmtpd's).
 Run: ``python -m benchmarks submission`` (or ``make bench``).
 """
 
@@ -32,7 +33,7 @@ from benchmarks.harness import (
     server_process,
 )
 
-TARGET = 0.8
+TARGET = 1.0
 USER, PASSWORD = "scanner@contoso.com", "Scan-2-Mail!"
 RECIPIENT = "bob@contoso.com"
 LIMITS = (
@@ -145,7 +146,7 @@ def case(label: str, sessions: int, concurrency: int, size: int, rounds: int) ->
             session_to(*sink_at, body), session_to(*lab_at, body), sessions, concurrency, rounds
         )
     detail = f"{sessions} sessions, {concurrency} concurrent, best of {rounds}"
-    return report(label, "lab", sink, lab, TARGET, detail)
+    return report(label, "lab", sink, lab, TARGET, detail, case="submission")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
