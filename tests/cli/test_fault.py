@@ -102,3 +102,40 @@ def test_profile_match_is_the_ehlo_name_the_profile_sends() -> None:
         _rule("--profile", "xerox-strict-login", "--ehlo", "x")
     alert = _rule("--action", "tls_alert", "--alert", "internal_error")
     assert (alert["Action"], alert["Alert"]) == ("tls_alert", "internal_error")
+
+
+BRANCH_BUSY = """
+# the 3rd message from the branch site gets 451 4.7.500 at end of data
+[[Fault]]
+Name = "branch-busy"
+Stage = "eod"
+Site = "branch"
+Reply = "4.7.500"
+After = 2
+Count = 1
+"""
+
+
+def test_one_tenant_file_refuses_the_third_branch_message_and_the_device_retries(
+    tmp_path: Path,
+) -> None:
+    tenant = tmp_path / "tenant.toml"
+    default = (ROOT / "emulator" / "tenant" / "default.toml").read_text("utf-8")
+    tenant.write_text(default + BRANCH_BUSY, "utf-8")
+    data = tmp_path / "lab-data"
+    serve, ready = start_serve(data, "--ephemeral-ports", "--tenant", str(tenant))
+    try:
+        assert ready.startswith("exolab ready:"), serve.stderr.read() if serve.stderr else ""
+        send = ["send", "--data", str(data), "--profile-file", str(FAST), *SEND[3:], "--json"]
+        office = json.loads(exolab(*send).stdout)  # not the branch: not counted
+        branch = [json.loads(exolab(*send, "--site", "branch").stdout) for _ in range(3)]
+        assert office["attempts"] == 1
+        assert [b["attempts"] for b in branch] == [1, 1, 2]
+        refused, delivered = branch[2]["attempt_log"]
+        assert (refused["outcome"], refused["stage"]) == ("rejected", "EOD")
+        assert refused["reply"]["code"] == 451 and refused["reply"]["enhanced"] == "4.7.500"
+        assert delivered["outcome"] == "delivered"
+        assert (branch[2]["delivered_copies"], branch[2]["job"]) == (1, "sent")
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.communicate(timeout=20)
