@@ -9,6 +9,9 @@ pool (``TY1PR01CA0183.jpnprd01.prod.outlook.com``, ``HE1EUR02FT003.eop-EUR02…`
 The datacenter codes of one name set all belong to its region, so a Tokyo
 front end never carries a Dublin code (the codes are the ones public logs show
 per region; which codes each region really has is not published: CHOSEN).
+Mailbox servers and the tenant's MX sit in the tenant's region
+(``Tenant.Region``); a submission front end may be any region's, the one
+nearest the device.
 
 The trailer id is a .NET tick count (100 ns since 0001-01-01) in hex. Every
 published id decodes to a moment 3 to 42 hours before its own timestamp
@@ -31,15 +34,21 @@ from exolab.emulator.replies.echo import one_line
 from exolab.emulator.replies.model import Reply, Trailer
 
 _REGIONS = (("NAM", "namprd"), ("EUR", "eurprd"), ("APC", "apcprd"), ("JPN", "jpnprd"))
+"""The regions a front end is drawn from (a device reaches the nearest one)."""
+_HOME_REGIONS = dict(_REGIONS) | {"IND": "indprd", "CAN": "canprd"}
+"""The regions a tenant may live in (``Tenant.Region``): its mailbox servers are there."""
 
 DATACENTERS: dict[str, tuple[str, ...]] = {
     "NAM": ("BN", "CY", "DM", "MN", "SA", "SN", "CH", "BL"),
     "EUR": ("AM", "DB", "HE", "VI", "PA", "FR"),
     "APC": ("SG", "HK", "PS", "SI"),
     "JPN": ("TY", "OS"),
+    "IND": ("PN", "MA"),
+    "CAN": ("YT", "YQ"),
 }
 """Datacenter codes per region, as host names in public logs show them (MN2PR05CA0004.namprd05,
-AM0PR02CA0134.eurprd02, HE1EUR02FT003.eop-EUR02, TY1PR01CA0183.jpnprd01, OS0PR01MB6099.jpnprd01)."""
+AM0PR02CA0134.eurprd02, HE1EUR02FT003.eop-EUR02, TY1PR01CA0183.jpnprd01, OS0PR01MB6099.jpnprd01,
+PN0PR01CA0024.INDPRD01, YT3PR01CA0020)."""
 
 DOTNET_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 UPTIME_TICKS = (3 * 3600 * 10**7, 42 * 3600 * 10**7)
@@ -60,8 +69,11 @@ class FrontEndNames:
     mailbox_host: str
 
     @classmethod
-    def submission(cls, rng: random.Random) -> FrontEndNames:
-        """e.g. AM0PR02CA0134.outlook.office365.com / AM0PR02CA0134.eurprd02.prod.outlook.com."""
+    def submission(cls, rng: random.Random, home: str | None = None) -> FrontEndNames:
+        """e.g. AM0PR02CA0134.outlook.office365.com / AM0PR02CA0134.eurprd02.prod.outlook.com.
+
+        The front end is any region's (the device reaches the nearest); the mailbox server
+        is in the tenant's ``home`` region when the lab knows it, else the front end's."""
         region, prd = rng.choice(_REGIONS)
         n = rng.randint(1, 9)
         site = rng.choice(DATACENTERS[region])
@@ -69,13 +81,16 @@ class FrontEndNames:
         return cls(
             banner_host=f"{machine}.outlook.office365.com",
             trailer_host=f"{machine}.{prd}{n:02d}.prod.outlook.com",
-            mailbox_host=_mailbox_host(rng, region, prd),
+            mailbox_host=_mailbox_host(rng, *_home(home, region, prd)),
         )
 
     @classmethod
-    def mx(cls, rng: random.Random) -> FrontEndNames:
-        """e.g. SN1NAM02FT0049.mail.protection.outlook.com / SN1NAM02FT025.eop-nam02.prod.protection.outlook.com."""
-        region, prd = rng.choice(_REGIONS)
+    def mx(cls, rng: random.Random, home: str | None = None) -> FrontEndNames:
+        """e.g. SN1NAM02FT0049.mail.protection.outlook.com / SN1NAM02FT025.eop-nam02.prod.protection.outlook.com.
+
+        The tenant's MX host resolves to EOP in the tenant's ``home`` region, so the front
+        end and the mailbox server are both there (any region when the lab does not know it)."""
+        region, prd = _home(home, *rng.choice(_REGIONS))
         site = rng.choice(DATACENTERS[region])
         pool = f"{site}{rng.randint(1, 9)}{region}{rng.randint(1, 4):02d}"
         return cls(
@@ -83,6 +98,12 @@ class FrontEndNames:
             trailer_host=f"{pool}FT{rng.randint(0, 999):03d}.eop-{region.lower()}{pool[-2:]}.prod.protection.outlook.com",
             mailbox_host=_mailbox_host(rng, region, prd),
         )
+
+
+def _home(home: str | None, region: str, prd: str) -> tuple[str, str]:
+    """(region, pool prefix) of the tenant's ``home`` if known, else the given pair."""
+    key = (home or "").upper()
+    return (key, _HOME_REGIONS[key]) if key in _HOME_REGIONS else (region, prd)
 
 
 def _mailbox_host(rng: random.Random, region: str, prd: str) -> str:

@@ -123,7 +123,8 @@ class MxFrontEnd:
     # -- names and greeting ------------------------------------------------------------
 
     def names_for(self, session_id: int) -> FrontEndNames:
-        return FrontEndNames.mx(self.lab.rng(f"names:{self.endpoint}:{session_id}"))
+        rng = self.lab.rng(f"names:{self.endpoint}:{session_id}")
+        return FrontEndNames.mx(rng, self.lab.tenant.tenant.region)
 
     def ehlo_reply(self, tls: bool) -> Reply:
         return catalog.EHLO_MX_TLS if tls else catalog.EHLO_MX_PLAIN

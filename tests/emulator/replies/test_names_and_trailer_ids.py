@@ -73,3 +73,20 @@ def test_every_name_of_a_set_is_in_one_region(seed: int) -> None:
             assert f".eop-{region.lower()}" in names.trailer_host
         else:
             assert f".{prd.group(1)}" in names.trailer_host
+
+
+@pytest.mark.parametrize("home", ["NAM", "JPN", "IND"])
+@pytest.mark.parametrize("seed", range(10))
+def test_the_tenants_region_holds_its_mailbox_servers_and_its_mx(home: str, seed: int) -> None:
+    prd = {"NAM": ".namprd", "JPN": ".jpnprd", "IND": ".indprd"}[home]
+    submission = FrontEndNames.submission(random.Random(seed), home)
+    assert prd in submission.mailbox_host
+    assert submission.mailbox_host[:2] in DATACENTERS[home]
+    mx = FrontEndNames.mx(random.Random(seed), home)
+    assert mx.banner_host[3:6] == home and f".eop-{home.lower()}" in mx.trailer_host
+    assert prd in mx.mailbox_host
+
+
+def test_an_unknown_region_leaves_the_names_in_one_drawn_region() -> None:
+    names = FrontEndNames.submission(random.Random(1), "MARS")
+    assert names.trailer_host.split(".")[1][:6] == names.mailbox_host.split(".")[1][:6]
