@@ -18,7 +18,6 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from exolab.emulator.tenant import Tenant
 
@@ -308,28 +307,19 @@ KNOWN: tuple[Known, ...] = (
 _ALWAYS = {"identity", "confirm"}
 
 
-def _all_known(now: datetime | None) -> tuple[Known, ...]:
-    # The HVE cmdlets live in their own module, which builds on this one's types.
-    from exolab.emulator.admin import hve
-
-    return (*KNOWN, *hve.cmdlets(now))
+def known_list(extra: tuple[Known, ...] = ()) -> str:
+    return "; ".join(f"{k.name} -{' -'.join(k.parameters)}" for k in (*KNOWN, *extra))
 
 
-def known_list() -> str:
-    return "; ".join(f"{k.name} -{' -'.join(k.parameters)}" for k in _all_known(None))
-
-
-def assignments(text: str, tenant: Tenant, now: datetime | None = None) -> list[str]:
+def assignments(text: str, tenant: Tenant, extra: tuple[Known, ...] = ()) -> list[str]:
     """The tenant ``Key=Value`` settings that ``text`` (one cmdlet) makes.
 
-    ``now`` is the lab time, for the cmdlets whose change takes effect later
-    (Add-HVEAppAccess); without it such a change counts as made long ago."""
-    from exolab.emulator.admin.hve import unwrap_secure_strings
-
-    command = parse(unwrap_secure_strings(text))
-    known = next((k for k in _all_known(now) if k.name.lower() == command.name.lower()), None)
+    ``extra``: more cmdlets, built on this module by others (``emulator.admin.shell``
+    adds HVE's), so this module imports none of them."""
+    command = parse(text)
+    known = next((k for k in (*KNOWN, *extra) if k.name.lower() == command.name.lower()), None)
     if known is None:
-        raise CmdletError(f"{command.name}: not modelled by the lab; it knows: {known_list()}")
+        raise CmdletError(f"{command.name}: not modelled by the lab; it knows: {known_list(extra)}")
     allowed = {p.lower() for p in known.parameters} | _ALWAYS
     unknown = [p for p in command.parameters if p not in allowed]
     if unknown:

@@ -12,7 +12,8 @@ import argparse
 from datetime import datetime
 
 from exolab.cli.common import UsageError, add_data_flag, lab_client
-from exolab.emulator.admin.cmdlets import CmdletError, assignments
+from exolab.emulator.admin.cmdlets import CmdletError
+from exolab.emulator.admin.shell import assignments
 from exolab.emulator.tenant import TenantError, parse_tenant
 from exolab.labclient import LabClient
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from exolab.emulator.admin.cmdlets import CmdletError, assignments
+from exolab.emulator.admin.cmdlets import CmdletError
 from exolab.emulator.admin.hve import unwrap_secure_strings
+from exolab.emulator.admin.shell import assignments
 from exolab.emulator.clock import utc
 from exolab.emulator.tenant import Tenant, load_default_tenant, parse_assignment
 
