@@ -147,6 +147,7 @@ class ExchangeSMTP(SMTP):
         self.require_starttls = False
         self._timeout_duration = self.lab.tenant.lab.idle_timeout
         self._timeout_handle = None
+        self._idle_deadline = 0.0
         self._tls_handshake_okay = True
         self._tls_protocol = None
         self._original_transport = None
@@ -303,6 +304,28 @@ class ExchangeSMTP(SMTP):
             return
         self._body_mark = self._received
         self._rate_timer = self.loop.call_later(settings.data_rate_window, self._rate_cb)
+
+    def _reset_timeout(self, duration: float | None = None) -> None:
+        """Push the idle deadline back: every command and every piece of a body calls this.
+
+        aiosmtpd cancels its timer and schedules a new one each time (a heap
+        push, and a cancelled handle left in the loop's heap, per line). Here
+        one timer per session looks at the deadline when it fires and, when
+        the client was active meanwhile, sleeps again until the new deadline.
+        """
+        deadline = self.loop.time() + (duration or self._timeout_duration)
+        self._idle_deadline = deadline
+        handle = self._timeout_handle
+        if handle is None or handle.cancelled() or deadline < handle.when():
+            if handle is not None:
+                handle.cancel()
+            self._timeout_handle = self.loop.call_at(deadline, self._idle_check)
+
+    def _idle_check(self) -> None:
+        if self.loop.time() < self._idle_deadline:
+            self._timeout_handle = self.loop.call_at(self._idle_deadline, self._idle_check)
+            return
+        self._timeout_cb()
 
     def _timeout_cb(self) -> None:
         if self.state is not None and self.transport is not None:
