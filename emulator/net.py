@@ -20,7 +20,9 @@ from typing import Literal
 
 Transport = Literal["tcp", "udp"]
 
-_BACKLOG = 512
+_BACKLOG = 1024
+"""Connections the kernel queues before the loop accepts them: a fleet of a thousand devices
+pressing send at once must not lose SYNs (a dropped SYN is retried after 1, 3, 7 … s)."""
 
 
 class LabStartError(Exception):
@@ -128,7 +130,8 @@ async def listen_tcp(
     sock = bind_socket(service, host, address, port)
     loop = asyncio.get_running_loop()
     try:
-        return await loop.create_server(factory, sock=sock, ssl=ssl_context)
+        # asyncio listens again with its own backlog (100 unless given): pass ours
+        return await loop.create_server(factory, sock=sock, ssl=ssl_context, backlog=_BACKLOG)
     except BaseException:
         sock.close()
         raise

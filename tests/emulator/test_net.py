@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import subprocess
 
 import pytest
 
-from exolab.emulator.net import LabStartError, bind_socket, socket_port
+from exolab.emulator.net import LabStartError, bind_socket, listen_tcp, server_port, socket_port
 
 
 def test_a_bound_tcp_socket_listens_on_the_port_asked() -> None:
@@ -40,3 +42,17 @@ def test_an_address_this_machine_lacks_and_one_that_is_no_address() -> None:
         bind_socket("lab API", "", "192.0.2.1", 0)
     with pytest.raises(LabStartError, match=r"lab DNS: localhost:53/udp is not an IP address"):
         bind_socket("lab DNS", "", "localhost", 53, "udp")
+
+
+async def test_a_server_keeps_the_backlog_a_thousand_devices_need() -> None:
+    server = await listen_tcp(asyncio.Protocol, "SMTP", "test", "127.0.0.1", 0)
+    try:
+        port = server_port(server)
+        # ss shows a listening socket's backlog as its Send-Q
+        shown = subprocess.run(
+            ["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True, check=True
+        ).stdout.split()
+        assert int(shown[2]) >= 1000, shown  # asyncio's own default would be 100
+    finally:
+        server.close()
+        await server.wait_closed()
