@@ -143,6 +143,7 @@ async def _observe(item: ScenarioFile, options: RunOptions) -> tuple[Observation
             data_dir=data_dir,
             ports=PortPlan(ephemeral=True),
             clock=FixedClock(as_of),
+            services=lab_services(tenant),
         )
         try:
             network = _network(LabNetwork.from_endpoints_file(lab.endpoints_path), tenant)
@@ -158,6 +159,22 @@ async def _observe(item: ScenarioFile, options: RunOptions) -> tuple[Observation
     public_ip = tenant.public_ip_for(source_ip) if source_ip else tenant.lab.default_public_ip
     attempts = tuple(_attempt(r) for r in results)
     return Observation(attempts, stored, sessions), public_ip
+
+
+def lab_services(tenant: Tenant) -> list[Any]:
+    """A scenario's lab: every service, the MX checking SPF in threads of the lab process.
+
+    The MX's SPF helper process keeps pyspf's CPU away from the event loop
+    under load; a scenario sends a message or a few, and starting a helper
+    Python for them cost about a second of CPU per direct-send scenario.
+    The checks, the lab DNS they ask and their results are the same.
+    """
+    from exolab.emulator.server import default_services
+    from exolab.emulator.smtp.mx import MxService
+
+    return [
+        MxService(spf="thread") if isinstance(s, MxService) else s for s in default_services(tenant)
+    ]
 
 
 class _data_dir:

@@ -1,0 +1,23 @@
+"""A scenario's lab runs every service, its MX checking SPF without a helper process."""
+
+from __future__ import annotations
+
+from exolab.emulator.server import default_services
+from exolab.emulator.smtp.mx import MxService
+from exolab.emulator.tenant import load_default_tenant
+from exolab.scenarios.loader import find_scenario
+from exolab.scenarios.runner import RunOptions, lab_services, run_all
+
+
+def test_every_service_runs_and_the_mx_checks_spf_in_the_lab_process() -> None:
+    tenant = load_default_tenant()
+    ours = lab_services(tenant)
+    assert [s.name for s in ours] == [s.name for s in default_services(tenant)]
+    (mx,) = [s for s in ours if isinstance(s, MxService)]
+    assert mx._spf == "thread"
+
+
+async def test_spf_pass_and_fail_scenarios_still_behave_as_documented() -> None:
+    items = [find_scenario(n) for n in ("spf-listed-site", "unlisted-site", "dynamic-ip-site")]
+    results = await run_all(items, RunOptions(jobs=3))
+    assert {r.id: r.status for r in results} == {i.scenario.id: "passed" for i in items}
