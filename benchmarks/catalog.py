@@ -34,8 +34,10 @@ def one_run(jobs: int | None) -> tuple[float, list[tuple[float, str]], int]:
         if jobs is not None:
             command += ["--jobs", str(jobs)]
         started = time.perf_counter()
-        subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
+        done = subprocess.run(command, check=False, capture_output=True, text=True)
         wall = time.perf_counter() - started
+        if done.returncode not in (0, 1):  # 1: a scenario not as documented, counted below
+            raise RuntimeError(f"exolab run failed ({done.returncode}): {done.stderr[-2000:]}")
         data = json.loads(report.read_text("utf-8"))
     scenarios = [(float(s["seconds"]), str(s["id"])) for s in data["scenarios"]]
     return wall, scenarios, int(data["total"]) - int(data["passed"])

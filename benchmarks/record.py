@@ -67,6 +67,23 @@ def machine() -> dict[str, str]:
     }
 
 
+CASES = (
+    "**submission**: STARTTLS, AUTH LOGIN, one message (10 KB, 1 MB), every rule and the "
+    "durable commit (WAL, `synchronous=FULL`) before the 250, against a bare aiosmtpd "
+    "STARTTLS+AUTH sink (`python -m benchmarks submission`).",
+    "**capture cost**: the same sessions with `Lab.Capture` on, against the lab with it off.",
+    "**catalog**: `exolab run --quiet` over the whole scenario catalog, as a user runs it "
+    "(a fresh process: imports, one lab per scenario, every device).",
+    "**direct send**: plaintext sessions from three sites, SPF over the lab DNS, DMARC, the "
+    "verdict and the commit, against a bare aiosmtpd plain sink.",
+    "**doctor**: `exolab doctor` reading and judging a generated 100 MB capture.",
+    "**concurrent TLS devices** (`python -m benchmarks fleet`): 1,000 submission sessions "
+    "held open at once over TLS, then each sends its 10 KB scan; the lab's resident memory "
+    "is read while it holds them all.",
+)
+"""What each case measures, as the record explains it."""
+
+
 def render(figures: list[Figure], host: dict[str, str], command: str) -> str:
     """The Markdown page of one run."""
     lines = [
@@ -83,6 +100,10 @@ def render(figures: list[Figure], host: dict[str, str], command: str) -> str:
         "| | |",
         "|---|---|",
         *(f"| {key} | {value} |" for key, value in host.items()),
+        "",
+        "## Cases",
+        "",
+        *(f"- {case}" for case in CASES),
         "",
         "## Figures",
         "",
