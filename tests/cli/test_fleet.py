@@ -155,3 +155,37 @@ def test_duration_deals_scans_at_the_rate_to_every_device_in_turn() -> None:
     with pytest.raises(UsageError, match="a time above 0"):
         parse_duration("soon")
     assert device_user("scan{n:03}@contoso.com", 2, 4) == "scan001@contoso.com"
+
+
+def _scan_mailboxes(count: int) -> list[str]:
+    """``--set`` items that give the tenant licensed mailboxes scan001 … with SMTP AUTH on."""
+    items = []
+    for n in range(1, count + 1):
+        box = f"Mailbox[scan{n:03}@contoso.com]"
+        for setting in ("Password=Scan-2-Mail!", "Licensed=true"):
+            items += ["--set", f"{box}.{setting}"]
+        items += ["--set", f"{box}.SmtpClientAuthenticationDisabled=false"]
+    return items
+
+
+def test_user_pattern_spreads_devices_over_mailboxes(tmp_path: Path) -> None:
+    data = tmp_path / "lab-data"
+    serve, ready = start_serve(data, "--ephemeral-ports", *_scan_mailboxes(2))
+    try:
+        assert ready.startswith("exolab ready:"), serve.stderr.read() if serve.stderr else ""
+        common = [
+            "fleet", "--data", str(data), "--devices", "6", "--profile", "starttls-modern",
+            "--set", "server=smtp.office365.com", "--set", "password=Scan-2-Mail!",
+            "--to", "alice@contoso.com", "--site", "office", "--job", "size=1KB", "--json",
+        ]  # fmt: skip
+        spread = exolab(*common, "--user-pattern", "scan{n:03}@contoso.com", "--users", "2")
+        assert spread.returncode == 0, spread.stderr
+        report = json.loads(spread.stdout)
+        # three concurrent submissions per mailbox: six devices on two mailboxes all pass
+        assert report["outcomes"] == {"delivered": 6}
+        assert set(report["stages"]) >= {"starttls", "tls", "auth"}
+        bad = exolab(*common, "--user-pattern", "scan{x}@contoso.com")
+        assert bad.returncode == 2 and "use {n} for the number" in bad.stderr
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.communicate(timeout=20)
