@@ -64,6 +64,8 @@ def machine() -> dict[str, str]:
         "Python": f"{platform.python_implementation()} {platform.python_version()}",
         "OS": platform.platform(terse=True),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        # other work on the machine slows both sides of a ratio, but not always alike
+        "load when recorded": " / ".join(f"{x:.1f}" for x in os.getloadavg()) + " (1, 5, 15 min)",
     }
 
 
