@@ -16,6 +16,10 @@ from exolab.emulator.store.views import (
     subject_of,
 )
 
+NULL_SENDER = "<>"
+"""How a null envelope sender (a non-delivery report's) is written on the wire: an empty
+column would read as a field the lab lost."""
+
 
 def open_store(data: Path) -> Store:
     """The store of a lab directory, or a clear usage error."""
@@ -48,9 +52,8 @@ def _run(args: argparse.Namespace) -> int:
         subject = shown(decoded_subject(subject_of(m)))
         names = [shown(a["filename"]) for a in attachments_of(m) if a["filename"]]
         files = f"  [{', '.join(names)}]" if names else ""
-        print(
-            f"{m.id:>4}  {m.mailbox:<26} {m.folder:<11} {scl:>3}  {shown(m.envelope_from):<26} {subject}{files}"
-        )
+        sender = shown(m.envelope_from) or NULL_SENDER
+        print(f"{m.id:>4}  {m.mailbox:<26} {m.folder:<11} {scl:>3}  {sender:<26} {subject}{files}")
     return 0
 
 

@@ -46,3 +46,12 @@ def test_the_ndr_is_listed_in_the_senders_inbox(tmp_path: Path) -> None:
     [ndr] = listed
     assert (ndr["mailbox"], ndr["folder"]) == (SCANNER, "Inbox")
     assert ndr["subject"] == "Undeliverable: Scan 003"
+
+
+def test_the_ndr_from_column_shows_the_null_sender(tmp_path: Path) -> None:
+    data = lab_with_an_ndr(tmp_path)
+    proc = exolab("messages", "--data", str(data))
+    assert proc.returncode == 0, proc.stderr
+    [row] = [line for line in proc.stdout.splitlines() if "Undeliverable" in line]
+    columns = row.split()
+    assert columns[:4] == ["1", SCANNER, "Inbox", "<>"], row
