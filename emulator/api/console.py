@@ -42,6 +42,7 @@ from exolab.emulator.admin.switches import switch_states
 from exolab.emulator.api.events import EventHub, Listener
 from exolab.emulator.api.faults import fault_listing
 from exolab.emulator.api.inputs import BadInput, parse_id, parse_json
+from exolab.emulator.api.outcome import outcome_text
 from exolab.emulator.clock import LabDateError, move_clock, parse_lab_date
 from exolab.emulator.lab import LabContext
 from exolab.emulator.store import FOLDERS
@@ -150,6 +151,7 @@ class Console:
             "tls_version": shape["tls_version"],
             "auth_method": shape["auth_method"],
             "outcome": shape["outcome"],
+            "outcome_text": outcome_text(shape["outcome"], lang),
             "started_at": shape["started_at"],
             "decided": explained.get("decided", {}),
             "faults": shape["faults"],
@@ -195,7 +197,9 @@ class Console:
         await self.lab.store.flush()
         for record in self.lab.store.sessions(id=wanted):
             shape = session_json(record)
-            return web.json_response({**shape, **self.explainer.session(shape, _lang(request))})
+            lang = _lang(request)
+            shape["outcome_text"] = outcome_text(shape["outcome"], lang)
+            return web.json_response({**shape, **self.explainer.session(shape, lang)})
         return web.json_response({"error": f"no session {wanted}"}, status=404)
 
     async def messages(self, request: web.Request) -> web.Response:

@@ -126,7 +126,7 @@ function sessionRow(s) {
   const decided = s.decided || {};
   const row = el("li", {"class": "session", "data-id": String(s.id), onclick: () => showSession(s.id)},
     el("span", {text: `#${s.id} `}),
-    el("span", {"class": `outcome ${s.outcome}`, text: s.outcome}),
+    el("span", {"class": `outcome ${s.outcome}`, text: s.outcome_text || s.outcome}),
     el("span", {text: ` ${s.endpoint}:${s.port} ${s.identity || ""} ${s.tls_version || ""}`}),
     el("span", {"class": "meaning", text: decided.meaning || ""}));
   for (const f of s.faults || []) row.append(el("span", {"class": "fault", text: faultText(f)}));
@@ -153,7 +153,7 @@ async function showSession(id) {
     if (step.meaning) transcript.append(el("div", {"class": "step-meaning", text: step.meaning}));
   }
   body.replaceChildren(
-    el("h3", {text: `#${s.id} ${s.endpoint}:${s.port} — ${s.outcome}`}),
+    el("h3", {text: `#${s.id} ${s.endpoint}:${s.port} — ${s.outcome_text || s.outcome}`}),
     el("dl", {},
       el("dt", {text: t("stage")}), el("dd", {"class": "stage", text: decided.stage || ""}),
       el("dt", {text: t("rule")}), el("dd", {"class": "rule", text: decided.rule || ""}),

@@ -74,6 +74,23 @@ async def test_a_session_reaches_an_open_event_stream_explained_in_japanese(lab:
     assert "テナント" in decided["meaning"] or "無効" in decided["meaning"], decided
 
 
+async def test_the_japanese_page_shows_the_outcome_in_japanese_with_the_reply_as_sent(
+    lab: Lab,
+) -> None:
+    refused = await asyncio.to_thread(_login, lab)
+    assert refused
+    await sessions_recorded(lab, 1)
+    _, ja = await _call(lab, "GET", "/api/console/state?lang=ja")
+    _, en = await _call(lab, "GET", "/api/console/state?lang=en")
+    [session] = ja["sessions"]
+    assert session["outcome"].startswith("refused: 535 ")
+    reply = session["outcome"].removeprefix("refused: ")
+    assert session["outcome_text"] == f"拒否: {reply}"
+    assert en["sessions"][0]["outcome_text"] == session["outcome"]
+    _, detail = await _call(lab, "GET", f"/api/console/sessions/{session['id']}?lang=ja")
+    assert detail["outcome_text"] == f"拒否: {reply}"
+
+
 async def test_lab_as_of_set_live_moves_the_clock(lab: Lab) -> None:
     status, _ = await _call(
         lab, "POST", "/api/tenant/set", {"set": ["Lab.AsOf=2027-01-15T09:00:00Z"]}
