@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from exolab.emulator.replies.catalog import all_replies
 from exolab.scenarios.messages import Lang
 
 Outcome = Literal["delivered", "rejected", "timeout", "refused", "tls_failure", "gave_up"]
@@ -156,6 +157,17 @@ class Job(_Frozen):
     subject: str | None = None
 
 
+def _published_class_conflict(code: int, enhanced: str) -> bool:
+    """Whether Microsoft publishes this code with an enhanced code of another class.
+
+    Such pairs (``550 4.4.4``) break RFC 3463 but are what the service sends, so a
+    scenario may expect them exactly when the reply catalog reproduces one as published.
+    """
+    return any(
+        r.class_conflict and r.code == code and r.enhanced == enhanced for r in all_replies()
+    )
+
+
 class Expect(_Frozen):
     """What must happen. Device side first, then the server side (store and session notes)."""
 
@@ -190,8 +202,16 @@ class Expect(_Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Expect:
-        if self.enhanced and self.code and self.enhanced[0] != str(self.code)[0]:
-            raise ValueError(f"enhanced {self.enhanced} does not match code {self.code}")
+        if (
+            self.enhanced
+            and self.code
+            and self.enhanced[0] != str(self.code)[0]
+            and not _published_class_conflict(self.code, self.enhanced)
+        ):
+            raise ValueError(
+                f"enhanced {self.enhanced} does not match code {self.code} (allowed only "
+                "for a catalog reply published that way, flagged class_conflict)"
+            )
         if self.outcome == "delivered" and self.folder and not self.mailbox:
             raise ValueError("folder needs mailbox (whose folder?)")
         if self.outcome != "delivered" and (self.mailbox or self.folder):

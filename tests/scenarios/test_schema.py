@@ -105,6 +105,24 @@ def test_bad_files_name_file_field_and_expectation(
     assert str(path) in str(info.value)
 
 
+REJECTED = GOOD.replace('outcome = "delivered"', 'outcome = "rejected"\ncode = {code}').replace(
+    'title = "t"', 'title = "t"\nfix = "mail_subscription"'
+)
+
+
+def test_a_published_class_conflict_may_be_expected_exactly(tmp_path: Path) -> None:
+    """550 4.4.4 is Microsoft's own pairing (catalog: class_conflict), so a scenario may expect it."""
+    text = REJECTED.replace("{code}", '550\nenhanced = "4.4.4"')
+    item = load_scenario_file(write(tmp_path, text))
+    assert (item.scenario.expect.code, item.scenario.expect.enhanced) == (550, "4.4.4")
+
+
+def test_any_other_class_mismatch_is_refused(tmp_path: Path) -> None:
+    text = REJECTED.replace("{code}", '550\nenhanced = "4.7.1"')
+    with pytest.raises(ScenarioError, match="does not match code 550"):
+        load_scenario_file(write(tmp_path, text))
+
+
 def test_unknown_fix_id_is_named(tmp_path: Path) -> None:
     text = GOOD.replace('title = "t"', 'title = "t"\nfix = "no_such_fix"')
     with pytest.raises(ScenarioError, match="fix: an id of a"):
@@ -143,7 +161,5 @@ def test_every_shipped_profile_is_proved_against_the_lab_by_a_scenario() -> None
     from exolab.scenarios.loader import load_catalog
 
     used = {item.scenario.device.profile for item in load_catalog()}
-    # refused by the device's own settings page before any traffic: tests/devices covers it
-    settings_only = {"short-server-field"}
-    missing = {p.name for p in list_profiles()} - used - settings_only
+    missing = {p.name for p in list_profiles()} - used
     assert missing == set()
