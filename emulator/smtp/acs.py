@@ -76,7 +76,8 @@ class AcsFrontEnd:
     live: LiveConnections = field(default_factory=LiveConnections)
 
     def names_for(self, session_id: int) -> FrontEndNames:
-        return FrontEndNames.submission(self.lab.rng(f"names:{self.endpoint}:{session_id}"))
+        rng = self.lab.rng(f"names:{self.endpoint}:{session_id}")
+        return FrontEndNames.submission(rng, self.lab.tenant.tenant.region)
 
     def ehlo_reply(self, tls: bool) -> Reply:
         return catalog.EHLO_ACS_TLS if tls else catalog.EHLO_ACS_PLAIN

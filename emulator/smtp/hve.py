@@ -118,7 +118,8 @@ class HveFrontEnd:
     live: LiveConnections = field(default_factory=LiveConnections)
 
     def names_for(self, session_id: int) -> FrontEndNames:
-        return FrontEndNames.submission(self.lab.rng(f"names:{self.endpoint}:{session_id}"))
+        rng = self.lab.rng(f"names:{self.endpoint}:{session_id}")
+        return FrontEndNames.submission(rng, self.lab.tenant.tenant.region)
 
     def ehlo_reply(self, tls: bool) -> Reply:
         return catalog.EHLO_SUBMISSION_TLS if tls else catalog.EHLO_SUBMISSION_PLAIN
