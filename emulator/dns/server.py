@@ -2,8 +2,10 @@
 
 Each query reads ``lab.tenant`` afresh (the tenant may be swapped at run time)
 and asks ``zone.resolve``; answers are memoised only for the tenant object they
-were built from (``AnswerMemo``), so a swapped tenant is seen by the next query. Bad packets never crash the
-server: a query that cannot be parsed but has a header gets FORMERR, shorter
+were built from (``AnswerMemo``), so a swapped tenant is seen by the next
+query. UDP is read straight off the socket, a burst at a time, into a wide
+receive buffer, so a fleet that starts at once is answered, not dropped
+(``_UdpServer``). Bad packets never crash the server: a query that cannot be parsed but has a header gets FORMERR, shorter
 junk is dropped, and tenant data that cannot be served gets SERVFAIL.
 """
 
@@ -12,8 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import struct
-from typing import cast
 
 import dns.exception
 import dns.flags
@@ -124,26 +126,85 @@ def _formerr(wire: bytes) -> bytes | None:
     return reply.to_wire()
 
 
-class _UdpProtocol(asyncio.DatagramProtocol):
-    def __init__(self, lab: LabContext, memo: AnswerMemo) -> None:
+RECEIVE_BUFFER = 4 << 20
+"""Bytes of queued queries the UDP socket may hold (asked for; the kernel may cap it).
+
+A fleet that starts at once sends a query per device in the same
+millisecond. The kernel's default (about 208 KiB) holds some 270 small
+datagrams, each charged about 768 bytes; the rest are dropped and each
+such device waits out its resolver timeout (5 s in the shipped profiles)
+before it asks again. 4 MiB holds thousands.
+"""
+DRAIN_LIMIT = 256
+"""Datagrams answered per wake-up of the socket, before the loop runs other work again.
+
+asyncio's datagram transport reads one datagram per loop iteration; on a
+loop that also carries a thousand TLS sessions, a burst of queries is then
+answered at the pace of the loop, not of the work (a memoised answer
+costs a few microseconds). A bound keeps one burst from starving the rest.
+"""
+
+
+def widen_receive_buffer(sock: socket.socket, wanted: int = RECEIVE_BUFFER) -> int:
+    """Ask for ``wanted`` bytes of receive buffer; the size the kernel granted.
+
+    ``SO_RCVBUF`` is capped by ``net.core.rmem_max``; a lab run with
+    CAP_NET_ADMIN may pass the cap with ``SO_RCVBUFFORCE``. Either way a
+    smaller buffer only means what the kernel allows, never an error.
+    """
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, wanted)
+    force = getattr(socket, "SO_RCVBUFFORCE", None)
+    if force is not None and sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) < wanted:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, force, wanted)
+    return int(sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
+
+
+class _UdpServer:
+    """Answers UDP queries straight off the socket, many per wake-up.
+
+    Replies are sent with a plain non-blocking ``sendto``: a UDP send does
+    not wait for the peer, and on the rare full send buffer the reply is
+    dropped exactly as the network may drop it (the client asks again).
+    """
+
+    def __init__(self, sock: socket.socket, lab: LabContext, memo: AnswerMemo) -> None:
+        self.sock = sock
         self.lab = lab
         self.memo = memo
-        self.transport: asyncio.DatagramTransport | None = None
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(sock.fileno(), self._drain)
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.DatagramTransport, transport)
+    def _drain(self) -> None:
+        sock = self.sock
+        for _ in range(DRAIN_LIMIT):
+            try:
+                data, addr = sock.recvfrom(65535)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:  # an ICMP error reported for an earlier reply
+                log.debug("lab DNS: UDP error %s", exc)
+                continue
+            self._answer(data, addr)
 
-    def datagram_received(self, data: bytes, addr: tuple[str | int, int]) -> None:
+    def _answer(self, data: bytes, addr: tuple[str | int, int]) -> None:
         try:
             reply = self.memo.answer(self.lab, data, _UDP_DEFAULT_SIZE)
         except Exception:  # never let one packet stop the server
             log.exception("lab DNS: unexpected error answering %s", addr)
             return
-        if reply is not None and self.transport is not None:
-            self.transport.sendto(reply, addr)
+        if reply is None:
+            return
+        try:
+            self.sock.sendto(reply, addr)
+        except OSError as exc:
+            log.debug("lab DNS: reply to %s not sent: %s", addr, exc)
 
-    def error_received(self, exc: Exception) -> None:
-        log.debug("lab DNS: UDP error %s", exc)
+    def close(self) -> None:
+        if self.sock.fileno() >= 0:
+            self._loop.remove_reader(self.sock.fileno())
+            self.sock.close()
 
 
 class LabDns:
@@ -152,7 +213,7 @@ class LabDns:
     name = "dns"
 
     def __init__(self) -> None:
-        self._udp: asyncio.DatagramTransport | None = None
+        self._udp: _UdpServer | None = None
         self._tcp: asyncio.Server | None = None
         self._lab: LabContext | None = None
         self._clients: set[asyncio.Task[None]] = set()
@@ -169,7 +230,6 @@ class LabDns:
         self._lab = lab
         address = lab.address_of("dns")
         wanted = lab.ports.bind_port(53)
-        loop = asyncio.get_running_loop()
         for _ in range(_BIND_ATTEMPTS if wanted == 0 else 1):
             tcp_sock = bind_socket(SERVICE, "", address, wanted, "tcp", show_transport=True)
             port = socket_port(tcp_sock)
@@ -184,10 +244,9 @@ class LabDns:
         else:
             raise LabStartError(SERVICE, "", address, wanted, "has no port free for UDP and TCP")
         try:
+            widen_receive_buffer(udp_sock)
             self._tcp = await asyncio.start_server(self._serve_tcp, sock=tcp_sock)
-            self._udp, _proto = await loop.create_datagram_endpoint(
-                lambda: _UdpProtocol(lab, self._memo), sock=udp_sock
-            )
+            self._udp = _UdpServer(udp_sock, lab, self._memo)
         except BaseException:
             tcp_sock.close()
             udp_sock.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import struct
 
@@ -199,3 +200,40 @@ async def test_a_held_udp_port_is_named_and_the_tcp_socket_released(lab: LabCont
             await LabDns().start(lab)
     with socket.socket() as again:  # the TCP half bound first was closed, not leaked
         again.bind(("127.10.0.53", port))
+
+
+async def test_a_thousand_queries_sent_at_once_are_all_answered(dns_server: Server) -> None:
+    """A fleet that starts at once: every query lands before the server reads one."""
+    loop = asyncio.get_running_loop()
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(100)]
+    answered: set[tuple[int, int]] = set()
+    everyone = loop.create_future()
+
+    def on_reply(index: int, sock: socket.socket) -> None:
+        while True:
+            try:
+                reply = sock.recv(512)
+            except BlockingIOError:
+                return
+            response = dns.message.from_wire(reply)
+            assert response.rcode() == dns.rcode.NOERROR
+            answered.add((index, response.id))
+            if len(answered) == 1000 and not everyone.done():
+                everyone.set_result(None)
+
+    try:
+        for index, sock in enumerate(sockets):
+            sock.setblocking(False)
+            sock.connect(dns_server)
+            loop.add_reader(sock.fileno(), on_reply, index, sock)
+        for index, sock in enumerate(sockets):  # no await: the server reads none of them yet
+            for n in range(10):
+                query = dns.message.make_query("smtp.office365.com", "A", id=index * 10 + n)
+                sock.send(query.to_wire())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(everyone, 20)  # a bound on a hang, not a speed goal
+        assert len(answered) == 1000
+    finally:
+        for sock in sockets:
+            loop.remove_reader(sock.fileno())
+            sock.close()
