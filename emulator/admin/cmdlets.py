@@ -175,6 +175,32 @@ def _flags(section: str, names: tuple[str, ...]) -> Mapper:
     return mapper
 
 
+RECIPIENT_LIMIT = 1000
+"""Exchange Online's organizational recipient limit: ``-MaxRecipientEnvelopeLimit`` takes a
+custom value up to it, and ``Unlimited`` means it
+(https://learn.microsoft.com/powershell/module/exchangepowershell/set-transportconfig)."""
+
+
+def _transport_config(command: Command, tenant: Tenant) -> list[str]:
+    flags = ("SmtpClientAuthenticationDisabled", "AllowLegacyTLSClients")
+    out = _flags("TransportConfig", flags)(command, tenant)
+    if "maxrecipientenvelopelimit" in command.parameters:
+        value = command.parameters["maxrecipientenvelopelimit"]
+        if isinstance(value, str) and value.lower() == "unlimited":
+            value = RECIPIENT_LIMIT
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 1 <= value <= RECIPIENT_LIMIT
+        ):
+            raise CmdletError(
+                f"{command.name} -MaxRecipientEnvelopeLimit: expected 1 to {RECIPIENT_LIMIT} "
+                f"or Unlimited, got {value!r}"
+            )
+        out.append(f"Limits.RecipientsPerMessage={value}")
+    return out
+
+
 def _cas_mailbox(command: Command, tenant: Tenant) -> list[str]:
     mailbox = _mailbox(tenant, _identity(command))
     key = f"Mailbox[{mailbox}].SmtpClientAuthenticationDisabled"
@@ -201,12 +227,29 @@ def _security_defaults(command: Command, tenant: Tenant) -> list[str]:
     return [f"SecurityDefaults.IsEnabled={_toml(_bool(command, 'IsEnabled'))}"]
 
 
+CONNECTOR_TYPES = ("OnPremises", "Partner")
+
+
 def _inbound_connector(command: Command, tenant: Tenant) -> list[str]:
     name = _connector(tenant, _identity(command))
     out = []
     for parameter in ("Enabled", "RequireTls"):
         if parameter.lower() in command.parameters:
             out.append(f"InboundConnector[{name}].{parameter}={_toml(_bool(command, parameter))}")
+    if "connectortype" in command.parameters:
+        kind = str(command.parameters["connectortype"])
+        spelled = {k.lower(): k for k in CONNECTOR_TYPES}.get(kind.lower())
+        if spelled is None:
+            raise CmdletError(
+                f"{command.name} -ConnectorType: expected {' or '.join(CONNECTOR_TYPES)}, "
+                f"got {kind!r}"
+            )
+        out.append(f"InboundConnector[{name}].ConnectorType={_toml(spelled)}")
+    if "tlssendercertificatename" in command.parameters:
+        value = command.parameters["tlssendercertificatename"]
+        if not isinstance(value, str):
+            raise CmdletError(f"{command.name} -TlsSenderCertificateName: expected a domain name")
+        out.append(f"InboundConnector[{name}].TlsSenderCertificateName={_toml(value)}")
     if "senderipaddresses" in command.parameters:
         value = command.parameters["senderipaddresses"]
         ips = value if isinstance(value, tuple) else (str(value),)
@@ -236,6 +279,24 @@ MAILBOX_RIGHTS = ("FullAccess",)
 """The -AccessRights of Add-MailboxPermission the lab models."""
 
 
+def _service_principal(tenant: Tenant, user: str) -> str | None:
+    """The AppId of the service principal ``user`` names (its ObjectId or AppId), if any."""
+    for principal in tenant.service_principal:
+        if user.lower() in (principal.object_id.lower(), principal.app_id.lower()):
+            return principal.app_id
+    return None
+
+
+def _principal_grant(tenant: Tenant, app_id: str, mailbox: str, adding: bool) -> str:
+    """App-only SMTP sends as the mailboxes its service principal holds Full Access on
+    (https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth)."""
+    principal = tenant.find_service_principal(app_id)
+    assert principal is not None
+    kept = tuple(m for m in principal.mailbox_permissions if m.lower() != mailbox.lower())
+    granted = (*kept, mailbox) if adding else kept
+    return f"ServicePrincipal[{app_id}].MailboxPermissions={_toml(granted)}"
+
+
 def _full_access(adding: bool) -> Mapper:
     """Full Access lets the trustee open the mailbox, never send as it: the lab stores the
     grant (the console and ``GET /api/tenant`` show it) and SMTP AUTH still refuses a
@@ -255,9 +316,13 @@ def _full_access(adding: bool) -> Mapper:
                 else ""
             )
             raise CmdletError(
-                f"{command.name}: expected -User ADDRESS -AccessRights FullAccess "
+                f"{command.name}: expected -User ADDRESS (or a service principal's id) "
+                "-AccessRights FullAccess "
                 f"(the lab models {', '.join(MAILBOX_RIGHTS)}){hint}"
             )
+        principal = _service_principal(tenant, user)
+        if principal is not None:
+            return [_principal_grant(tenant, principal, mailbox, adding)]
         who = _mailbox(tenant, user)
         current = next(
             m.full_access_trustees for m in tenant.mailbox if m.primary_smtp_address == mailbox
@@ -272,8 +337,8 @@ def _full_access(adding: bool) -> Mapper:
 KNOWN: tuple[Known, ...] = (
     Known(
         "Set-TransportConfig",
-        ("SmtpClientAuthenticationDisabled", "AllowLegacyTLSClients"),
-        _flags("TransportConfig", ("SmtpClientAuthenticationDisabled", "AllowLegacyTLSClients")),
+        ("SmtpClientAuthenticationDisabled", "AllowLegacyTLSClients", "MaxRecipientEnvelopeLimit"),
+        _transport_config,
     ),
     Known(
         "Set-OrganizationConfig",
@@ -288,7 +353,9 @@ KNOWN: tuple[Known, ...] = (
         _security_defaults,
     ),
     Known(
-        "Set-InboundConnector", ("Enabled", "RequireTls", "SenderIPAddresses"), _inbound_connector
+        "Set-InboundConnector",
+        ("Enabled", "RequireTls", "SenderIPAddresses", "ConnectorType", "TlsSenderCertificateName"),
+        _inbound_connector,
     ),
     Known("Add-RecipientPermission", ("Trustee", "AccessRights"), _send_as(True)),
     Known("Remove-RecipientPermission", ("Trustee", "AccessRights"), _send_as(False)),
@@ -331,3 +398,10 @@ def assignments(text: str, tenant: Tenant, extra: tuple[Known, ...] = ()) -> lis
     if not settable & set(command.parameters):
         raise CmdletError(f"{known.name}: nothing to set; it takes -{' -'.join(known.parameters)}")
     return known.mapper(command, tenant)
+
+
+# The readers the other cmdlet modules (mailbox, protection, identity, hve) build on.
+toml_value = _toml
+boolean = _bool
+identity_of = _identity
+mailbox_of = _mailbox
