@@ -31,6 +31,14 @@ class Switch:
     cmdlet: str
     """The cmdlet with ``{identity}`` and ``{value}`` (``$true``/``$false``) to fill."""
     inverted: bool = False
+    by_value: tuple[str, str] | None = None
+    """The cmdlet for a false and for a true value, where the parameter is not a boolean
+    (``-DomainType InternalRelay``/``Authoritative``) or the two states take two cmdlets."""
+
+    def cmdlet_for(self, identity: str, value: object) -> str:
+        if self.by_value is not None and value is not None:
+            return self.by_value[bool(value)].format(identity=identity)
+        return self.cmdlet.format(identity=identity, value=ps_bool(value))
 
 
 GROUPS: dict[str, dict[str, str]] = {
@@ -44,6 +52,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "en": "Exchange admin center: connectors",
         "ja": "Exchange 管理センター: コネクタ",
     },
+    "defender": {"en": "Microsoft Defender portal", "ja": "Microsoft Defender ポータル"},
 }
 
 ORGANIZATION: tuple[Switch, ...] = (
@@ -91,6 +100,26 @@ ORGANIZATION: tuple[Switch, ...] = (
     ),
 )
 
+DOMAIN = Switch(
+    "Tenant.DirectoryBasedEdgeBlocking",
+    "exchange",
+    {
+        "en": "Directory-Based Edge Blocking (authoritative domain)",
+        "ja": "ディレクトリ ベースのエッジ ブロック (権限のあるドメイン)",
+    },
+    {
+        "en": "Mail flow > Accepted domains > {identity} > Authoritative",
+        "ja": "メール フロー > 承認済みドメイン > {identity} > 権限のあるドメイン",
+    },
+    "Set-AcceptedDomain -Identity {identity} -DomainType {value}",
+    by_value=(
+        "Set-AcceptedDomain -Identity {identity} -DomainType InternalRelay",
+        "Set-AcceptedDomain -Identity {identity} -DomainType Authoritative",
+    ),
+)
+"""An authoritative domain refuses unknown recipients at RCPT; an internal relay one does not.
+The lab keeps one value for the tenant, shown on its primary domain."""
+
 MAILBOX: tuple[Switch, ...] = (
     Switch(
         "Mailbox[{identity}].SmtpClientAuthenticationDisabled",
@@ -102,6 +131,25 @@ MAILBOX: tuple[Switch, ...] = (
         },
         "Set-CASMailbox -Identity {identity} -SmtpClientAuthenticationDisabled {value}",
         inverted=True,
+    ),
+    # Microsoft's outbound spam protection puts a mailbox on the list; the administrator
+    # can only take it off (Remove-BlockedSenderAddress) or look (Get-BlockedSenderAddress).
+    Switch(
+        "Mailbox[{identity}].RestrictedSender",
+        "defender",
+        {
+            "en": "Restricted from sending (Restricted entities)",
+            "ja": "送信の制限 (制限付きエンティティ)",
+        },
+        {
+            "en": "Email & collaboration > Review > Restricted entities",
+            "ja": "メールとコラボレーション > レビュー > 制限付きエンティティ",
+        },
+        "Get-BlockedSenderAddress -SenderAddress {identity}",
+        by_value=(
+            "Remove-BlockedSenderAddress -SenderAddress {identity}",
+            "Get-BlockedSenderAddress -SenderAddress {identity}",
+        ),
     ),
 )
 
@@ -144,34 +192,38 @@ def switch_states(tenant: Tenant, lang: str) -> list[dict[str, Any]]:
     def add(switch: Switch, identity: str, value: Any, effective: bool) -> None:
         key = switch.key.format(identity=identity)
         shown = (not effective) if switch.inverted else effective
+        path = switch.path[lang].format(identity=identity)
         out.append(
             {
                 "key": key,
                 "group": switch.group,
                 "group_label": GROUPS[switch.group][lang],
                 "label": switch.label[lang],
-                "path": switch.path[lang],
+                "path": path,
                 "identity": identity,
                 "value": value,
                 "on": shown,
                 "inverted": switch.inverted,
                 "inherited": value is None and "{identity}" in switch.key,
-                "cmdlet": switch.cmdlet.format(identity=identity, value=ps_bool(value)),
-                "cmdlet_flip": switch.cmdlet.format(
-                    identity=identity, value=ps_bool(not effective)
-                ),
+                "cmdlet": switch.cmdlet_for(identity, value),
+                "cmdlet_flip": switch.cmdlet_for(identity, not effective),
             }
         )
 
     org_disabled = tenant.transport_config.smtp_client_authentication_disabled
+    dbeb = tenant.tenant.directory_based_edge_blocking
     for switch in ORGANIZATION:
+        if switch.group != DOMAIN.group and not any(s["key"] == DOMAIN.key for s in out):
+            add(DOMAIN, tenant.tenant.name, dbeb, dbeb)  # last of its admin center's group
         value = _lookup(document, switch.key)
         add(switch, "Default" if "{identity}" in switch.cmdlet else "", value, bool(value))
     for mailbox in tenant.mailbox:
         own = mailbox.smtp_client_authentication_disabled
-        for switch in MAILBOX:
-            effective = org_disabled if own is None else own
-            add(switch, mailbox.primary_smtp_address, own, effective)
+        effective = org_disabled if own is None else own
+        add(MAILBOX[0], mailbox.primary_smtp_address, own, effective)
+    for mailbox in tenant.mailbox:
+        restricted = mailbox.restricted_sender
+        add(MAILBOX[1], mailbox.primary_smtp_address, restricted, restricted)
     for connector in tenant.inbound_connector:
         add(CONNECTOR[0], connector.name, connector.enabled, connector.enabled)
         add(CONNECTOR[1], connector.name, connector.require_tls, connector.require_tls)
