@@ -9,7 +9,7 @@ adapters render it. ``docs/reference/replies.md`` is generated from here.
 
 from __future__ import annotations
 
-from exolab.emulator.replies.model import Certainty, Reply, Stage, Trailer
+from exolab.emulator.replies.model import Certainty, Gap, Reply, Stage, Trailer
 
 C, L, X = Certainty.CONFIRMED, Certainty.LIKELY, Certainty.CHOSEN
 FE, SD = Trailer.FRONTEND, Trailer.STOREDRV
@@ -430,7 +430,8 @@ MAIL_BAD_OUTBOUND_SENDER = Reply(
     f"{FIX_DOC} ; {NDR_DOC}",
     C,
     FE,
-    note="Text CONFIRMED; stage MAIL CHOSEN.",
+    note="Text CONFIRMED (the NDR table's); the printer guide shortens it to '550 5.1.8 Bad "
+    "outbound sender'. Stage MAIL CHOSEN.",
 )
 MAIL_SIZE_EXCEEDED = Reply(
     "mail.size_exceeded",
@@ -530,6 +531,10 @@ RCPT_BANNED_IP = Reply(
     "https://github.com/JamBrain/JamBrain/issues/271 ; https://github.com/MicrosoftDocs/microsoft-365-docs/issues/5911",
     C,
     FE,
+    note="Text and stage CONFIRMED. Deviation: newer logs end 'AS(1430)' instead of "
+    "'(AS16012609)', and the NDR table spreads the ban over 5.7.606-5.7.649; which list id "
+    "and code a given IP gets is not published, so the lab sends this one, the fullest "
+    "published line, for every IP on Blocklist.BannedSendingIps.",
 )
 MAIL_BAD_HELO = Reply(
     "mail.bad_helo",
@@ -617,7 +622,10 @@ EOD_SEND_AS_DENIED = Reply(
     "https://github.com/gophish/gophish/issues/2900 ; https://github.com/FusionAuth/fusionauth-issues/issues/220",
     L,
     SD,
-    note="5.2.252 format seen on outlook.com; on business tenants LIKELY.",
+    note="5.2.252 format seen on outlook.com; on business tenants LIKELY. Deviation: the "
+    "published reply goes on after 'Cannot submit message.' with a diagnostic list "
+    "('0.35250:…, 1.36674:…') whose values vary per server; the lab ends at the full stop "
+    "(the classic sibling carries a copied list).",
 )
 EOD_QUOTA_EXCEEDED = Reply(
     "eod.submission_quota",
@@ -634,13 +642,17 @@ EOD_MAX_SEND_SIZE = Reply(
     "eod.max_send_size",
     554,
     "5.2.0",
+    "MapiExceptionMaxSubmissionExceeded; Message size exceeds maximum size limit.; "
     "STOREDRV.Submission.Exception:MessageSubmissionExceededException.MapiExceptionMaxSubmissionExceeded; "
-    "Message size exceeds maximum size limit.",
+    "Failed to process message due to a permanent exception with message [BeginDiagnosticData]"
+    "Cannot save changes made to an item to store.",
     Stage.EOD,
     "https://github.com/pankleks/pm2-health/issues/52",
     L,
     SD,
-    note="Text CONFIRMED; the 554 5.2.0 prefix LIKELY.",
+    note="Text CONFIRMED as published (a client's log of smtp-mail.outlook.com, which shows the "
+    "reply from 'MapiExceptionMaxSubmissionExceeded;' on); the 554 5.2.0 prefix LIKELY; "
+    "whatever the reply carries before that first word is unpublished and left out.",
 )
 EOD_MESSAGE_TOO_BIG = Reply(
     "eod.size_exceeded",
@@ -1335,7 +1347,10 @@ NDR_TENANT_EXTERNAL_LIMIT = Reply(
     "https://techcommunity.microsoft.com/blog/exchange/introducing-exchange-online-tenant-outbound-email-limits/4372797 ; "
     "https://learn.microsoft.com/en-us/answers/questions/5835651/",
     C,
-    note="In the NDR, not on the wire (whether submission also refuses at SMTP time is "
+    note="The wording of a real NDR (the Q&A thread). Deviation: that NDR shows '550 5.7.233 - "
+    "Your message …' with a dash after the code, which the announcing blog does not; the lab "
+    "leaves the dash out, as every other Exchange diagnostic line has none. The blog also "
+    "drops 'has' and the closing full stop. In the NDR, not on the wire (whether submission also refuses at SMTP time is "
     "UNKNOWN). Only when Limits.TenantExternalRecipientsPerDay is set: the rollout's last "
     "phase is paused, so the lab does not enforce it by default. A trial tenant gets "
     "ndr.tenant_external_limit.trial (5.7.232) instead.",
@@ -1670,6 +1685,117 @@ CLASSIC_WORDING: dict[str, Reply] = {
     DATA_THREAD_LIMIT.id: DATA_THREAD_LIMIT_CLASSIC,
 }
 """Modern entry id -> the entry the classic era sends instead."""
+
+
+# Published behaviour the lab leaves out, and where it knowingly differs ----------------------
+NOT_MODELLED: tuple[Gap, ...] = (
+    Gap(
+        "550 5.1.90 Your message can't be sent because you've reached your daily limit for "
+        "message recipients",
+        "https://github.com/MicrosoftDocs/OfficeDocs-Exchange/issues/2729",
+        C,
+        "The newer NDR for the 10,000 recipients a day. The lab refuses the message at the end "
+        "of data with the CONFIRMED eod.submission_quota instead of accepting it and bouncing "
+        "it; which of the two a tenant meets today is not published, and a device sees the "
+        "refusal only in the first form.",
+    ),
+    Gap(
+        "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded. Visit "
+        "aka.ms/concurrent_sending for more info.",
+        "https://github.com/Ombi-app/Ombi/issues/4093",
+        C,
+        "One of two 2021 wordings of the concurrent-connection limit; the classic era sends "
+        "the other (data.sender_thread_limit.classic), one older wording per rule.",
+    ),
+    Gap(
+        "554 5.2.2 mailbox full; STOREDRV.Submission.Exception:QuotaExceededException."
+        "MapiExceptionShutoffQuotaExceeded",
+        SUBMISSION_DOC,
+        C,
+        "Which of the two mailbox-full texts a sender over both its send and its send-receive "
+        "quota gets is not published; the lab sends the MapiExceptionQuotaExceeded one "
+        "(eod.mailbox_full).",
+    ),
+    Gap(
+        "5.7.510 Access denied, [contoso.com] does not accept email over IPv6 ; 5.7.25 (IPv6 "
+        "without reverse DNS) ; 4.7.26 (IPv6 without SPF or DKIM)",
+        NDR_DOC,
+        C,
+        "The lab's world is IPv4: every front end listens on a 127.0.0.0/8 (or a LAN IPv4) "
+        "address and every site maps to a public IPv4 address, so no session can meet an "
+        "IPv6 rule.",
+    ),
+    Gap(
+        "550 5.6.11 SMTPSEND.BareLinefeedsAreIllegal (NDR)",
+        f"{NDR_DOC} ; https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/"
+        "non-delivery-reports-in-exchange-online/fix-error-code-550-5-6-11-in-exchange-online",
+        C,
+        "Raised on onward delivery to a server without BDAT; the lab delivers nothing onward "
+        "(mail for external recipients stays in the sender's Outbound folder).",
+    ),
+    Gap(
+        "550 5.7.64 TenantAttribution; Relay Access Denied SMTP (NDR form)",
+        f"{FIX_DOC} ; https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/"
+        "non-delivery-reports-in-exchange-online/fix-error-code-5-7-64-in-exchange-online",
+        C,
+        "The NDR wording of a refused relay; the lab refuses at RCPT (rcpt.relay_denied), so "
+        "the device's own mail server, not the lab, would write the NDR.",
+    ),
+    Gap(
+        "550 5.7.515 Access denied, sending domain <domain> does not meet the required "
+        "authentication level.",
+        "https://support.microsoft.com/en-au/topic/fix-ndr-error-550-5-7-515-in-outlook-com-34cfe8f8-6fbf-457e-9e8b-9e4dbaf4e0ef",
+        C,
+        "Outlook.com's consumer inbound rule (5,000 messages a day from one domain); the lab "
+        "has no consumer mail service to send to.",
+    ),
+    Gap(
+        "550 5.7.711 Access denied, bad inbound connector. AS(2204)",
+        "third-party reply tables only",
+        L,
+        "No Microsoft page or transcript shows it; no tenant setting marks a connector as "
+        "blocked for spam.",
+    ),
+    Gap(
+        "5.7.236 Tenant has exceeded its daily limit for sending email",
+        "https://github.com/msgwing/ZeroSMTP/blob/main/docs/errors/5-7-236-tenant-daily-limit-per-recipient.md",
+        L,
+        "Listed only by third-party tables; the tenant external recipient rate limit is "
+        "modelled with 5.7.233 and 5.7.232.",
+    ),
+    Gap(
+        "250-AUTH LOGIN (without XOAUTH2) in EHLO",
+        OAUTH_SMTP_DOC,
+        L,
+        "The extension list before XOAUTH2 arrived (about 2020); the lab is today's service "
+        "and offers AUTH LOGIN XOAUTH2.",
+    ),
+)
+"""Published replies and behaviour exolab does not reproduce, each with the reason."""
+
+WIRE_DEVIATIONS: tuple[Gap, ...] = (
+    Gap(
+        "A command line ends at CRLF",
+        "https://www.rfc-editor.org/rfc/rfc5321#section-2.3.8",
+        L,
+        "RFC 5321 ends a command line at CRLF and Exchange is taken to do the same (how it "
+        "treats a bare LF in a command is not published). The lab's SMTP layer (aiosmtpd) "
+        "also ends a command line at a bare LF. Kept on purpose: the hostile-input defences "
+        "(the torture suite, the end-of-data smuggling checks) are built and proved on "
+        "today's line parsing, and changing where a command ends would reopen them. A "
+        "device that ends commands with a bare LF therefore works against the lab and may "
+        "not against Exchange.",
+    ),
+    Gap(
+        "Trailer ids (the 16 hex digits after the timestamp)",
+        "https://github.com/simonrob/email-oauth2-proxy/issues/193",
+        C,
+        "The shape is reproduced (.NET ticks, 08D…) but the value is the lab clock less a "
+        "seeded uptime, not the real server's, so a line never equals a captured one byte "
+        "for byte: compare with the id left out.",
+    ),
+)
+"""Where the lab knowingly behaves differently from the published service, and why."""
 
 
 def all_replies() -> tuple[Reply, ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exolab.emulator.replies import catalog
-from exolab.emulator.replies.model import Reply
+from exolab.emulator.replies.model import Gap, Reply
 
 
 def _cell(text: str) -> str:
@@ -17,7 +17,11 @@ def _wire(reply: Reply) -> str:
 
 
 def _sources(reply: Reply) -> str:
-    parts = [p.strip() for p in reply.source.split(" ; ")]
+    return _sources_of(reply.source)
+
+
+def _sources_of(source: str) -> str:
+    parts = [p.strip() for p in source.split(" ; ")]
     return "<br>".join(f"<{p}>" if p.startswith("http") else _cell(p) for p in parts)
 
 
@@ -47,4 +51,23 @@ def render_markdown() -> str:
             f"| `{reply.id}` | {reply.stage.value} | `{_wire(reply)}` | {reply.trailer.value} | "
             f"{reply.certainty.value} | {_sources(reply)} | {_cell(reply.note)} |"
         )
+    lines += _gaps(
+        "Known deviations",
+        "Where exolab knowingly behaves differently from the published service, and why.",
+        catalog.WIRE_DEVIATIONS,
+    )
+    lines += _gaps(
+        "Published replies not modelled",
+        "Replies Microsoft publishes that exolab never sends, and why.",
+        catalog.NOT_MODELLED,
+    )
     return "\n".join(lines) + "\n"
+
+
+def _gaps(title: str, intro: str, gaps: tuple[Gap, ...]) -> list[str]:
+    rows = [
+        f"| `{_cell(g.reply)}` | {g.certainty.value} | {_sources_of(g.source)} | {_cell(g.reason)} |"
+        for g in gaps
+    ]
+    head = ["", f"## {title}", "", intro, "", "| published | certainty | source | why |"]
+    return [*head, "|---|---|---|---|", *rows]

@@ -64,3 +64,18 @@ class Reply:
             return
         if self.enhanced is not None and self.enhanced[0] != str(self.code)[0]:
             raise ValueError(f"{self.id}: enhanced code {self.enhanced} does not match {self.code}")
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A published Exchange Online behaviour the lab does not reproduce, and why.
+
+    The catalog lists these beside its entries so that a reader of the generated reply
+    reference sees what is missing on purpose, not only what is there. ``reply`` is the
+    published line (code, enhanced code, text) or the behaviour in a few words.
+    """
+
+    reply: str
+    source: str
+    certainty: Certainty
+    reason: str
