@@ -8,17 +8,21 @@ every lab was most of the catalog's CPU time, and no scenario depends on
 which keys its lab holds, only on what they sign. The device runs in the same event loop over real sockets and real
 TLS. Afterwards the store is read back from disk (what was committed is what
 counts) and ``scenarios.result.compare`` judges both sides. Scenarios run
-concurrently, bounded by ``jobs``; results come back in catalog order.
+concurrently, bounded by ``jobs``, spread over ``processes`` worker processes
+(a lab is mostly Python CPU work, so one process uses one core); results and
+progress come back in catalog order whatever finished first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import multiprocessing
+import queue
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +55,9 @@ class RunOptions:
     """How a run behaves; none of it changes what a scenario expects."""
 
     jobs: int = 4
-    """Scenarios in flight at once."""
+    """Scenarios in flight at once (over all worker processes)."""
+    processes: int = 1
+    """Worker processes the scenarios are spread over; 1 runs them all in this process."""
     keep_data: Path | None = None
     """Keep each scenario's data directory under this folder (for inspection)."""
     extra_overrides: tuple[Override, ...] = ()
@@ -392,17 +398,39 @@ async def run_all(
     options: RunOptions = RunOptions(),
     on_result: Callable[[ScenarioResult], None] | None = None,
 ) -> list[ScenarioResult]:
-    """Run many scenarios, at most ``options.jobs`` at once; results in the given order."""
-    gate = asyncio.Semaphore(max(1, options.jobs))
+    """Run many scenarios in this process, at most ``options.jobs`` at once.
 
-    async def bounded(item: ScenarioFile) -> ScenarioResult:
+    Results, and the ``on_result`` calls, come in the given order.
+    """
+    gate = asyncio.Semaphore(max(1, options.jobs))
+    release = _InOrder(len(items), on_result)
+
+    async def bounded(index: int, item: ScenarioFile) -> ScenarioResult:
         async with gate:
             result = await run_scenario(item, options)
-        if on_result is not None:
-            on_result(result)
+        release.add(index, result)
         return result
 
-    return list(await asyncio.gather(*(bounded(item) for item in items)))
+    return list(await asyncio.gather(*(bounded(i, item) for i, item in enumerate(items))))
+
+
+class _InOrder:
+    """Hands results to ``on_result`` in catalog order, each as soon as all before it are in."""
+
+    def __init__(self, total: int, on_result: Callable[[ScenarioResult], None] | None) -> None:
+        self._waiting: dict[int, ScenarioResult] = {}
+        self._next = 0
+        self._on_result = on_result
+        self.results: list[ScenarioResult | None] = [None] * total
+
+    def add(self, index: int, result: ScenarioResult) -> None:
+        self.results[index] = result
+        self._waiting[index] = result
+        while self._next in self._waiting:
+            done = self._waiting.pop(self._next)
+            self._next += 1
+            if self._on_result is not None:
+                self._on_result(done)
 
 
 def run_catalog(
@@ -410,7 +438,112 @@ def run_catalog(
     options: RunOptions = RunOptions(),
     on_result: Callable[[ScenarioResult], None] | None = None,
 ) -> tuple[list[ScenarioResult], float]:
-    """The synchronous entry point: results and the wall time in seconds."""
+    """The synchronous entry point: results (in the given order) and the wall time in seconds."""
     started = time.perf_counter()
-    results = asyncio.run(run_all(items, options, on_result))
+    if options.processes > 1 and len(items) > 1:
+        results = _run_in_processes(items, options, on_result)
+    else:
+        results = asyncio.run(run_all(items, options, on_result))
     return results, time.perf_counter() - started
+
+
+def _weight(item: ScenarioFile) -> int:
+    """A scenario's expected cost: one lab plus its sends (a 31-send one is the longest)."""
+    return 1 + item.scenario.repeat * item.scenario.parallel
+
+
+def _run_in_processes(
+    items: Sequence[ScenarioFile],
+    options: RunOptions,
+    on_result: Callable[[ScenarioResult], None] | None,
+) -> list[ScenarioResult]:
+    """Spread the scenarios over worker processes that pull them, the costliest first.
+
+    Each scenario's seed, clock, ports and data directory are its own, so
+    where it runs changes nothing it observes. A forked worker inherits the
+    scenarios and the run's key material; a worker that dies (killed, out of
+    memory) turns its unfinished scenarios into errors, never into a hang.
+    """
+    _key_material()  # made once here, inherited by forked workers
+    workers = min(options.processes, len(items))
+    lanes = max(1, -(-max(1, options.jobs) // workers))  # scenarios in flight per worker
+    worker_options = replace(options, processes=1, jobs=lanes)
+    context = (
+        multiprocessing.get_context("fork")
+        if "fork" in multiprocessing.get_all_start_methods()
+        else multiprocessing.get_context("spawn")
+    )
+    tasks: multiprocessing.Queue[int | None] = context.Queue()
+    done: multiprocessing.Queue[tuple[int, ScenarioResult]] = context.Queue()
+    for index in sorted(range(len(items)), key=lambda i: -_weight(items[i])):
+        tasks.put(index)
+    for _ in range(workers * lanes):
+        tasks.put(None)
+    procs = [
+        context.Process(
+            target=_worker, args=(list(items), worker_options, tasks, done), daemon=True
+        )
+        for _ in range(workers)
+    ]
+    for proc in procs:
+        proc.start()
+    release = _InOrder(len(items), on_result)
+    try:
+        for index, result in _collect(done, len(items), procs):
+            release.add(index, result)
+    finally:
+        for proc in procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+    for index, missing in enumerate(release.results):
+        if missing is None:
+            release.add(index, _lost(items[index]))
+    return [r for r in release.results if r is not None]
+
+
+def _collect(
+    done: multiprocessing.Queue[tuple[int, ScenarioResult]],
+    total: int,
+    procs: Sequence[multiprocessing.process.BaseProcess],
+) -> Iterator[tuple[int, ScenarioResult]]:
+    """Results as the workers send them, until all are in or no worker is left to send one."""
+    received = 0
+    while received < total:
+        try:
+            item = done.get(timeout=0.5)
+        except queue.Empty:
+            if not any(proc.is_alive() for proc in procs):
+                try:  # a last result may still be in the pipe
+                    item = done.get(timeout=0.5)
+                except queue.Empty:
+                    return
+            else:
+                continue
+        received += 1
+        yield item
+
+
+def _lost(item: ScenarioFile) -> ScenarioResult:
+    """The result of a scenario whose worker process died before reporting it."""
+    return _result(item, time.perf_counter(), status="error", error="its worker process died")
+
+
+def _worker(
+    items: Sequence[ScenarioFile],
+    options: RunOptions,
+    tasks: multiprocessing.Queue[int | None],
+    done: multiprocessing.Queue[tuple[int, ScenarioResult]],
+) -> None:
+    """One worker process: ``options.jobs`` lanes, each pulling the next scenario to run."""
+
+    async def lane() -> None:
+        loop = asyncio.get_running_loop()
+        while (index := await loop.run_in_executor(None, tasks.get)) is not None:
+            done.put((index, await run_scenario(items[index], options)))
+
+    async def main() -> None:
+        await asyncio.gather(*(lane() for _ in range(options.jobs)))
+
+    asyncio.run(main())

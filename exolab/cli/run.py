@@ -24,6 +24,11 @@ def default_jobs() -> int:
     return max(2, min(8, (os.cpu_count() or 2) * 2))
 
 
+def default_processes() -> int:
+    """One worker process per core: a lab's work is Python, which one process runs on one core."""
+    return max(1, os.cpu_count() or 1)
+
+
 def load_or_usage(paths: list[Path]) -> list[ScenarioFile]:
     try:
         return load_catalog(paths)
@@ -51,6 +56,8 @@ def write_reports(
 def _run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("--jobs: expected a number of at least 1")
+    if args.processes < 1:
+        raise UsageError("--processes: expected a number of at least 1")
     items = load_or_usage(args.paths)
     if args.list:
         for item in items:
@@ -58,7 +65,9 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{name}\t{item.scenario.title.get(args.lang)}")
         return 0
     progress = Progress(len(items), sys.stderr, quiet=args.quiet or not show_progress(args))
-    options = RunOptions(jobs=args.jobs, keep_data=args.keep_data)
+    options = RunOptions(
+        jobs=args.jobs, processes=min(args.processes, args.jobs), keep_data=args.keep_data
+    )
     results, wall = run_catalog(items, options, progress.update)
     progress.finish()
     table = render_table(results, wall, args.lang)
@@ -88,6 +97,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--quiet", action="store_true", help="print only failures and the total")
     parser.add_argument(
         "--jobs", type=int, default=default_jobs(), metavar="N", help="scenarios run at once"
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=default_processes(),
+        metavar="N",
+        help="worker processes the scenarios are spread over (default: one per core; "
+        "1 runs them in this process)",
     )
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument(
