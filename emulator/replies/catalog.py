@@ -1422,7 +1422,10 @@ RCPT_BANNED_SENDER = Reply(
     f"{DELIST_DOC} ; https://github.com/MicrosoftDocs/microsoft-365-docs/pull/7619 ; {NDR_DOC}",
     C,
     FE,
-    note="Text CONFIRMED (the delist page quotes it whole, without a space before '['); stage "
+    note="Text CONFIRMED (the delist page quotes it whole, without a space before '['). "
+    "Deviation: a 2018 log reads '… To request removal from this list please forward this "
+    "message to delist@messaging.microsoft.com. For more information please go to …526653. "
+    "AS(508)'; the lab sends the delist page's current wording. Stage "
     "RCPT CONFIRMED (the page's example: 'SMTP error ... for RCPT TO command'). A banned IP "
     "that cannot use the delist portal (Blocklist.BannedSenders). " + RCPT_ORDER_NOTE,
 )
