@@ -14,7 +14,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from exolab.emulator.admin.cmdlets import assignments
+from exolab.emulator.admin.shell import assignments
 from exolab.emulator.api import ApiService
 from exolab.emulator.lab import Service
 from exolab.emulator.server import Lab
@@ -35,7 +35,11 @@ async def lab(tmp_path: Path) -> AsyncIterator[Lab]:
 
 async def admin(lab: Lab, cmdlet: str) -> None:
     """What `exolab admin CMDLET` does: map it against the live tenant, post the settings."""
-    items = assignments(cmdlet, lab.context.tenant)
+    await post_settings(lab, assignments(cmdlet, lab.context.tenant))
+
+
+async def post_settings(lab: Lab, items: list[str]) -> None:
+    """What `exolab set KEY=VALUE …` does."""
     token = json.loads(lab.endpoints_path.read_text("utf-8"))["api_token"]
     async with (
         aiohttp.ClientSession() as http,
@@ -100,3 +104,25 @@ async def test_null_makes_the_mailbox_follow_the_organization_again(lab: Lab) ->
     assert code == 535 and b"disabled for the Tenant" in text
     await admin(lab, "Set-TransportConfig -SmtpClientAuthenticationDisabled $false")
     assert (await asyncio.to_thread(send_as_bob, lab))[0] == 550  # signs in again, as the org
+
+
+def mail_from_scanner(lab: Lab) -> tuple[int, bytes]:
+    """scanner signs in and sends as itself: the MAIL FROM reply."""
+    host, port = lab.endpoint("smtp.office365.com", 587)
+    context = ssl.create_default_context(cafile=str(lab.context.ca.pem_path))
+    context.check_hostname = False
+    with smtplib.SMTP(host, port, timeout=10) as client:
+        client.starttls(context=context)
+        client.login("scanner@contoso.com", "Scan-2-Mail!")
+        code, text = client.mail("scanner@contoso.com")
+        client.rset()
+        return code, text
+
+
+async def test_remove_blocked_sender_address_lets_a_restricted_sender_send_again(lab: Lab) -> None:
+    await post_settings(lab, ["Mailbox[scanner@contoso.com].RestrictedSender=true"])
+    code, _ = await asyncio.to_thread(mail_from_scanner, lab)
+    assert code >= 500
+    await admin(lab, "Remove-BlockedSenderAddress -SenderAddress scanner@contoso.com")
+    code, text = await asyncio.to_thread(mail_from_scanner, lab)
+    assert code == 250, text
