@@ -22,6 +22,7 @@ GENERATORS: dict[str, str] = {
     "devices/quirks.md": "exolab.devices.docs:render_quirks",
     "reference/scenarios.md": "exolab.scenarios.docs:render_markdown",
     "reference/architecture.md": "exolab.architecture:render_markdown",
+    "guide/cmdlets.md": "exolab.emulator.admin.docs:render_markdown",
 }
 
 
