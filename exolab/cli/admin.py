@@ -2,8 +2,9 @@
 
 Pasted from Microsoft's pages (``Set-CASMailbox -Identity scanner@contoso.com
 -SmtpClientAuthenticationDisabled $false``) and mapped to the tenant settings
-the lab models (``exolab.emulator.admin.cmdlets``); a cmdlet or parameter the
-lab does not model is refused with the list of what it knows.
+the lab models (``exolab.emulator.admin.shell``; docs/guide/cmdlets.md lists
+them); a cmdlet or parameter the lab does not model is refused with the list of
+what it knows.
 """
 
 from __future__ import annotations
