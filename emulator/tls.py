@@ -11,7 +11,9 @@ every date is a UTCTime (before 2050).
 The root and the intermediate are kept in the data directory (``ca.pem`` and
 ``ca.der`` hold the root: the files a device imports) so a restarted lab keeps
 the same trust. Leaves are issued in memory at start, valid for about a year
-around the lab's date, as Microsoft's are.
+around the lab's date, as Microsoft's are. A process that starts many labs
+from one CA (the scenario runner, a test suite) issues each leaf once: a leaf
+is fully decided by its issuer, its validity window and its names.
 
 TLS 1.0 and 1.1 really negotiate where a front end needs them: only then is
 OpenSSL's security level lowered (OpenSSL 3 refuses SHA-1 and TLS < 1.2 above
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import ssl
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -276,6 +279,22 @@ class LeafCert:
             context.load_cert_chain(path)
 
 
+LeafKey = tuple[bytes, datetime, datetime, tuple[str, ...]]
+"""A leaf's issuer (the intermediate's SHA-256), its notBefore and notAfter, and its names."""
+
+ISSUED_LEAVES_KEPT = 64
+"""Leaves kept per process: a lab needs a handful, and a run's labs share one CA."""
+
+_issued: OrderedDict[LeafKey, LeafCert] = OrderedDict()
+
+
+def _remember(key: LeafKey, leaf: LeafCert) -> LeafCert:
+    _issued[key] = leaf
+    while len(_issued) > ISSUED_LEAVES_KEPT:
+        _issued.popitem(last=False)
+    return leaf
+
+
 def leaf_window(lab_now: datetime, real_now: datetime) -> tuple[datetime, datetime]:
     """notBefore/notAfter of a leaf: a year and a day from midnight ``LEAF_BACKDATE`` before
     the earlier of the lab's date and the real date, stretched (rarely: only when a lab runs far
@@ -344,15 +363,26 @@ class LabCA:
         return self._root.fingerprint(hashes.SHA256()).hex(":").upper()
 
     def leaf(self, *names: str) -> LeafCert:
-        """The certificate a server for ``names`` presents (issued once per lab)."""
+        """The certificate a server for ``names`` presents (issued once per lab).
+
+        Another lab of this process with the same CA, window and names gets
+        the same certificate: issuing it again would only change the serial.
+        """
         if names not in self._leaves:
-            self._leaves[names] = self._issue(identity_for(names), names)
+            real_now = LabClock().now()
+            lab_now = self.clock.now() if self.clock is not None else real_now
+            start, end = leaf_window(lab_now, real_now)
+            issuer = self._intermediate.fingerprint(hashes.SHA256())
+            key = (issuer, start, end, names)
+            cached = _issued.get(key)
+            if cached is None:
+                cached = _remember(key, self._issue(identity_for(names), names, start, end))
+            self._leaves[names] = cached
         return self._leaves[names]
 
-    def _issue(self, identity: Identity, names: tuple[str, ...]) -> LeafCert:
-        real_now = LabClock().now()
-        lab_now = self.clock.now() if self.clock is not None else real_now
-        start, end = leaf_window(lab_now, real_now)
+    def _issue(
+        self, identity: Identity, names: tuple[str, ...], start: datetime, end: datetime
+    ) -> LeafCert:
         key = _leaf_key(identity.common_name)
         alt = list(dict.fromkeys(identity.alt_names))
         subject = _name(

@@ -190,3 +190,22 @@ def test_an_elliptic_curve_root_from_an_older_lab_is_replaced_by_an_rsa_one(tmp_
     ca = LabCA(tmp_path)
     assert isinstance(ca.root.public_key(), rsa.RSAPublicKey)
     assert x509.load_pem_x509_certificate((tmp_path / "ca.pem").read_bytes()) == ca.root
+
+
+def test_labs_of_one_ca_share_a_leaf_while_its_window_and_names_are_the_same(
+    tmp_path: Path,
+) -> None:
+    first = LabCA(tmp_path / "one", FixedClock(suite_lab_date()))
+    shutil.copytree(tmp_path / "one", tmp_path / "two")
+    second = LabCA(tmp_path / "two", FixedClock(suite_lab_date()))
+    assert second.leaf("smtp.office365.com").cert == first.leaf("smtp.office365.com").cert
+    assert second.leaf("smtp.azurecomm.net") != first.leaf("smtp.office365.com")
+    a_year_later = LabCA(tmp_path / "two", FixedClock(suite_lab_date() + timedelta(days=400)))
+    later = a_year_later.leaf("smtp.office365.com").cert
+    assert later != first.leaf("smtp.office365.com").cert
+    assert later.not_valid_after_utc > first.leaf("smtp.office365.com").cert.not_valid_after_utc
+    other_ca = LabCA(tmp_path / "other", FixedClock(suite_lab_date()))
+    theirs = other_ca.leaf("smtp.office365.com").cert
+    assert theirs != first.leaf("smtp.office365.com").cert
+    assert theirs.issuer == first.leaf("smtp.office365.com").cert.issuer  # same name, own key
+    assert theirs.signature != first.leaf("smtp.office365.com").cert.signature
