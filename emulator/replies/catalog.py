@@ -1015,7 +1015,8 @@ HVE_TOKEN_INVALID = Reply(
     L,
     FE,
     note="Every other bad token: signature, issuer, audience, an app not on the account's "
-    "allowed list (Add-HVEAppAccess) or not yet effective, a user that is no HVE account.",
+    "allowed list (Add-HVEAppAccess) or not yet effective, a user that is no HVE account. "
+    "The summary of Microsoft's page stops at 'Invalid…': ' token.' is CHOSEN.",
 )
 HVE_SENDER_NOT_ACCOUNT = Reply(
     "hve.sender_not_account",
