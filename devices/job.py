@@ -5,6 +5,10 @@ gives a ``Job``; ``build_message`` turns it into RFC 5322 bytes (CRLF) with
 the profile's header set and encodings: Subject as RFC 2047 encoded words in
 UTF-8 or ISO-2022-JP, attachment names as RFC 2231 or RFC 2047, Message-ID
 from the seeded RNG and Date from the injected clock.
+
+The same job, profile, seed and second give the same bytes, so a process
+that sends many of them (the scenario runner, a fleet) keeps the last few
+small messages instead of drawing and encoding the pages again.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from email import policy
 from email.encoders import encode_base64
 from email.header import Header
@@ -19,6 +24,7 @@ from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -27,11 +33,15 @@ from exolab.devices._validation import from_validation_error
 from exolab.devices.clock import Clock
 from exolab.devices.errors import JobError
 from exolab.devices.pages import ScanFile, render
-from exolab.devices.profile import Profile
+from exolab.devices.profile import Encoding, Profile
 
 SIZE_UNITS = {"": 1, "B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMG]?B?)\s*$", re.IGNORECASE)
 MAX_SIZE = 1024**3
+CACHED_MESSAGE_BYTES = 2 * 1024**2
+"""Messages whose attachments should stay under this are kept for reuse (at most a few)."""
+TEXT_PAGE_BYTES = 400 * 1024
+"""About what one text page weighs as PDF, JPEG or TIFF (for the estimate above)."""
 WIRE_POLICY = policy.compat32.clone(linesep="\r\n")
 
 
@@ -86,11 +96,10 @@ def _message_id(rng: random.Random, hostname: str, sender: str) -> str:
     return f"<{rng.getrandbits(64):016x}.{hostname}@{domain}>"
 
 
-def _attachment(file: ScanFile, name: str, profile: Profile) -> MIMEBase:
+def _attachment(file: ScanFile, name: str, enc: Encoding) -> MIMEBase:
     part = MIMEBase(file.maintype, file.subtype)
     part.set_payload(file.data)
     encode_base64(part)
-    enc = profile.encoding
     if name.isascii():
         part.set_param("name", name)
         part.add_header("Content-Disposition", "attachment", filename=name)
@@ -126,8 +135,69 @@ def build_message(
     rng: random.Random,
 ) -> bytes:
     """The message bytes (CRLF line endings) a device with this profile sends."""
-    files = render(job.format, job.pages, job.size, rng, clock.now())
-    enc = profile.encoding
+    # what the bytes depend on: the pages' date to the second (PDF only), the Date header
+    pages_now = clock.now()
+    date = format_datetime(clock.now())
+    page_date = _to_the_second(pages_now) if job.format == "pdf" else None
+    parts = (
+        job,
+        profile.encoding,
+        profile.greeting.hostname,
+        tuple(profile.headers.items()),
+        header_from,
+        tuple(recipients),
+        page_date,
+        date,
+    )
+    if _estimated_bytes(job) > CACHED_MESSAGE_BYTES:
+        return _compose(*parts, rng)
+    message, state = _composed(*parts, rng.getstate())
+    rng.setstate(state)  # the caller's generator ends where composing would have left it
+    return message
+
+
+def _to_the_second(when: datetime) -> datetime:
+    """The PDF's dates carry whole seconds in UTC: what the page bytes depend on."""
+    return when.astimezone(UTC).replace(microsecond=0)
+
+
+def _estimated_bytes(job: Job) -> int:
+    return job.size if job.size is not None else job.pages * TEXT_PAGE_BYTES
+
+
+@lru_cache(maxsize=8)
+def _composed(
+    job: Job,
+    enc: Encoding,
+    hostname: str,
+    headers: tuple[tuple[str, str], ...],
+    header_from: str,
+    recipients: tuple[str, ...],
+    page_date: datetime | None,
+    date: str,
+    state: tuple[Any, ...],
+) -> tuple[bytes, tuple[Any, ...]]:
+    """``_compose`` for a generator in ``state``: the bytes and the generator's state after."""
+    rng = random.Random()
+    rng.setstate(state)
+    message = _compose(job, enc, hostname, headers, header_from, recipients, page_date, date, rng)
+    return message, rng.getstate()
+
+
+def _compose(
+    job: Job,
+    enc: Encoding,
+    hostname: str,
+    headers: tuple[tuple[str, str], ...],
+    header_from: str,
+    recipients: tuple[str, ...],
+    page_date: datetime | None,
+    date: str,
+    rng: random.Random,
+) -> bytes:
+    files = render(
+        job.format, job.pages, job.size, rng, page_date or datetime(2000, 1, 1, tzinfo=UTC)
+    )
     msg = MIMEMultipart()
     msg.set_boundary(f"=_exolab_{rng.getrandbits(64):016x}")  # seeded, not email's own random
     if header_from:  # a firmware quirk may leave From out altogether
@@ -137,13 +207,13 @@ def build_message(
     if not job.subject.isascii():
         subject = Header(job.subject, enc.subject_charset)
     msg["Subject"] = subject  # type: ignore[assignment]  # compat32 accepts Header objects
-    msg["Date"] = format_datetime(clock.now())
-    msg["Message-ID"] = _message_id(rng, profile.greeting.hostname, header_from)
-    for name, value in profile.headers.items():
+    msg["Date"] = date
+    msg["Message-ID"] = _message_id(rng, hostname, header_from)
+    for name, value in headers:
         msg[name] = value
     msg.attach(MIMEText(job.body, "plain", enc.body_charset))
     for file, name in zip(files, file_names(job, files), strict=True):
-        msg.attach(_attachment(file, name, profile))
+        msg.attach(_attachment(file, name, enc))
     del files
     return msg.as_bytes(policy=WIRE_POLICY)
 
