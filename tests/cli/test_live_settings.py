@@ -39,7 +39,10 @@ def test_set_admin_and_console_change_and_open_a_running_lab(tmp_path: Path) -> 
         assert alice["SmtpClientAuthenticationDisabled"] is False
 
         unknown = exolab(
-            "admin", "Set-Mailbox -Identity alice@contoso.com -Foo 1", "--data", str(data)
+            "admin",
+            "Set-MailboxJunkEmailConfiguration -Identity alice@contoso.com -Enabled $false",
+            "--data",
+            str(data),
         )
         line = one_error_line(unknown, "admin")
         assert (
