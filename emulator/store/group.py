@@ -5,7 +5,10 @@ fast disk, 1.5 ms on a busy one). Doing it on the event loop stalls every
 session for that long; doing one per message caps throughput at one message
 per fsync. Here a single writer thread owns its own connection: while it
 commits one batch, new deliveries queue; when it finishes, the queue becomes
-the next batch. A delivery's future resolves only after the commit that
+the next batch. The thread is the committer's own, fed by a plain queue and
+answering with one ``call_soon_threadsafe`` per batch: an executor would add
+two locks, two futures and their callbacks to every batch, on the event
+loop's thread. A delivery's future resolves only after the commit that
 holds it has returned, so a 250 still means "on disk". Session records ride
 along in the same transactions (they promise nothing to the client).
 
@@ -18,8 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import queue
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from exolab.emulator.store.errors import StoreFull, classify
@@ -42,13 +46,17 @@ class BatchOutcome:
 
 
 BatchWrite = Callable[[Sequence[Delivery], Sequence[SessionRecord]], BatchOutcome]
+_Waiters = list[tuple[Delivery, "asyncio.Future[list[int]]"]]
+_Job = tuple[asyncio.AbstractEventLoop, _Waiters, list[SessionRecord]]
 
 
 class GroupCommitter:
     def __init__(self, write: BatchWrite, close: Callable[[], None]) -> None:
         self._write = write
         self._close_writer = close
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="exolab-store")
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="exolab-store", daemon=True)
+        self._thread.start()
         self._pending: list[tuple[Delivery, asyncio.Future[list[int]]]] = []
         self._sessions: list[SessionRecord] = []
         # Session records a full disk refused: they ride along with the next
@@ -99,25 +107,35 @@ class GroupCommitter:
         batch, self._pending = self._pending, []
         sessions, self._sessions, self._retry = self._retry + self._sessions, [], []
         self._started += 1
-        deliveries = [d for d, _ in batch]
-        work = self._loop.run_in_executor(self._executor, self._write, deliveries, sessions)
-        work.add_done_callback(lambda done: self._finish(done, batch, sessions))
+        self._jobs.put((self._loop, batch, sessions))
+
+    def _run(self) -> None:
+        """The writer thread: one batch at a time, each answered on the loop that sent it."""
+        while (job := self._jobs.get()) is not None:
+            loop, batch, sessions = job
+            result: BatchOutcome | BaseException
+            try:
+                result = self._write([d for d, _ in batch], sessions)
+            except BaseException as error:  # the writer broke as a whole
+                result = error
+            try:
+                loop.call_soon_threadsafe(self._finish, result, batch, sessions)
+            except RuntimeError:  # the loop is closed: nobody is left to answer
+                log.warning("store: a commit finished after its event loop closed")
 
     def _finish(
         self,
-        done: asyncio.Future[BatchOutcome],
-        batch: list[tuple[Delivery, asyncio.Future[list[int]]]],
+        result: BatchOutcome | BaseException,
+        batch: _Waiters,
         sessions: list[SessionRecord],
     ) -> None:
-        error = done.exception()
-        if error is not None:  # the writer broke as a whole: nothing of the batch is written
-            cause = classify(error) if isinstance(error, Exception) else error
+        if isinstance(result, BaseException):  # nothing of the batch is written
+            cause = classify(result) if isinstance(result, Exception) else result
             results: list[list[int] | BaseException] = [cause] * len(batch)
             failed: list[tuple[SessionRecord, BaseException]] = [(s, cause) for s in sessions]
         else:
-            outcome = done.result()
-            results = list(outcome.deliveries)
-            failed = list(outcome.failed_sessions)
+            results = list(result.deliveries)
+            failed = list(result.failed_sessions)
         self._answer(batch, results)
         self._keep_or_drop(failed)
         self._finished += 1
@@ -132,7 +150,7 @@ class GroupCommitter:
 
     @staticmethod
     def _answer(
-        batch: list[tuple[Delivery, asyncio.Future[list[int]]]],
+        batch: _Waiters,
         results: list[list[int] | BaseException],
     ) -> None:
         full = [r for r in results if isinstance(r, StoreFull)]
@@ -156,7 +174,9 @@ class GroupCommitter:
     def close(self) -> list[SessionRecord]:
         """Stop the writer (waiting for a commit in flight); the records not yet written."""
         self._closed = True
-        self._executor.shutdown(wait=True)
+        if self._thread.is_alive():
+            self._jobs.put(None)
+            self._thread.join()
         self._close_writer()
         left, self._sessions, self._retry = self._retry + self._sessions, [], []
         for _, future in self._pending:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -411,8 +412,8 @@ def _rollback(db: sqlite3.Connection) -> None:
 
 def _text(value: str | None) -> str | bytes | None:
     """A string as SQLite can hold it: valid text as TEXT, raw client bytes as a BLOB of them."""
-    if value is None:
-        return None
+    if value is None or value.isascii():  # nearly every value: no trial encoding to allocate
+        return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -477,7 +478,7 @@ def _insert_session(db: sqlite3.Connection, record: SessionRecord) -> None:
             _text(record.cipher),
             _text(record.identity),
             _text(record.auth_method),
-            json.dumps([{"t": x.t, "dir": x.dir, "line": x.line} for x in record.transcript]),
+            transcript_json(record.transcript),
             json.dumps(list(record.notes)),
             _text(record.outcome),
             _iso(record.started_at),
@@ -485,6 +486,36 @@ def _insert_session(db: sqlite3.Connection, record: SessionRecord) -> None:
             json.dumps(record.extra),
         ),
     )
+
+
+_quote = json.encoder.encode_basestring_ascii
+"""What ``json.dumps`` writes for a string (``ensure_ascii``), the C version."""
+
+
+def transcript_json(lines: Sequence[TranscriptLine]) -> str:
+    """``json.dumps([{"t": …, "dir": …, "line": …}, …])``, the same text, written directly.
+
+    Encoding the transcripts was the largest share of the writer thread's
+    Python work (which holds the GIL the event loop needs): a dict per line
+    for ``json.dumps`` to walk. The text is identical, so every reader of
+    the column, old or new, reads the same thing.
+    """
+    return (
+        "["
+        + ", ".join(
+            [
+                f'{{"t": {_number(x.t)}, "dir": {_quote(x.dir)}, "line": {_quote(x.line)}}}'
+                for x in lines
+            ]
+        )
+        + "]"
+    )
+
+
+def _number(value: float) -> str:
+    if type(value) is float and math.isfinite(value):
+        return float.__repr__(value)  # what json.dumps writes for a finite float
+    return json.dumps(value)
 
 
 def _iso(when: datetime) -> str:

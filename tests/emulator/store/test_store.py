@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -21,6 +22,7 @@ from exolab.emulator.store import (
     StoreError,
     TranscriptLine,
 )
+from exolab.emulator.store.sqlite import transcript_json
 
 CLOCK = FixedClock(utc(2026, 11, 27, 9, 30))
 
@@ -254,3 +256,21 @@ def test_lookups_by_id_latest_sessions_and_folder_counts(store: Store) -> None:
     assert [s.id for s in store.sessions(last=2)] == [2, 3]
     assert [s.id for s in store.sessions(id=2)] == [2]
     assert store.sessions(id=7) == []
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-(10**6), 10**6)),
+            st.sampled_from(["C", "S"]),
+            st.text(),  # any code point: quotes, controls, non-ASCII, lone surrogates
+        ),
+        max_size=8,
+    )
+)
+def test_transcript_text_is_exactly_what_json_dumps_writes(
+    lines: list[tuple[float, str, str]],
+) -> None:
+    transcript = [TranscriptLine(t, d, line) for t, d, line in lines]  # type: ignore[arg-type]
+    expected = json.dumps([{"t": x.t, "dir": x.dir, "line": x.line} for x in transcript])
+    assert transcript_json(transcript) == expected
