@@ -2,9 +2,9 @@
 
 - ``Set-HostedConnectionFilterPolicy -Identity Default -IPBlockList …``: the tenant's own IP
   block list (https://learn.microsoft.com/powershell/module/exchangepowershell/set-hostedconnectionfilterpolicy).
-  Exchange Online has one connection filter policy, ``Default``; the list is given whole
-  (``@{Add=…}`` tables are refused, as in ``Set-MailUser``). ``-IPAllowList`` is not
-  modelled: the lab's MX has no allow list to skip.
+  Exchange Online has one connection filter policy, ``Default``; the list is given whole or
+  changed with ``@{Add=…}`` / ``@{Remove=…}``, the form the lab's own fix advice quotes.
+  ``-IPAllowList`` is not modelled: the lab's MX has no allow list to skip.
 - ``Set-HostedContentFilterPolicy -HighConfidenceSpamAction MoveToJmf|Quarantine``: where high
   confidence spam goes (https://learn.microsoft.com/powershell/module/exchangepowershell/set-hostedcontentfilterpolicy).
 - ``Set-AcceptedDomain -Identity contoso.com -DomainType Authoritative|InternalRelay``:
@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from exolab.emulator.admin.cmdlets import CmdletError, Command, Known, toml_value
 from exolab.emulator.tenant import Tenant
@@ -39,10 +40,7 @@ def _connection_filter(command: Command, tenant: Tenant) -> list[str]:
         raise CmdletError(f"{command.name} -IPBlockList: expected IP addresses or ranges")
     items = tuple(i.strip() for i in (value if isinstance(value, tuple) else (value,)) if i.strip())
     if any(i.startswith("@{") for i in items):
-        raise CmdletError(
-            f"{command.name} -IPBlockList: give the whole list (192.0.2.1,198.51.100.0/24); "
-            "the lab does not read @{Add=…} tables"
-        )
+        items = _table_change(command, ",".join(items), tenant.blocklist.ip_block_list)
     if tuple(i.lower() for i in items) == ("$null",):
         return ["Blocklist.IPBlockList=[]"]
     for item in items:
@@ -53,6 +51,24 @@ def _connection_filter(command: Command, tenant: Tenant) -> list[str]:
                 f"{command.name} -IPBlockList: {item!r} is not an IP or range"
             ) from None
     return [f"Blocklist.IPBlockList={toml_value(items)}"]
+
+
+_TABLE = re.compile(r"@\{\s*(?P<verb>Add|Remove)\s*=\s*(?P<values>[^{}]*?)\s*\}", re.IGNORECASE)
+
+
+def _table_change(command: Command, text: str, current: tuple[str, ...]) -> tuple[str, ...]:
+    """``@{Add="192.0.2.1"}`` / ``@{Remove="192.0.2.1"}``, the form Microsoft's pages use
+    for a multi-valued property: the current list with those entries added or taken away."""
+    match = _TABLE.fullmatch(text)
+    if match is None:
+        raise CmdletError(
+            f"{command.name} -IPBlockList: expected the whole list (192.0.2.1,198.51.100.0/24), "
+            '@{Add="192.0.2.1"} or @{Remove="192.0.2.1"}'
+        )
+    named = tuple(v.strip().strip("\"'") for v in match["values"].split(",") if v.strip())
+    if match["verb"].lower() == "remove":
+        return tuple(c for c in current if c not in named)
+    return (*current, *(n for n in named if n not in current))
 
 
 def _content_filter(command: Command, tenant: Tenant) -> list[str]:

@@ -145,7 +145,7 @@ def test_a_conditional_access_policy_is_switched_by_its_name() -> None:
         ("Set-Mailbox -Identity alice@contoso.com -Type Equipment", "Shared and Regular"),
         ("Remove-BlockedSenderAddress -Reason x", "-SenderAddress is required"),
         ("Set-HostedConnectionFilterPolicy -IPBlockList nonsense", "not an IP"),
-        ("Set-HostedConnectionFilterPolicy -IPBlockList @{Add='192.0.2.1'}", "whole list"),
+        ("Set-HostedConnectionFilterPolicy -IPBlockList @{Replace='192.0.2.1'}", "whole list"),
         ("Set-HostedConnectionFilterPolicy -Identity Other -IPBlockList 192.0.2.1", "one policy"),
         ("Set-HostedConnectionFilterPolicy -IPAllowList 192.0.2.1", "not modelled"),
         ("Set-HostedContentFilterPolicy -HighConfidenceSpamAction Delete", "MoveToJmf"),
@@ -163,3 +163,17 @@ def test_what_the_lab_cannot_honour_is_refused_by_name(command: str, says: str) 
     with pytest.raises(CmdletError) as refused:
         assignments(command, TENANT)
     assert says in str(refused.value)
+
+
+def test_the_ip_block_list_is_changed_with_add_and_remove_tables_as_the_fix_advice_says() -> None:
+    listed = _applied(['Blocklist.IPBlockList=["192.0.2.1", "198.51.100.7"]'])
+    removed = assignments(
+        'Set-HostedConnectionFilterPolicy -Identity Default -IPBlockList @{Remove="192.0.2.1"}',
+        listed,
+    )
+    assert removed == ['Blocklist.IPBlockList=["198.51.100.7"]']
+    added = assignments(
+        "Set-HostedConnectionFilterPolicy -IPBlockList @{Add='203.0.113.5'}", listed
+    )
+    assert added == ['Blocklist.IPBlockList=["192.0.2.1", "198.51.100.7", "203.0.113.5"]']
+    _applied(added, listed)
