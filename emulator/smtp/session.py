@@ -72,7 +72,10 @@ class SessionState:
     faults: list[dict[str, Any]] = field(default_factory=list)
     """The fault rules that fired in this session, in order (``emulator.smtp.faults``)."""
     secrets: set[str] = field(default_factory=set, repr=False)
-    """Credentials seen on this connection, cut out of every line recorded after them."""
+    """Credentials seen on this connection, cut out of every line recorded after them
+    (added through ``keep_secret`` only)."""
+    _longest_first: tuple[str, ...] = field(default=(), init=False, repr=False)
+    """``secrets``, longest first, sorted when one is added rather than for every line."""
 
     def facts(self, tenant: Tenant) -> SessionFacts:
         return SessionFacts(
@@ -98,10 +101,11 @@ class SessionState:
     def keep_secret(self, *values: str | None) -> None:
         """Never record ``values`` from now on (an AUTH answer, a decoded password)."""
         self.secrets.update(v for v in values if v and len(v) >= SHORTEST_SECRET)
+        self._longest_first = tuple(sorted(self.secrets, key=len, reverse=True))
 
     def scrub(self, text: str) -> str:
         """``text`` with every credential this session has seen replaced by ``<redacted>``."""
-        for secret in sorted(self.secrets, key=len, reverse=True):
+        for secret in self._longest_first:
             if secret in text:
                 text = text.replace(secret, REDACTED)
         return text
