@@ -6,19 +6,19 @@ the profile's header set and encodings: Subject as RFC 2047 encoded words in
 UTF-8 or ISO-2022-JP, attachment names as RFC 2231 or RFC 2047, Message-ID
 from the seeded RNG and Date from the injected clock.
 
-The same job, profile, seed and second give the same bytes, so a process
-that sends many of them (the scenario runner, a fleet) keeps the last few
-small messages instead of drawing and encoding the pages again.
+The same job, seed and second give the same pages, so a process that
+sends many scans (the scenario runner, a fleet) keeps the last few small
+ones, drawn and base64-encoded, instead of making them again.
 """
 
 from __future__ import annotations
 
 import random
 import re
+from base64 import encodebytes
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email import policy
-from email.encoders import encode_base64
 from email.header import Header
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
@@ -32,14 +32,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from exolab.devices._validation import from_validation_error
 from exolab.devices.clock import Clock
 from exolab.devices.errors import JobError
-from exolab.devices.pages import ScanFile, render
+from exolab.devices.pages import PageFormat, ScanFile, render
 from exolab.devices.profile import Encoding, Profile
 
 SIZE_UNITS = {"": 1, "B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMG]?B?)\s*$", re.IGNORECASE)
 MAX_SIZE = 1024**3
-CACHED_MESSAGE_BYTES = 2 * 1024**2
-"""Messages whose attachments should stay under this are kept for reuse (at most a few)."""
+CACHED_SCAN_BYTES = 2 * 1024**2
+"""Scans expected to stay under this are kept for reuse (the last few per process)."""
+PAGELESS_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+"""What stands for the date of pages that carry none (JPEG and TIFF)."""
 TEXT_PAGE_BYTES = 400 * 1024
 """About what one text page weighs as PDF, JPEG or TIFF (for the estimate above)."""
 WIRE_POLICY = policy.compat32.clone(linesep="\r\n")
@@ -96,10 +98,10 @@ def _message_id(rng: random.Random, hostname: str, sender: str) -> str:
     return f"<{rng.getrandbits(64):016x}.{hostname}@{domain}>"
 
 
-def _attachment(file: ScanFile, name: str, enc: Encoding) -> MIMEBase:
+def _attachment(file: ScanFile, encoded: str, name: str, enc: Encoding) -> MIMEBase:
     part = MIMEBase(file.maintype, file.subtype)
-    part.set_payload(file.data)
-    encode_base64(part)
+    part.set_payload(encoded)  # what email.encoders.encode_base64 leaves
+    part["Content-Transfer-Encoding"] = "base64"
     if name.isascii():
         part.set_param("name", name)
         part.add_header("Content-Disposition", "attachment", filename=name)
@@ -135,69 +137,11 @@ def build_message(
     rng: random.Random,
 ) -> bytes:
     """The message bytes (CRLF line endings) a device with this profile sends."""
-    # what the bytes depend on: the pages' date to the second (PDF only), the Date header
     pages_now = clock.now()
-    date = format_datetime(clock.now())
-    page_date = _to_the_second(pages_now) if job.format == "pdf" else None
-    parts = (
-        job,
-        profile.encoding,
-        profile.greeting.hostname,
-        tuple(profile.headers.items()),
-        header_from,
-        tuple(recipients),
-        page_date,
-        date,
-    )
-    if _estimated_bytes(job) > CACHED_MESSAGE_BYTES:
-        return _compose(*parts, rng)
-    message, state = _composed(*parts, rng.getstate())
-    rng.setstate(state)  # the caller's generator ends where composing would have left it
-    return message
-
-
-def _to_the_second(when: datetime) -> datetime:
-    """The PDF's dates carry whole seconds in UTC: what the page bytes depend on."""
-    return when.astimezone(UTC).replace(microsecond=0)
-
-
-def _estimated_bytes(job: Job) -> int:
-    return job.size if job.size is not None else job.pages * TEXT_PAGE_BYTES
-
-
-@lru_cache(maxsize=8)
-def _composed(
-    job: Job,
-    enc: Encoding,
-    hostname: str,
-    headers: tuple[tuple[str, str], ...],
-    header_from: str,
-    recipients: tuple[str, ...],
-    page_date: datetime | None,
-    date: str,
-    state: tuple[Any, ...],
-) -> tuple[bytes, tuple[Any, ...]]:
-    """``_compose`` for a generator in ``state``: the bytes and the generator's state after."""
-    rng = random.Random()
-    rng.setstate(state)
-    message = _compose(job, enc, hostname, headers, header_from, recipients, page_date, date, rng)
-    return message, rng.getstate()
-
-
-def _compose(
-    job: Job,
-    enc: Encoding,
-    hostname: str,
-    headers: tuple[tuple[str, str], ...],
-    header_from: str,
-    recipients: tuple[str, ...],
-    page_date: datetime | None,
-    date: str,
-    rng: random.Random,
-) -> bytes:
-    files = render(
-        job.format, job.pages, job.size, rng, page_date or datetime(2000, 1, 1, tzinfo=UTC)
-    )
+    # the pages' bytes depend on the date to the second, and only in a PDF
+    page_date = _to_the_second(pages_now) if job.format == "pdf" else PAGELESS_DATE
+    files = _scan_files(job, page_date, rng)
+    enc = profile.encoding
     msg = MIMEMultipart()
     msg.set_boundary(f"=_exolab_{rng.getrandbits(64):016x}")  # seeded, not email's own random
     if header_from:  # a firmware quirk may leave From out altogether
@@ -207,15 +151,53 @@ def _compose(
     if not job.subject.isascii():
         subject = Header(job.subject, enc.subject_charset)
     msg["Subject"] = subject  # type: ignore[assignment]  # compat32 accepts Header objects
-    msg["Date"] = date
-    msg["Message-ID"] = _message_id(rng, hostname, header_from)
-    for name, value in headers:
+    msg["Date"] = format_datetime(clock.now())
+    msg["Message-ID"] = _message_id(rng, profile.greeting.hostname, header_from)
+    for name, value in profile.headers.items():
         msg[name] = value
     msg.attach(MIMEText(job.body, "plain", enc.body_charset))
-    for file, name in zip(files, file_names(job, files), strict=True):
-        msg.attach(_attachment(file, name, enc))
-    del files
+    scans = [file for file, _ in files]
+    for (file, encoded), name in zip(files, file_names(job, scans), strict=True):
+        msg.attach(_attachment(file, encoded, name, enc))
+    del files, scans
     return msg.as_bytes(policy=WIRE_POLICY)
+
+
+def _to_the_second(when: datetime) -> datetime:
+    """A PDF's dates carry whole seconds in UTC."""
+    return when.astimezone(UTC).replace(microsecond=0)
+
+
+Scan = tuple[ScanFile, str]
+"""An attachment's file and its base64 text."""
+
+
+def _scan_files(job: Job, page_date: datetime, rng: random.Random) -> list[Scan]:
+    """The job's files drawn with ``rng``; small ones come from the few kept per process."""
+    estimate = job.size if job.size is not None else job.pages * TEXT_PAGE_BYTES
+    if estimate > CACHED_SCAN_BYTES:
+        return _draw(job.format, job.pages, job.size, page_date, rng)
+    files, state = _drawn(job.format, job.pages, job.size, page_date, rng.getstate())
+    rng.setstate(state)  # the caller's generator ends where drawing would have left it
+    return list(files)
+
+
+@lru_cache(maxsize=8)
+def _drawn(
+    fmt: PageFormat, pages: int, size: int | None, page_date: datetime, state: tuple[Any, ...]
+) -> tuple[tuple[Scan, ...], tuple[Any, ...]]:
+    """``_draw`` from a generator in ``state``: the files and the generator's state after."""
+    rng = random.Random()
+    rng.setstate(state)
+    files = _draw(fmt, pages, size, page_date, rng)
+    return tuple(files), rng.getstate()
+
+
+def _draw(
+    fmt: PageFormat, pages: int, size: int | None, page_date: datetime, rng: random.Random
+) -> list[Scan]:
+    files = render(fmt, pages, size, rng, page_date)
+    return [(f, encodebytes(f.data).decode("ascii")) for f in files]
 
 
 def attachment_bytes(job: Job) -> int | None:

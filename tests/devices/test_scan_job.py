@@ -168,47 +168,43 @@ def test_sloppy_from_header_quirk_leaves_from_out_or_bare(
     assert msg.get_all("From") in (None, [from_field])
 
 
-def test_a_repeated_small_job_is_composed_once_and_gives_the_same_bytes_and_generator() -> None:
+def test_a_repeated_small_scan_is_drawn_once_with_the_same_bytes_and_generator() -> None:
     from datetime import timedelta
 
     from exolab.devices import job as job_module
 
     job = Job(subject="cache probe", pages=2)
-    prof = profile()
     fresh = random.Random(11)
-    expected = job_module._compose(
-        job,
-        prof.encoding,
-        prof.greeting.hostname,
-        tuple(prof.headers.items()),
-        "scanner@contoso.com",
-        ("alice@contoso.com",),
-        CLOCK.now(),
-        "Sun, 01 Mar 2026 09:55:00 +0000",
-        fresh,
-    )
-    before = job_module._composed.cache_info()
+    pages = job_module._draw(job.format, job.pages, job.size, CLOCK.now(), fresh)
+    fresh.getrandbits(128)  # the boundary and the Message-ID, drawn after the pages
+    before = job_module._drawn.cache_info()
     seen = []
-    for fraction in (0.1, 0.7):  # a running device clock: same second, other microseconds
-        rng = random.Random(11)
+    for fraction, sender in ((0.1, "scanner@contoso.com"), (0.7, "other@contoso.com")):
+        rng = random.Random(11)  # a running device clock: same second, other microseconds
         raw = build_message(
             job,
-            prof,
-            header_from="scanner@contoso.com",
+            profile(),
+            header_from=sender,
             recipients=["alice@contoso.com"],
             clock=FrozenClock(CLOCK.now() + timedelta(seconds=fraction)),
             rng=rng,
         )
-        seen.append((raw, rng.getstate()))
-    assert seen[0] == seen[1] == (expected, fresh.getstate())
-    after = job_module._composed.cache_info()
+        seen.append((_attachments(raw), rng.getrandbits(64)))
+    assert seen[0] == seen[1] == ([pages[0][0].data], fresh.getrandbits(64))
+    after = job_module._drawn.cache_info()
     assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
 
 
-def test_a_large_job_is_not_kept() -> None:
+def _attachments(raw: bytes) -> list[bytes]:
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    return [part.get_content() for part in msg.iter_attachments()]
+
+
+def test_a_large_scan_is_not_kept() -> None:
     from exolab.devices import job as job_module
 
-    before = job_module._composed.cache_info()
-    build(Job(size=job_module.CACHED_MESSAGE_BYTES + 1, format="jpeg"))
-    after = job_module._composed.cache_info()
+    before = job_module._drawn.cache_info()
+    build(Job(size=job_module.CACHED_SCAN_BYTES + 1, format="jpeg"))
+    after = job_module._drawn.cache_info()
     assert (after.hits, after.misses) == (before.hits, before.misses)
