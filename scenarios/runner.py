@@ -74,7 +74,7 @@ async def run_scenario(item: ScenarioFile, options: RunOptions = RunOptions()) -
     scenario = item.scenario
     started = time.perf_counter()
     try:
-        observation, public_ip = await _observe(item, options)
+        observation, public_ip, tenant = await _observe(item, options)
     except Exception as exc:  # a broken lab or device is this scenario's error, not the run's
         return _result(
             item,
@@ -94,17 +94,11 @@ async def run_scenario(item: ScenarioFile, options: RunOptions = RunOptions()) -
         failing_step=failing_step(attempt) if attempt else None,
         extra={
             "public_ip": public_ip,
-            "context": _context(item, options, public_ip, attempt.tls_version if attempt else None),
+            "context": message_context(
+                scenario, tenant, public_ip, (attempt.tls_version if attempt else None) or ""
+            ),
         },
     )
-
-
-def _context(
-    item: ScenarioFile, options: RunOptions, public_ip: str, tls_version: str | None
-) -> dict[str, str]:
-    """What the report's and the explanation's placeholders say for this run."""
-    tenant = build_tenant(item.scenario, str(item.path), list(options.extra_overrides))
-    return message_context(item.scenario, tenant, public_ip, tls_version or "")
 
 
 def _planned_context(item: ScenarioFile, options: RunOptions) -> dict[str, str]:
@@ -133,7 +127,8 @@ def _result(item: ScenarioFile, started: float, **fields: Any) -> ScenarioResult
     )
 
 
-async def _observe(item: ScenarioFile, options: RunOptions) -> tuple[Observation, str]:
+async def _observe(item: ScenarioFile, options: RunOptions) -> tuple[Observation, str, Tenant]:
+    """What the device and the lab saw, the site's public IP, and the tenant (frozen) it ran."""
     from exolab.emulator.server import (
         Lab,  # the composition root; imported late to keep loading light
     )
@@ -164,7 +159,7 @@ async def _observe(item: ScenarioFile, options: RunOptions) -> tuple[Observation
     source_ip = site_source(tenant, scenario.device.site)
     public_ip = tenant.public_ip_for(source_ip) if source_ip else tenant.lab.default_public_ip
     attempts = tuple(_attempt(r) for r in results)
-    return Observation(attempts, stored, sessions), public_ip
+    return Observation(attempts, stored, sessions), public_ip, tenant
 
 
 def lab_services(tenant: Tenant) -> list[Any]:
