@@ -498,24 +498,18 @@ def transcript_json(lines: Sequence[TranscriptLine]) -> str:
     Encoding the transcripts was the largest share of the writer thread's
     Python work (which holds the GIL the event loop needs): a dict per line
     for ``json.dumps`` to walk. The text is identical, so every reader of
-    the column, old or new, reads the same thing.
+    the column, old or new, reads the same thing. Times are finite floats
+    (``repr`` is what ``json.dumps`` writes for them); anything else takes
+    ``json.dumps`` itself.
     """
-    return (
-        "["
-        + ", ".join(
-            [
-                f'{{"t": {_number(x.t)}, "dir": {_quote(x.dir)}, "line": {_quote(x.line)}}}'
-                for x in lines
-            ]
-        )
-        + "]"
+    times = [x.t for x in lines]
+    if set(map(type, times)) - {float} or not all(map(math.isfinite, times)):
+        return json.dumps([{"t": x.t, "dir": x.dir, "line": x.line} for x in lines])
+    quote, number = _quote, float.__repr__
+    text = ", ".join(
+        [f'{{"t": {number(x.t)}, "dir": {quote(x.dir)}, "line": {quote(x.line)}}}' for x in lines]
     )
-
-
-def _number(value: float) -> str:
-    if type(value) is float and math.isfinite(value):
-        return float.__repr__(value)  # what json.dumps writes for a finite float
-    return json.dumps(value)
+    return f"[{text}]"
 
 
 def _iso(when: datetime) -> str:
