@@ -470,10 +470,6 @@ def _run_in_processes(
     )
     tasks: multiprocessing.Queue[int | None] = context.Queue()
     done: multiprocessing.Queue[tuple[int, ScenarioResult]] = context.Queue()
-    for index in sorted(range(len(items)), key=lambda i: -_weight(items[i])):
-        tasks.put(index)
-    for _ in range(workers * lanes):
-        tasks.put(None)
     procs = [
         context.Process(
             target=_worker, args=(list(items), worker_options, tasks, done), daemon=True
@@ -481,7 +477,11 @@ def _run_in_processes(
         for _ in range(workers)
     ]
     for proc in procs:
-        proc.start()
+        proc.start()  # before the first put: the queue's feeder thread starts after the forks
+    for index in sorted(range(len(items)), key=lambda i: -_weight(items[i])):
+        tasks.put(index)
+    for _ in range(workers * lanes):
+        tasks.put(None)  # one stop for each lane
     release = _InOrder(len(items), on_result)
     try:
         for index, result in _collect(done, len(items), procs):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 from typing import Any
 
 from exolab.scenarios.loader import find_scenario
 from exolab.scenarios.result import ScenarioResult
-from exolab.scenarios.runner import RunOptions, run_catalog
+from exolab.scenarios.runner import RunOptions, _collect, _lost, run_catalog
 
 HANDFUL = (
     "tenant-disabled",
@@ -64,3 +66,14 @@ def test_worker_processes_give_the_sequential_results_in_the_same_order() -> Non
     assert seen[1] == seen[2] == list(HANDFUL)  # progress, too, comes in catalog order
     assert [_what_was_seen(r) for r in runs[2]] == [_what_was_seen(r) for r in runs[1]]
     assert all(r.passed for r in runs[2])
+
+
+def test_results_stop_coming_when_no_worker_is_left_and_the_missing_become_errors() -> None:
+    context = multiprocessing.get_context("fork")
+    done: multiprocessing.Queue[tuple[int, ScenarioResult]] = context.Queue()
+    dead = context.Process(target=os._exit, args=(9,))  # killed, as by the OOM killer
+    dead.start()
+    dead.join()
+    assert list(_collect(done, 3, [dead])) == []
+    lost = _lost(find_scenario("plain-only"))
+    assert lost.status == "error" and lost.error == "its worker process died"
