@@ -7,7 +7,7 @@ import errno
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,8 @@ import pytest
 from exolab.emulator.clock import FixedClock, utc
 from exolab.emulator.store import Placement, SessionRecord, Store, StoreFull
 from exolab.emulator.store.errors import classify
+from exolab.emulator.store.group import BatchOutcome, GroupCommitter
+from exolab.emulator.store.model import Delivery
 
 CLOCK = FixedClock(utc(2026, 11, 27, 9, 30))
 INBOX = (Placement("alice@contoso.com", "Inbox", recipients=("alice@contoso.com",)),)
@@ -112,3 +114,25 @@ def test_enospc_and_sqlite_full_are_store_full_and_other_errors_stay_themselves(
     assert isinstance(classify(full.value), StoreFull)
     other = OSError(errno.EACCES, "denied")
     assert classify(other) is other
+
+
+async def test_a_writer_that_breaks_answers_its_batch_and_the_next_batch_still_commits() -> None:
+    outcomes: list[BatchOutcome | Exception] = [
+        sqlite3.OperationalError("disk I/O error"),
+        BatchOutcome([[7]], []),
+    ]
+    closed: list[bool] = []
+
+    def write(deliveries: Sequence[Delivery], sessions: Sequence[SessionRecord]) -> BatchOutcome:
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    committer = GroupCommitter(write, lambda: closed.append(True))
+    delivery = Delivery(1, "a@contoso.com", b"x\r\n", INBOX, "", CLOCK.now())
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+        await committer.deliver(delivery)
+    assert await committer.deliver(delivery) == [7]
+    assert committer.close() == [] and closed == [True]
+    assert not committer._thread.is_alive()
