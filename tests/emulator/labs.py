@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import smtplib
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 
 from exolab.emulator.clock import FixedClock
@@ -17,6 +19,17 @@ from tests.lab_date import suite_lab_date
 
 LabFactory = Callable[..., Awaitable[Lab]]
 TEST_TIME = suite_lab_date()
+
+
+@contextlib.contextmanager
+def submission_client(lab: Lab) -> Iterator[smtplib.SMTP]:
+    """smtplib on the lab's smtp.office365.com:587, after STARTTLS with the lab's CA."""
+    host, port = lab.endpoint("smtp.office365.com", 587)
+    context = ssl.create_default_context(cafile=str(lab.context.ca.pem_path))
+    context.check_hostname = False
+    with smtplib.SMTP(host, port, timeout=10) as client:
+        client.starttls(context=context)
+        yield client
 
 
 def make_tenant(*pairs: str) -> Tenant:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import smtplib
-import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -54,11 +53,7 @@ async def post_settings(lab: Lab, items: list[str]) -> None:
 
 def send_as_bob(lab: Lab) -> tuple[int, bytes]:
     """scanner signs in and sends as bob: the MAIL FROM reply (or the AUTH refusal)."""
-    host, port = lab.endpoint("smtp.office365.com", 587)
-    context = ssl.create_default_context(cafile=str(lab.context.ca.pem_path))
-    context.check_hostname = False
-    with smtplib.SMTP(host, port, timeout=10) as client:
-        client.starttls(context=context)
+    with labs.submission_client(lab) as client:
         try:
             client.login("scanner@contoso.com", "Scan-2-Mail!")
         except smtplib.SMTPAuthenticationError as refused:
@@ -108,11 +103,7 @@ async def test_null_makes_the_mailbox_follow_the_organization_again(lab: Lab) ->
 
 def mail_from_scanner(lab: Lab) -> tuple[int, bytes]:
     """scanner signs in and sends as itself: the MAIL FROM reply."""
-    host, port = lab.endpoint("smtp.office365.com", 587)
-    context = ssl.create_default_context(cafile=str(lab.context.ca.pem_path))
-    context.check_hostname = False
-    with smtplib.SMTP(host, port, timeout=10) as client:
-        client.starttls(context=context)
+    with labs.submission_client(lab) as client:
         client.login("scanner@contoso.com", "Scan-2-Mail!")
         code, text = client.mail("scanner@contoso.com")
         client.rset()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import smtplib
-import ssl
 from typing import Any
 
 import aiohttp
@@ -13,7 +12,7 @@ import pytest
 
 from exolab.emulator.clock import utc
 from exolab.emulator.server import Lab
-from tests.emulator.labs import sessions_recorded
+from tests.emulator.labs import sessions_recorded, submission_client
 
 
 @pytest.fixture
@@ -37,11 +36,7 @@ async def _call(lab: Lab, method: str, path: str, body: Any = None) -> tuple[int
 
 def _login(lab: Lab) -> bytes:
     """One AUTH LOGIN as a device does it; the reply's text (or b'' when accepted)."""
-    host, port = lab.endpoint("smtp.office365.com", 587)
-    context = ssl.create_default_context(cafile=str(lab.context.ca.pem_path))
-    context.check_hostname = False
-    with smtplib.SMTP(host, port, timeout=10) as client:
-        client.starttls(context=context)
+    with submission_client(lab) as client:
         try:
             client.login("alice@contoso.com", "Alice-Pass-1")
         except smtplib.SMTPAuthenticationError as refused:
@@ -138,11 +133,7 @@ SCAN = b"From: scanner@contoso.com\r\nTo: alice@contoso.com\r\nSubject: scan\r\n
 
 def _send_scan(lab: Lab) -> int:
     """The scan mailbox (SMTP AUTH on) sends one message; the end-of-data reply code."""
-    host, port = lab.endpoint("smtp.office365.com", 587)
-    context = ssl.create_default_context(cafile=str(lab.context.ca.pem_path))
-    context.check_hostname = False
-    with smtplib.SMTP(host, port, timeout=10) as client:
-        client.starttls(context=context)
+    with submission_client(lab) as client:
         client.login("scanner@contoso.com", "Scan-2-Mail!")
         try:
             client.sendmail("scanner@contoso.com", ["alice@contoso.com"], SCAN)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import smtplib
-import ssl
 from collections.abc import AsyncIterator
 from email.header import Header
 from email.message import EmailMessage
@@ -22,7 +21,7 @@ from exolab.emulator.server import Lab
 from exolab.emulator.store.views import session_json
 from exolab.emulator.tenant import load_default_tenant
 from exolab.scenarios.live import LiveExplainer
-from tests.emulator.labs import sessions_recorded
+from tests.emulator.labs import sessions_recorded, submission_client
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -60,11 +59,7 @@ async def open_console(browser: Browser, lab: Lab, lang: str) -> Page:
 
 def login(lab: Lab, message: bytes | None = None) -> int:
     """alice's device: STARTTLS, AUTH LOGIN, and optionally one message; the AUTH reply code."""
-    host, port = lab.endpoint("smtp.office365.com", 587)
-    context = ssl.create_default_context(cafile=str(lab.context.ca.pem_path))
-    context.check_hostname = False
-    with smtplib.SMTP(host, port, timeout=10) as client:
-        client.starttls(context=context)
+    with submission_client(lab) as client:
         try:
             client.login("alice@contoso.com", "Alice-Pass-1")
         except smtplib.SMTPAuthenticationError as refused:
@@ -138,11 +133,7 @@ SCAN = b"From: scanner@contoso.com\r\nTo: alice@contoso.com\r\nSubject: scan\r\n
 
 def scan(lab: Lab) -> int:
     """The scan mailbox (SMTP AUTH on) sends one message; the end-of-data reply code."""
-    host, port = lab.endpoint("smtp.office365.com", 587)
-    context = ssl.create_default_context(cafile=str(lab.context.ca.pem_path))
-    context.check_hostname = False
-    with smtplib.SMTP(host, port, timeout=10) as client:
-        client.starttls(context=context)
+    with submission_client(lab) as client:
         client.login("scanner@contoso.com", "Scan-2-Mail!")
         try:
             client.sendmail("scanner@contoso.com", ["alice@contoso.com"], SCAN)
