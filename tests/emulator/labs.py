@@ -32,6 +32,20 @@ def submission_client(lab: Lab) -> Iterator[smtplib.SMTP]:
         yield client
 
 
+SCAN = b"From: scanner@contoso.com\r\nTo: alice@contoso.com\r\nSubject: scan\r\n\r\npage\r\n"
+
+
+def scanner_sends_one(lab: Lab) -> int:
+    """The scan mailbox (SMTP AUTH on) sends one message; the end-of-data reply code."""
+    with submission_client(lab) as client:
+        client.login("scanner@contoso.com", "Scan-2-Mail!")
+        try:
+            client.sendmail("scanner@contoso.com", ["alice@contoso.com"], SCAN)
+        except smtplib.SMTPDataError as refused:
+            return int(refused.smtp_code)
+    return 250
+
+
 def make_tenant(*pairs: str) -> Tenant:
     """The demo tenant with ``Key=Value`` overrides."""
     return load_default_tenant([parse_assignment(p) for p in pairs])

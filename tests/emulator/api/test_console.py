@@ -12,7 +12,7 @@ import pytest
 
 from exolab.emulator.clock import utc
 from exolab.emulator.server import Lab
-from tests.emulator.labs import sessions_recorded, submission_client
+from tests.emulator.labs import scanner_sends_one, sessions_recorded, submission_client
 
 
 @pytest.fixture
@@ -128,20 +128,6 @@ async def test_console_writes_need_the_token_and_the_page_carries_no_data(lab: L
         assert "contoso" not in page and '<script src="/console/console.js"' in page
 
 
-SCAN = b"From: scanner@contoso.com\r\nTo: alice@contoso.com\r\nSubject: scan\r\n\r\npage\r\n"
-
-
-def _send_scan(lab: Lab) -> int:
-    """The scan mailbox (SMTP AUTH on) sends one message; the end-of-data reply code."""
-    with submission_client(lab) as client:
-        client.login("scanner@contoso.com", "Scan-2-Mail!")
-        try:
-            client.sendmail("scanner@contoso.com", ["alice@contoso.com"], SCAN)
-        except smtplib.SMTPDataError as refused:
-            return int(refused.smtp_code)
-    return 250
-
-
 async def test_a_fault_that_fired_is_on_the_session_event_and_the_rules_are_listed(
     lab: Lab,
 ) -> None:
@@ -153,7 +139,7 @@ async def test_a_fault_that_fired_is_on_the_session_event_and_the_rules_are_list
         assert status == 200
         listed = await asyncio.wait_for(_next_event(stream.content, "faults"), 30)
         assert [r["Name"] for r in listed["rules"]] == ["busy"]
-        assert await asyncio.to_thread(_send_scan, lab) == 451
+        assert await asyncio.to_thread(scanner_sends_one, lab) == 451
         event = await asyncio.wait_for(_next_event(stream.content, "session"), 30)
     (fired,) = event["faults"]
     assert (fired["name"], fired["stage"], fired["action"], fired["reply"], fired["nth"]) == (

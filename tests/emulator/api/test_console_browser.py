@@ -21,7 +21,7 @@ from exolab.emulator.server import Lab
 from exolab.emulator.store.views import session_json
 from exolab.emulator.tenant import load_default_tenant
 from exolab.scenarios.live import LiveExplainer
-from tests.emulator.labs import sessions_recorded, submission_client
+from tests.emulator.labs import scanner_sends_one, sessions_recorded, submission_client
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -128,20 +128,6 @@ async def test_a_japanese_subject_reads_as_sent(browser: Browser, lab: Lab) -> N
     await expect(page.locator("#detail-body .message-subject")).to_have_text(SUBJECT, timeout=WAIT)
 
 
-SCAN = b"From: scanner@contoso.com\r\nTo: alice@contoso.com\r\nSubject: scan\r\n\r\npage\r\n"
-
-
-def scan(lab: Lab) -> int:
-    """The scan mailbox (SMTP AUTH on) sends one message; the end-of-data reply code."""
-    with submission_client(lab) as client:
-        client.login("scanner@contoso.com", "Scan-2-Mail!")
-        try:
-            client.sendmail("scanner@contoso.com", ["alice@contoso.com"], SCAN)
-        except smtplib.SMTPDataError as refused:
-            return int(refused.smtp_code)
-    return 250
-
-
 async def test_a_fault_that_fired_shows_on_the_session_in_japanese(
     browser: Browser, lab: Lab
 ) -> None:
@@ -156,7 +142,7 @@ async def test_a_fault_that_fired_shows_on_the_session_in_japanese(
     assert answer.status == 200
     listed = page.locator('#fault-rules .fault-rule[data-name="busy"]')
     await expect(listed).to_contain_text("Reply=4.7.500", timeout=WAIT)
-    assert await asyncio.to_thread(scan, lab) == 451
+    assert await asyncio.to_thread(scanner_sends_one, lab) == 451
     fault = page.locator("#sessions li.session .fault")
     await expect(fault).to_have_text("障害 busy: 応答 4.7.500 段階 eod (発生 1)", timeout=WAIT)
     await page.locator("#sessions li.session").click()
@@ -171,7 +157,7 @@ async def test_a_fault_that_fired_shows_on_the_session_in_japanese(
 
 async def test_the_smtp_auth_clients_report_lists_the_sender(browser: Browser, lab: Lab) -> None:
     page = await open_console(browser, lab, "ja")
-    assert await asyncio.to_thread(scan, lab) == 250
+    assert await asyncio.to_thread(scanner_sends_one, lab) == 250
     row = page.locator('#auth-report tr[data-sender="scanner@contoso.com"]')
     await expect(row).to_contain_text("Basic", timeout=WAIT)
     await expect(page.locator("#report h2")).to_have_text("SMTP AUTH クライアント レポート")
