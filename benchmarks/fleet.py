@@ -18,42 +18,20 @@ import base64
 import ssl
 import time
 from collections.abc import Sequence
-from multiprocessing.connection import Connection
 
 from benchmarks.harness import (
     expect,
     memory_kib,
     message,
-    quiet,
-    serve_until_stopped,
     server_process,
 )
 from benchmarks.record import FIGURES, Figure
-from benchmarks.submission import LIMITS, PASSWORD, RECIPIENT, USER
+from benchmarks.submission import PASSWORD, RECIPIENT, USER, serve_submission_lab
 
 TARGET_MIB = 200
 SOURCES = tuple(f"127.20.0.{n}" for n in range(10, 18))
 OPENING = 64
 """Sessions in their opening (connect, TLS handshake, AUTH) at once: a fleet powering up."""
-
-
-def _serve_lab(conn: Connection, data_dir: str) -> None:
-    quiet()
-
-    async def main() -> None:
-        from exolab.emulator.lab import PortPlan
-        from exolab.emulator.server import Lab
-        from exolab.emulator.smtp.submission import SubmissionService
-        from exolab.emulator.tenant import load_default_tenant, parse_assignment
-
-        tenant = load_default_tenant([parse_assignment(p) for p in LIMITS])
-        lab = await Lab.start(
-            tenant, data_dir, ports=PortPlan(ephemeral=True), services=[SubmissionService()]
-        )
-        await serve_until_stopped(conn, lab.endpoint("smtp.office365.com", 587))
-        await lab.stop()
-
-    asyncio.run(main())
 
 
 async def _fleet(address: str, port: int, devices: int, pid: int) -> tuple[int, int, str, float]:
@@ -130,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--devices", type=int, default=1000)
     args = parser.parse_args(argv)
     print(f"fleet: {args.devices} TLS submission sessions held at once, each sends a 10 KB scan")
-    with server_process("fleet-lab", _serve_lab) as lab_at:
+    with server_process("fleet-lab", serve_submission_lab) as lab_at:
         idle, _ = memory_kib(lab_at.pid)
         failures, rss, first, seconds = asyncio.run(
             _fleet(lab_at[0], lab_at[1], args.devices, lab_at.pid)

@@ -49,7 +49,8 @@ LIMITS = (
 # -- the servers (each in its own process) ---------------------------------------------
 
 
-def _serve_lab(conn: Connection, data_dir: str) -> None:
+def serve_submission_lab(conn: Connection, data_dir: str) -> None:
+    """The lab with only its submission front end (the fleet benchmark serves the same)."""
     quiet()
 
     async def main() -> None:
@@ -140,7 +141,7 @@ def case(label: str, sessions: int, concurrency: int, size: int, rounds: int) ->
     body = message(USER, RECIPIENT, size)
     with (
         server_process("submission-sink", _serve_sink) as sink_at,
-        server_process("submission-lab", _serve_lab) as lab_at,
+        server_process("submission-lab", serve_submission_lab) as lab_at,
     ):
         sink, lab = alternate(
             session_to(*sink_at, body), session_to(*lab_at, body), sessions, concurrency, rounds
