@@ -255,8 +255,7 @@ async def _attempt(run: _Run, mode: SecurityMode) -> DeviceResult:
     sni = server_hostname(tls, typed, typed if tls.sends_sni and not is_ip_literal(typed) else None)
     where = f"{run.address}:{run.port}" + (f" from {run.source}" if run.source else "")
     run.transcript.add("*", f"connect {where}" + (" (implicit TLS)" if mode == "implicit" else ""))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setblocking(False)
+    sock = tcp_socket()
     try:
         if run.source:
             sock.bind((run.source, 0))
@@ -306,6 +305,18 @@ async def _attempt(run: _Run, mode: SecurityMode) -> DeviceResult:
     finally:
         await _close(writer, result, tls_broken=run.tls_broken)
     return result
+
+
+def tcp_socket() -> socket.socket:
+    """A non-blocking TCP socket for one session.
+
+    IPPROTO_TCP is named, not left 0: asyncio turns Nagle off (TCP_NODELAY) only on
+    sockets whose protocol number says TCP, and with Nagle on the device's pipelined
+    commands could wait a delayed ACK behind its own earlier line.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setblocking(False)
+    return sock
 
 
 async def _close(

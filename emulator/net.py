@@ -95,8 +95,16 @@ def bind_socket(
             transport,
             show_transport=show_transport,
         ) from None
-    kind = socket.SOCK_STREAM if transport == "tcp" else socket.SOCK_DGRAM
-    sock = socket.socket(family, kind)
+    kind, proto = (
+        (socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        if transport == "tcp"
+        else (socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    )
+    # The protocol is named, not left 0: asyncio turns Nagle off (TCP_NODELAY) only on
+    # sockets whose proto says TCP, and an accepted socket inherits its listener's.
+    # With Nagle on, a pipelined client waited a delayed ACK (about 40 ms) for the
+    # second of two replies sent back to back.
+    sock = socket.socket(family, kind, proto)
     try:
         if transport == "tcp":
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

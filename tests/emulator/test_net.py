@@ -56,3 +56,24 @@ async def test_a_server_keeps_the_backlog_a_thousand_devices_need() -> None:
     finally:
         server.close()
         await server.wait_closed()
+
+
+async def test_accepted_connections_send_small_replies_at_once() -> None:
+    """Nagle off (TCP_NODELAY) on every accepted socket: asyncio sets it only when the
+    listener's protocol number says TCP, and without it a pipelining client waited a
+    delayed ACK for the second of two back-to-back replies."""
+    accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    class Probe(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            sock = transport.get_extra_info("socket")
+            accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    server = await listen_tcp(Probe, "SMTP", "test", "127.0.0.1", 0)
+    try:
+        _, writer = await asyncio.open_connection("127.0.0.1", server_port(server))
+        assert await asyncio.wait_for(accepted, 5) != 0
+        writer.close()
+    finally:
+        server.close()
+        await server.wait_closed()
