@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import multiprocessing
+import os
 import queue
 import tempfile
 import time
@@ -191,7 +192,9 @@ class _data_dir:
             path = self._keep / self._name
             path.mkdir(parents=True, exist_ok=True)
         else:
-            self._tmp = tempfile.TemporaryDirectory(prefix=f"exolab-{self._name}-")
+            self._tmp = tempfile.TemporaryDirectory(
+                prefix=f"exolab-{self._name}-", dir=scratch_root()
+            )
             path = Path(self._tmp.name)
         _seed_keys(path)
         return path
@@ -199,6 +202,30 @@ class _data_dir:
     def __exit__(self, *exc: object) -> None:
         if self._tmp is not None:
             self._tmp.cleanup()
+
+
+MEMORY_SCRATCH = Path("/dev/shm")
+SCRATCH_ROOM = 2 << 30
+"""Free bytes the memory file system must have before a run puts its scratch labs there."""
+
+
+def scratch_root(memory: Path = MEMORY_SCRATCH, need: int = SCRATCH_ROOM) -> str | None:
+    """Where scratch labs live: in memory when the machine has room, else the temp folder.
+
+    A scenario's lab is thrown away when the scenario ends, yet it commits like
+    any lab (WAL, ``synchronous=FULL``): on a disk every commit waits for an
+    fsync, in memory it does not, and nothing the scenario observes changes.
+    ``TMPDIR`` set by the user wins; ``--keep-data`` keeps labs where it says.
+    """
+    if os.environ.get("TMPDIR"):
+        return None
+    try:
+        if not (memory.is_dir() and os.access(memory, os.W_OK | os.X_OK)):
+            return None
+        stat = os.statvfs(memory)
+    except OSError:
+        return None
+    return str(memory) if stat.f_bavail * stat.f_frsize >= need else None
 
 
 @functools.cache
