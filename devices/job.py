@@ -9,6 +9,13 @@ from the seeded RNG and Date from the injected clock.
 The same job, seed and second give the same pages, so a process that
 sends many scans (the scenario runner, a fleet) keeps the last few small
 ones, drawn and base64-encoded, instead of making them again.
+
+``email`` builds every message, but it writes a payload one line at a time
+(a 2 MB scan is 36,000 lines of base64): each attachment is given to it as a
+one-line stand-in, and the base64 lines, already ending in CRLF as the
+generator would end them, take the stand-in's place in the flattened bytes.
+Should the stand-in occur anywhere else (a subject that quotes it), the real
+payloads go into the tree and ``email`` writes them itself: the same bytes.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import random
 import re
 from base64 import encodebytes
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
 from email.header import Header
@@ -25,7 +33,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -40,11 +48,15 @@ _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMG]?B?)\s*$", re.IGNORECASE)
 MAX_SIZE = 1024**3
 CACHED_SCAN_BYTES = 2 * 1024**2
 """Scans expected to stay under this are kept for reuse (the last few per process)."""
+CACHED_SCANS = 16
+"""How many such scans a process keeps (a scan kept is its base64 only: up to ~2.8 MB)."""
 PAGELESS_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 """What stands for the date of pages that carry none (JPEG and TIFF)."""
 TEXT_PAGE_BYTES = 400 * 1024
 """About what one text page weighs as PDF, JPEG or TIFF (for the estimate above)."""
 WIRE_POLICY = policy.compat32.clone(linesep="\r\n")
+STAND_IN = "=_exolab_attachment_{}_="
+"""The one-line payload an attachment has while ``email`` flattens the message around it."""
 
 
 class Job(BaseModel):
@@ -98,9 +110,21 @@ def _message_id(rng: random.Random, hostname: str, sender: str) -> str:
     return f"<{rng.getrandbits(64):016x}.{hostname}@{domain}>"
 
 
-def _attachment(file: ScanFile, encoded: str, name: str, enc: Encoding) -> MIMEBase:
+@dataclass(frozen=True)
+class Attachment:
+    """One scanned file as the message carries it: its name suffix, MIME type and base64 lines."""
+
+    suffix: str  # "" for the whole document, "-2" for page 2 of a JPEG set
+    extension: str
+    maintype: str
+    subtype: str
+    body: bytes
+    """The payload on the wire: base64 in 76-character lines, each ending in CRLF."""
+
+
+def _attachment(file: Attachment, payload: str, name: str, enc: Encoding) -> MIMEBase:
     part = MIMEBase(file.maintype, file.subtype)
-    part.set_payload(encoded)  # what email.encoders.encode_base64 leaves
+    part.set_payload(payload)  # base64 text, as email.encoders.encode_base64 leaves it
     part["Content-Transfer-Encoding"] = "base64"
     if name.isascii():
         part.set_param("name", name)
@@ -117,7 +141,15 @@ def _attachment(file: ScanFile, encoded: str, name: str, enc: Encoding) -> MIMEB
     return part
 
 
-def file_names(job: Job, files: Sequence[ScanFile]) -> list[str]:
+class _Named(Protocol):
+    @property
+    def suffix(self) -> str: ...
+
+    @property
+    def extension(self) -> str: ...
+
+
+def file_names(job: Job, files: Sequence[_Named]) -> list[str]:
     names = []
     for f in files:
         stem, dot, ext = (job.filename or f"scan.{f.extension}").rpartition(".")
@@ -156,11 +188,34 @@ def build_message(
     for name, value in profile.headers.items():
         msg[name] = value
     msg.attach(MIMEText(job.body, "plain", enc.body_charset))
-    scans = [file for file, _ in files]
-    for (file, encoded), name in zip(files, file_names(job, scans), strict=True):
-        msg.attach(_attachment(file, encoded, name, enc))
-    del files, scans
+    parts = []
+    for i, (file, name) in enumerate(zip(files, file_names(job, files), strict=True)):
+        part = _attachment(file, STAND_IN.format(i) + "\n", name, enc)
+        msg.attach(part)
+        parts.append(part)
+    spliced = _splice(msg.as_bytes(policy=WIRE_POLICY), [f.body for f in files])
+    if spliced is not None:
+        return spliced
+    for part, file in zip(parts, files, strict=True):
+        part.set_payload(file.body.decode("ascii"))
+    del files
     return msg.as_bytes(policy=WIRE_POLICY)
+
+
+def _splice(wire: bytes, bodies: Sequence[bytes]) -> bytes | None:
+    """``wire`` with each stand-in line replaced by its payload, or None when a stand-in is not
+    found exactly once (the payloads then go through ``email`` itself)."""
+    pieces: list[bytes] = []
+    start = 0
+    for i, body in enumerate(bodies):
+        line = (STAND_IN.format(i) + "\r\n").encode("ascii")
+        at = wire.find(line, start)
+        if at < 0 or wire.count(line) != 1:
+            return None
+        pieces += (wire[start:at], body)
+        start = at + len(line)
+    pieces.append(wire[start:])
+    return b"".join(pieces)
 
 
 def _to_the_second(when: datetime) -> datetime:
@@ -168,36 +223,36 @@ def _to_the_second(when: datetime) -> datetime:
     return when.astimezone(UTC).replace(microsecond=0)
 
 
-Scan = tuple[ScanFile, str]
-"""An attachment's file and its base64 text."""
-
-
-def _scan_files(job: Job, page_date: datetime, rng: random.Random) -> list[Scan]:
+def _scan_files(job: Job, page_date: datetime, rng: random.Random) -> tuple[Attachment, ...]:
     """The job's files drawn with ``rng``; small ones come from the few kept per process."""
     estimate = job.size if job.size is not None else job.pages * TEXT_PAGE_BYTES
     if estimate > CACHED_SCAN_BYTES:
         return _draw(job.format, job.pages, job.size, page_date, rng)
     files, state = _drawn(job.format, job.pages, job.size, page_date, rng.getstate())
     rng.setstate(state)  # the caller's generator ends where drawing would have left it
-    return list(files)
+    return files
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=CACHED_SCANS)
 def _drawn(
     fmt: PageFormat, pages: int, size: int | None, page_date: datetime, state: tuple[Any, ...]
-) -> tuple[tuple[Scan, ...], tuple[Any, ...]]:
+) -> tuple[tuple[Attachment, ...], tuple[Any, ...]]:
     """``_draw`` from a generator in ``state``: the files and the generator's state after."""
     rng = random.Random()
     rng.setstate(state)
     files = _draw(fmt, pages, size, page_date, rng)
-    return tuple(files), rng.getstate()
+    return files, rng.getstate()
 
 
 def _draw(
     fmt: PageFormat, pages: int, size: int | None, page_date: datetime, rng: random.Random
-) -> list[Scan]:
-    files = render(fmt, pages, size, rng, page_date)
-    return [(f, encodebytes(f.data).decode("ascii")) for f in files]
+) -> tuple[Attachment, ...]:
+    return tuple(_encoded(f) for f in render(fmt, pages, size, rng, page_date))
+
+
+def _encoded(file: ScanFile) -> Attachment:
+    body = encodebytes(file.data).replace(b"\n", b"\r\n")
+    return Attachment(file.suffix, file.extension, file.maintype, file.subtype, body)
 
 
 def attachment_bytes(job: Job) -> int | None:

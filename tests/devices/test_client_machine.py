@@ -3,6 +3,8 @@ from __future__ import annotations
 import base64
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from exolab.devices.client.body import data_payload
 from exolab.devices.client.config import ClientConfig
@@ -384,6 +386,27 @@ def test_data_payload_dot_stuffing_and_terminator() -> None:
     msg = b"A: b\r\n\r\n.line\r\nx\r\n..two"
     assert data_payload(msg, b"\r\n") == b"A: b\r\n\r\n..line\r\nx\r\n...two\r\n.\r\n"
     assert data_payload(msg, b"\n") == b"A: b\n\n..line\nx\n...two\n.\n"
+
+
+def _stuffed_line_by_line(message: bytes, eol: bytes) -> bytes:
+    """RFC 5321 4.5.2 spelled out: each line ends in ``eol``, one starting with "." gets one
+    more, then the terminator (a CR not before LF stays in its line)."""
+    lines = message.replace(b"\r\n", b"\n").split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    return b"".join((b"." if line.startswith(b".") else b"") + line + eol for line in lines) + (
+        b"." + eol
+    )
+
+
+@given(
+    st.lists(st.sampled_from([b"\r\n", b"\n", b"\r", b".", b"..", b"a", b" ", b"\xff"])).map(
+        b"".join
+    ),
+    st.sampled_from([b"\r\n", b"\n"]),
+)
+def test_data_payload_is_the_message_stuffed_line_by_line(message: bytes, eol: bytes) -> None:
+    assert data_payload(message, eol) == _stuffed_line_by_line(message, eol)
 
 
 def test_opportunistic_device_refused_starttls_carries_on_in_plaintext() -> None:

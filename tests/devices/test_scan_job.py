@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import io
@@ -190,7 +191,7 @@ def test_a_repeated_small_scan_is_drawn_once_with_the_same_bytes_and_generator()
             rng=rng,
         )
         seen.append((_attachments(raw), rng.getrandbits(64)))
-    assert seen[0] == seen[1] == ([pages[0][0].data], fresh.getrandbits(64))
+    assert seen[0] == seen[1] == ([base64.b64decode(pages[0].body)], fresh.getrandbits(64))
     after = job_module._drawn.cache_info()
     assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
 
@@ -208,3 +209,64 @@ def test_a_large_scan_is_not_kept() -> None:
     build(Job(size=job_module.CACHED_SCAN_BYTES + 1, format="jpeg"))
     after = job_module._drawn.cache_info()
     assert (after.hits, after.misses) == (before.hits, before.misses)
+
+
+def _built(job: Job, prof: Profile, seed: int) -> tuple[bytes, int]:
+    """The message and the next number the device's generator gives after building it."""
+    rng = random.Random(seed)
+    raw = build_message(
+        job,
+        prof,
+        header_from="scanner@contoso.com",
+        recipients=["alice@contoso.com", "bob@fabrikam.com"],
+        clock=CLOCK,
+        rng=rng,
+    )
+    return raw, rng.getrandbits(64)
+
+
+def _as_email_writes_it(
+    monkeypatch: pytest.MonkeyPatch, job: Job, prof: Profile, seed: int
+) -> tuple[bytes, int]:
+    """The same with nothing kept or spliced: pages drawn afresh, payloads written by email."""
+    from exolab.devices import job as job_module
+
+    with monkeypatch.context() as m:
+        m.setattr(job_module, "CACHED_SCAN_BYTES", 0)
+        m.setattr(job_module, "_splice", lambda wire, bodies: None)
+        return _built(job, prof, seed)
+
+
+@pytest.mark.parametrize(
+    ("job", "encoding"),
+    [
+        (Job(), {}),
+        (Job(format="jpeg", pages=3, filename="スキャン.jpg"), {"filename_style": "rfc2047"}),
+        (Job(format="tiff", pages=2, subject="スキャン"), {"subject_charset": "iso-2022-jp"}),
+        (Job(size=300_000, body="行1\n.行2"), {"body_charset": "iso-2022-jp"}),
+        (Job(size=3_000_000, format="jpeg"), {}),  # never kept: only spliced
+    ],
+)
+def test_the_kept_and_spliced_message_is_the_one_email_writes_itself(
+    monkeypatch: pytest.MonkeyPatch, job: Job, encoding: dict[str, str]
+) -> None:
+    prof = profile(**encoding)
+    expected = _as_email_writes_it(monkeypatch, job, prof, seed=5)
+    assert _built(job, prof, seed=5) == expected
+    assert _built(job, prof, seed=5) == expected  # the pages kept from the build before
+
+
+def test_a_message_that_quotes_the_stand_in_is_written_by_email(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from exolab.devices.job import STAND_IN
+
+    prof = profile(body_charset="iso-2022-jp")  # 7bit: the body is on the wire as typed
+    for job, quoted in (
+        (Job(subject=STAND_IN.format(0)), 0),
+        (Job(format="jpeg", pages=2, body=f"see {STAND_IN.format(1)}\nthanks"), 1),
+    ):
+        raw, after = _built(job, prof, seed=5)
+        assert (raw, after) == _as_email_writes_it(monkeypatch, job, prof, seed=5)
+        assert raw.count(STAND_IN.format(quoted).encode()) == 1  # the quote, not a payload
+        assert len(_attachments(raw)) == job.pages
