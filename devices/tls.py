@@ -41,9 +41,19 @@ def cipher_string(tls: Tls) -> str | None:
     return tls.ciphers
 
 
-@lru_cache(maxsize=64)
 def client_context(tls: Tls, ca_pem: Path | None) -> ssl.SSLContext:
-    """A client context for this profile's TLS section (cached: contexts are reusable)."""
+    """A client context for this profile's TLS section (shared: contexts are reusable).
+
+    Kept per TLS section and CA certificate, not per CA file: every lab of a
+    scenario run has its own ``ca.pem`` holding the same root, and a lab that
+    made a new root at the same path gets a new context.
+    """
+    lab_ca = tls.verify_certificate and tls.trust == "lab" and ca_pem is not None
+    return _client_context(tls, _ca_text(ca_pem) if lab_ca and ca_pem is not None else None)
+
+
+@lru_cache(maxsize=64)
+def _client_context(tls: Tls, ca: str | None) -> ssl.SSLContext:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -60,11 +70,33 @@ def client_context(tls: Tls, ca_pem: Path | None) -> ssl.SSLContext:
     ctx.check_hostname = tls.sends_sni and tls.verify_hostname
     ctx.verify_mode = ssl.CERT_REQUIRED
     ctx.verify_flags |= NO_CHECK_TIME
-    if tls.trust == "lab" and ca_pem is not None:
-        ctx.load_verify_locations(cafile=str(ca_pem))
+    if ca is not None:
+        ctx.load_verify_locations(cadata=ca)
     else:
         ctx.load_default_certs()
     return ctx
+
+
+def token_service_context(ca_pem: Path | None, verify_certificate: bool) -> ssl.SSLContext:
+    """What the firmware's HTTPS client to the token service trusts: the system store and the
+    lab CA. Shared per CA certificate: loading the system store costs ~45 ms a context."""
+    return _token_service_context(None if ca_pem is None else _ca_text(ca_pem), verify_certificate)
+
+
+@lru_cache(maxsize=8)
+def _token_service_context(ca: str | None, verify_certificate: bool) -> ssl.SSLContext:
+    ctx = ssl.create_default_context()
+    if ca is not None:
+        ctx.load_verify_locations(cadata=ca)
+    if not verify_certificate:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def _ca_text(ca_pem: Path) -> str:
+    """The CA file's PEM text: what a context trusts, so what it is kept by."""
+    return ca_pem.read_text(encoding="ascii")
 
 
 def server_hostname(tls: Tls, server: str, sni: str | None) -> str | None:

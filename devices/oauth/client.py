@@ -19,6 +19,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 
 from exolab.devices.network import LabNetwork
 from exolab.devices.resolve import ResolveFailed, ResolveTimeout, resolve_server
+from exolab.devices.tls import token_service_context
 from exolab.devices.tokens import TokenError
 
 HOST = "login.microsoftonline.com"
@@ -60,13 +61,7 @@ class TokenServiceClient:
     log: list[str] = field(default_factory=list)
 
     def _ssl(self) -> ssl.SSLContext:
-        ctx = ssl.create_default_context()
-        if self.network.ca_pem is not None:
-            ctx.load_verify_locations(cafile=str(self.network.ca_pem))
-        if not self.verify_certificate:
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-        return ctx
+        return token_service_context(self.network.ca_pem, self.verify_certificate)
 
     async def post(self, path: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         """``path`` is ``token`` or ``devicecode``; returns (HTTP status, JSON body)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from exolab.devices.tls import (
     certificate_date_problem,
     client_context,
     server_hostname,
+    token_service_context,
 )
 from exolab.emulator.tls import LabCA
 
@@ -49,3 +51,32 @@ def test_host_name_checking_gets_the_typed_ip_and_leaves_dates_to_the_device() -
     assert not client_context(
         Tls(verify_certificate=True, verify_hostname=False), None
     ).check_hostname
+
+
+def test_contexts_are_kept_by_the_ca_certificate_not_by_its_file(tmp_path: Path) -> None:
+    """Each lab of a scenario run has its own ca.pem with the same root: one context serves all;
+    a new root written where the old one was is trusted at once."""
+    first = LabCA(tmp_path / "first")
+    copy = tmp_path / "copy.pem"
+    copy.write_bytes(first.pem_path.read_bytes())
+    strict = Tls(verify_certificate=True)
+    shared = client_context(strict, first.pem_path)
+    assert client_context(strict, copy) is shared
+    assert shared.get_ca_certs(binary_form=True) == [first.der_path.read_bytes()]
+
+    other = LabCA(tmp_path / "other")
+    first.pem_path.write_bytes(other.pem_path.read_bytes())
+    renewed = client_context(strict, first.pem_path)
+    assert renewed.get_ca_certs(binary_form=True) == [other.der_path.read_bytes()]
+
+
+def test_the_token_service_context_is_built_once_per_ca_certificate(tmp_path: Path) -> None:
+    ca = LabCA(tmp_path / "lab")
+    copy = tmp_path / "copy.pem"
+    copy.write_bytes(ca.pem_path.read_bytes())
+    ctx = token_service_context(ca.pem_path, True)
+    assert token_service_context(copy, True) is ctx
+    assert ca.der_path.read_bytes() in ctx.get_ca_certs(binary_form=True)
+    assert ctx.verify_mode == ssl.CERT_REQUIRED and ctx.check_hostname
+    lax = token_service_context(ca.pem_path, False)
+    assert lax.verify_mode == ssl.CERT_NONE and not lax.check_hostname
