@@ -18,6 +18,13 @@ is fully decided by its issuer, its validity window and its names.
 TLS 1.0 and 1.1 really negotiate where a front end needs them: only then is
 OpenSSL's security level lowered (OpenSSL 3 refuses SHA-1 and TLS < 1.2 above
 ``@SECLEVEL=0``).
+
+A server context is configured once per leaf and settings and then shared:
+loading a key into OpenSSL costs milliseconds, a lab needs seven contexts, and
+a run starts a lab per scenario. An SSLContext serves any number of servers
+with the same settings, so the one rule is that nobody changes a context
+``server_context`` returned; whatever differs (asking for a client
+certificate, a key log) is an argument and part of what the context is kept by.
 """
 
 from __future__ import annotations
@@ -232,11 +239,20 @@ def _load_pair(
     root from an older lab: devices that only speak RSA could not use it)."""
     if not (cert_path.exists() and key_path.exists()):
         return None
-    cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    return _parse_pair(cert_path.read_bytes(), key_path.read_bytes())
+
+
+@lru_cache(maxsize=8)
+def _parse_pair(
+    cert_pem: bytes, key_pem: bytes
+) -> tuple[x509.Certificate, rsa.RSAPrivateKey] | None:
+    """``_load_pair`` from the files' bytes, parsed once per process: the labs of a run all
+    start from the same CA files (certificates and keys are immutable objects)."""
+    cert = x509.load_pem_x509_certificate(cert_pem)
     # the lab's own key files: validating them (primality tests of p and q, tens of ms a
     # key) at every lab start protects nothing, and a damaged file still fails to parse
     key = serialization.load_pem_private_key(
-        key_path.read_bytes(), password=None, unsafe_skip_rsa_key_validation=True
+        key_pem, password=None, unsafe_skip_rsa_key_validation=True
     )
     if not isinstance(key, rsa.RSAPrivateKey) or not isinstance(
         cert.public_key(), rsa.RSAPublicKey
@@ -253,6 +269,11 @@ def _store_pair(
     cert_path.write_bytes(_pem(cert))
 
 
+ContextSettings = tuple[str, str, bytes | None]
+"""What configures a server context besides its certificate: the lowest and highest TLS
+version, and the root (PEM) a client certificate is checked against, or None to ask for none."""
+
+
 @dataclass(frozen=True)
 class LeafCert:
     """A leaf certificate, its key and the chain a server sends (leaf + intermediate)."""
@@ -260,6 +281,11 @@ class LeafCert:
     cert: x509.Certificate
     key: rsa.RSAPrivateKey
     intermediate: x509.Certificate
+    contexts: dict[ContextSettings, ssl.SSLContext] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """The server contexts configured with this leaf, by settings (``LabCA.server_context``):
+    kept with the leaf so that a context always presents the leaf ``LabCA.leaf`` gives."""
 
     @property
     def cert_chain_pems(self) -> list[trustme.Blob]:
@@ -319,6 +345,9 @@ class LabCA:
     _intermediate: x509.Certificate = field(init=False)
     _intermediate_key: rsa.RSAPrivateKey = field(init=False)
     _leaves: dict[tuple[str, ...], LeafCert] = field(init=False, default_factory=dict)
+    _issuer_id: bytes = field(init=False)
+    """SHA-256 of the intermediate: what names this CA in the per-process leaf cache."""
+    _root_pem: bytes = field(init=False)
 
     def __post_init__(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -340,6 +369,9 @@ class LabCA:
             inter = (_ca_cert(INTERMEDIATE_NAME, key, ROOT_NAME, self._root_key, 0), key)
             _store_pair(*inter_paths, *inter)
         self._intermediate, self._intermediate_key = inter
+        self._issuer_id = self._intermediate.fingerprint(hashes.SHA256())
+        # what a client certificate is checked against: the file a device imports
+        self._root_pem = self.pem_path.read_bytes()
         self.der_path.write_bytes(self._root.public_bytes(serialization.Encoding.DER))
 
     @property
@@ -372,8 +404,7 @@ class LabCA:
             real_now = LabClock().now()
             lab_now = self.clock.now() if self.clock is not None else real_now
             start, end = leaf_window(lab_now, real_now)
-            issuer = self._intermediate.fingerprint(hashes.SHA256())
-            key = (issuer, start, end, names)
+            key = (self._issuer_id, start, end, names)
             cached = _issued.get(key)
             if cached is None:
                 cached = _remember(key, self._issue(identity_for(names), names, start, end))
@@ -438,34 +469,68 @@ class LabCA:
         return LeafCert(cert, key, self._intermediate)
 
     def server_context(
-        self, names: tuple[str, ...], minimum: str = "1.2", maximum: str = "1.3"
+        self,
+        names: tuple[str, ...],
+        minimum: str = "1.2",
+        maximum: str = "1.3",
+        *,
+        client_certificates: bool = False,
+        keylog: Path | None = None,
     ) -> ssl.SSLContext:
         """A server context for ``names`` that negotiates ``minimum``..``maximum``.
 
         The server's cipher order wins (as on Windows): TLS 1.3 picks TLS_AES_256_GCM_SHA384
         first, TLS 1.2 ECDHE-RSA-AES256-GCM-SHA384. Below 1.2 the RSA key exchange suites join.
+        ``client_certificates`` asks a client for a certificate from the lab CA without
+        requiring one; ``keylog`` appends the TLS secrets of every session to that file.
+
+        The context is shared with every other caller that asks for the same leaf and
+        settings: never change it. Only a context with a key log is made for its caller
+        alone (its file belongs to one lab).
         """
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.leaf(*names).configure_cert(context)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            context.minimum_version = TLS_VERSIONS[minimum]
-            context.maximum_version = TLS_VERSIONS[maximum]
-        context.options |= ssl.OP_CIPHER_SERVER_PREFERENCE
-        legacy = TLS_VERSIONS[minimum] < ssl.TLSVersion.TLSv1_2
-        context.set_ciphers(LEGACY_CIPHERS if legacy else MODERN_CIPHERS)
-        return context
+        leaf = self.leaf(*names)
+        settings = (minimum, maximum, self._root_pem if client_certificates else None)
+        if keylog is not None:
+            own = _configure(leaf, *settings)
+            own.keylog_filename = str(keylog)
+            return own
+        shared = leaf.contexts.get(settings)
+        if shared is None:
+            shared = leaf.contexts[settings] = _configure(leaf, *settings)
+        return shared
 
     def client_context(self) -> ssl.SSLContext:
         """A client context that trusts the lab CA (lab tools and tests)."""
         return ssl.create_default_context(cafile=str(self.pem_path))
 
 
+def _configure(
+    leaf: LeafCert, minimum: str, maximum: str, client_ca: bytes | None
+) -> ssl.SSLContext:
+    """A new server context presenting ``leaf`` (``LabCA.server_context`` says what it does)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    leaf.configure_cert(context)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context.minimum_version = TLS_VERSIONS[minimum]
+        context.maximum_version = TLS_VERSIONS[maximum]
+    context.options |= ssl.OP_CIPHER_SERVER_PREFERENCE
+    legacy = TLS_VERSIONS[minimum] < ssl.TLSVersion.TLSv1_2
+    context.set_ciphers(LEGACY_CIPHERS if legacy else MODERN_CIPHERS)
+    if client_ca is not None:
+        context.verify_mode = ssl.CERT_OPTIONAL
+        context.load_verify_locations(cadata=client_ca.decode("ascii"))
+    return context
+
+
 def _general_name(name: str) -> x509.GeneralName:
     return x509.DNSName(name)
 
 
+@lru_cache(maxsize=8)
 def _signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """Whether ``issuer`` signed ``cert``; asked once per pair and process (the labs of a run
+    load the same CA files, and a signature check costs a fraction of a millisecond)."""
     try:
         cert.verify_directly_issued_by(issuer)
     except (InvalidSignature, ValueError, TypeError):

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,17 @@ def _b64url(data: bytes) -> str:
 
 def _int_bytes(value: int) -> bytes:
     return value.to_bytes((value.bit_length() + 7) // 8, "big")
+
+
+@lru_cache(maxsize=4)
+def _parse_key(pem: bytes) -> rsa.RSAPrivateKey | None:
+    """The RSA key in ``pem`` (None for another kind), parsed once per process: the labs of
+    a run start from the same key file, and a key object is immutable."""
+    # the lab's own key: no primality tests of p and q (tens of ms) at every start
+    key = serialization.load_pem_private_key(
+        pem, password=None, unsafe_skip_rsa_key_validation=True
+    )
+    return key if isinstance(key, rsa.RSAPrivateKey) else None
 
 
 @dataclass(frozen=True)
@@ -45,11 +57,8 @@ class SigningKey:
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / KEY_FILE
         if path.exists():
-            # the lab's own key: no primality tests of p and q (tens of ms) at every start
-            key = serialization.load_pem_private_key(
-                path.read_bytes(), password=None, unsafe_skip_rsa_key_validation=True
-            )
-            if not isinstance(key, rsa.RSAPrivateKey):
+            key = _parse_key(path.read_bytes())
+            if key is None:
                 raise ValueError(f"{path}: expected an RSA private key")
             return cls(key)
         made = cls.generate()

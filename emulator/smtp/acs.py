@@ -165,10 +165,9 @@ class AcsService:
     async def start(self, lab: LabContext) -> None:
         host = rules.HOST
         address = lab.address_of(host)
-        context = lab.ca.server_context((host,), "1.2", "1.3")
         sink = lab.capture_sink()
-        if sink is not None:
-            context.keylog_filename = str(sink.keylog)
+        keylog = sink.keylog if sink is not None else None
+        context = lab.ca.server_context((host,), "1.2", "1.3", keylog=keylog)
         self.frontend = AcsFrontEnd(lab, host, PORT, context, {"LOGIN": AcsLogin()})
         server = await listen(
             recording(functools.partial(ExchangeSMTP, self.frontend), sink),

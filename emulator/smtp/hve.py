@@ -201,9 +201,8 @@ class HveService:
         sink = lab.capture_sink()
         for host in rules.HOSTS:
             address = lab.address_of(host)
-            context = lab.ca.server_context((host,), "1.2", "1.3")
-            if sink is not None:
-                context.keylog_filename = str(sink.keylog)
+            keylog = sink.keylog if sink is not None else None
+            context = lab.ca.server_context((host,), "1.2", "1.3", keylog=keylog)
             frontend = HveFrontEnd(lab, host, PORT, context, mechanisms)
             server = await listen(
                 recording(functools.partial(ExchangeSMTP, frontend), sink),

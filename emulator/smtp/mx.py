@@ -86,13 +86,9 @@ def mx_tls_context(lab: LabContext) -> ssl.SSLContext:
     names = (
         MX_CERT_NAMES if info.mx_host_style == "protection" else mx_microsoft_names(info.mx_zone)
     )
-    context = lab.ca.server_context(names, "1.2", "1.3")
-    context.verify_mode = ssl.CERT_OPTIONAL
-    context.load_verify_locations(cafile=str(lab.ca.pem_path))
     sink = lab.capture_sink()
-    if sink is not None:
-        context.keylog_filename = str(sink.keylog)
-    return context
+    keylog = sink.keylog if sink is not None else None
+    return lab.ca.server_context(names, "1.2", "1.3", client_certificates=True, keylog=keylog)
 
 
 def certificate_names(cert: Mapping[str, Any] | None) -> tuple[str, ...]:

@@ -246,9 +246,8 @@ class SubmissionService:
         sink = lab.capture_sink()
         for host in HOSTS:
             address = lab.address_of(host)
-            context = lab.ca.server_context((host,), "1.0", "1.3")
-            if sink is not None:
-                context.keylog_filename = str(sink.keylog)
+            keylog = sink.keylog if sink is not None else None
+            context = lab.ca.server_context((host,), "1.0", "1.3", keylog=keylog)
             for real in PORTS:
                 frontend = SubmissionFrontEnd(lab, host, real, context, counters, mechanisms)
                 server = await listen(

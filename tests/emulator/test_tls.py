@@ -209,3 +209,35 @@ def test_labs_of_one_ca_share_a_leaf_while_its_window_and_names_are_the_same(
     assert theirs != first.leaf("smtp.office365.com").cert
     assert theirs.issuer == first.leaf("smtp.office365.com").cert.issuer  # same name, own key
     assert theirs.signature != first.leaf("smtp.office365.com").cert.signature
+
+
+def test_labs_of_one_ca_share_a_server_context_per_leaf_and_settings(tmp_path: Path) -> None:
+    first = LabCA(tmp_path / "one", FixedClock(suite_lab_date()))
+    shutil.copytree(tmp_path / "one", tmp_path / "two")
+    second = LabCA(tmp_path / "two", FixedClock(suite_lab_date()))
+    context = first.server_context(("smtp.office365.com",), "1.0", "1.3")
+    assert second.server_context(("smtp.office365.com",), "1.0", "1.3") is context
+    assert first.server_context(("smtp.office365.com",), "1.2", "1.3") is not context
+    assert first.server_context(("smtp-legacy.office365.com",), "1.0", "1.3") is not context
+    other_ca = LabCA(tmp_path / "other", FixedClock(suite_lab_date()))
+    assert other_ca.server_context(("smtp.office365.com",), "1.0", "1.3") is not context
+
+
+def test_a_client_certificate_context_asks_for_one_from_the_lab_root_only(ca: LabCA) -> None:
+    plain = ca.server_context(MX_NAMES)
+    asking = ca.server_context(MX_NAMES, client_certificates=True)
+    assert plain.verify_mode == ssl.CERT_NONE and plain.get_ca_certs() == []
+    assert asking.verify_mode == ssl.CERT_OPTIONAL
+    (trusted,) = asking.get_ca_certs(binary_form=True)
+    assert trusted == ca.der_path.read_bytes()
+    assert ca.server_context(MX_NAMES, client_certificates=True) is asking
+
+
+def test_a_key_log_context_belongs_to_its_caller_alone(ca: LabCA, tmp_path: Path) -> None:
+    shared = ca.server_context(("smtp.office365.com",))
+    logged = ca.server_context(("smtp.office365.com",), keylog=tmp_path / "keys.log")
+    again = ca.server_context(("smtp.office365.com",), keylog=tmp_path / "keys.log")
+    assert logged is not shared and again is not logged
+    assert logged.keylog_filename == str(tmp_path / "keys.log")
+    assert not shared.keylog_filename
+    assert ca.server_context(("smtp.office365.com",)) is shared

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exolab.emulator.tenant import TenantError, load_default_tenant, load_tenant, parse_assignment
+from exolab.emulator.tenant.loader import default_document
 
 
 def test_demo_world_is_what_the_issue_promises() -> None:
@@ -141,3 +143,21 @@ def test_any_override_text_gives_a_tenant_or_a_tenant_error(text: str) -> None:
         load_default_tenant([parse_assignment(text)])
     except TenantError as error:
         assert str(error)
+
+
+def test_the_default_tenant_is_parsed_once_and_each_caller_gets_its_own_copy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = default_document()
+    seven = [parse_assignment("Lab.Seed=7")]
+
+    def parsed_again(text: str) -> None:
+        raise AssertionError("the embedded default tenant was parsed a second time")
+
+    monkeypatch.setattr(tomllib, "loads", parsed_again)
+    first["Lab"]["Seed"] = 99
+    first["Mailbox"].clear()
+    second = default_document()
+    assert second["Lab"]["Seed"] != 99 and second["Mailbox"]
+    assert load_default_tenant(seven).lab.seed == 7
+    assert load_default_tenant().lab.seed == second["Lab"]["Seed"]
