@@ -9,8 +9,11 @@ object: ``devices.settings.Settings``.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -342,20 +345,30 @@ def load_profile_file(path: Path) -> Profile:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ProfileError(str(path), "(file)", f"a readable TOML file ({exc.strerror})") from None
+    # a copy: a caller that changes a profile's dicts (headers, quirk params) changes its own
+    return _parsed(str(path), text).model_copy(deep=True)
+
+
+@lru_cache(maxsize=128)
+def _parsed(source: str, text: str) -> Profile:
+    """A profile file's text parsed and validated (~1 ms), once per process for each text:
+    the scenario runner loads a profile for every scenario."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(str(path), "(file)", f"valid TOML: {exc}") from None
-    return parse_profile(data, str(path))
+        raise ProfileError(source, "(file)", f"valid TOML: {exc}") from None
+    return parse_profile(data, source)
 
 
-def _shipped() -> dict[str, Path]:
+@lru_cache(maxsize=1)
+def _shipped() -> Mapping[str, Path]:
+    """The profiles shipped with the package, by name (package data: it does not change)."""
     root = resources.files(PROFILES_PACKAGE)
     out: dict[str, Path] = {}
     for entry in root.iterdir():
         if entry.name.endswith(".toml"):
             out[entry.name[: -len(".toml")]] = Path(str(entry))
-    return out
+    return MappingProxyType(out)
 
 
 def profile_names() -> list[str]:

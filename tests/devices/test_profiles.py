@@ -156,3 +156,30 @@ def test_parse_assignments() -> None:
 def test_timeouts_override() -> None:
     p = load_profile("fixed-465").with_timeouts(connect=1.0)
     assert p.timeouts.connect == 1.0 and p.timeouts.banner == 60.0
+
+
+def test_a_profile_file_is_parsed_once_per_text_and_each_caller_gets_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tomllib
+
+    parsed: list[str] = []
+    real = tomllib.loads
+
+    def counting(text: str) -> dict[str, object]:
+        parsed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(tomllib, "loads", counting)
+    valid = MINIMAL + '[settings]\ndefault_security = "none"\n'
+    path = write(tmp_path, valid + '[headers]\nX-Mailer = "one"\n')
+    first, again = load_profile(path), load_profile(path)
+    assert first == again and first is not again and len(parsed) == 1
+    first.headers["X-Mailer"] = "changed by a caller"
+    assert load_profile(path).headers == {"X-Mailer": "one"}
+
+    path.write_text(valid + '[headers]\nX-Mailer = "two"\n', encoding="utf-8")
+    assert load_profile(path).headers == {"X-Mailer": "two"} and len(parsed) == 2
+    for _ in range(2):
+        load_profile("starttls-modern")
+    assert len(parsed) <= 3  # a shipped profile: at most once more in this process
