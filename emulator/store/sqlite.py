@@ -122,11 +122,16 @@ class Store:
             path = path / STORE_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
         check_store_file(path)
+        db: sqlite3.Connection | None = None
         try:
             db = connect(path)
-            db.executescript(SCHEMA)
+            # one transaction: a new file gets its tables with one commit (one fsync of the
+            # WAL) instead of one per statement, and never half a schema
+            db.executescript(f"BEGIN;\n{SCHEMA}COMMIT;\n")
             return cls(db, path, clock or LabClock())
         except sqlite3.DatabaseError as exc:
+            if db is not None:
+                db.close()
             raise StoreError(f"{path}: not a usable exolab store ({exc})") from exc
 
     def close(self) -> None:

@@ -80,6 +80,27 @@ def test_a_file_that_is_not_a_store_gets_a_clear_error(tmp_path: Path) -> None:
         Store.open(bad)
 
 
+def wal_commits(wal: Path) -> int:
+    """Commits in a SQLite WAL file: frames whose header records a database size."""
+    data = wal.read_bytes()
+    page_size = int.from_bytes(data[8:12], "big")
+    frames = range(32, len(data), 24 + page_size)
+    return sum(1 for at in frames if int.from_bytes(data[at + 4 : at + 8], "big"))
+
+
+def test_a_new_store_gets_its_whole_schema_in_one_commit(tmp_path: Path) -> None:
+    """One commit is one fsync of the WAL: a lab per scenario opens a new store each time."""
+    store = Store.open(tmp_path)
+    try:
+        assert wal_commits(tmp_path / "lab.sqlite3-wal") == 1
+        assert store.messages() == [] and store.sessions() == []
+    finally:
+        store.close()
+    again = Store.open(tmp_path)
+    assert again.folder_counts() == {}
+    again.close()
+
+
 addresses = st.from_regex(r"[a-z]{1,8}@[a-z]{1,8}\.com", fullmatch=True)
 header = st.tuples(
     st.from_regex(r"[A-Za-z][A-Za-z-]{0,20}", fullmatch=True),
