@@ -16,9 +16,20 @@ In the repository the three layers are the top-level folders ``emulator/``,
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("exolab")
-except PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0+unknown"
+def __getattr__(name: str) -> str:
+    """``exolab.__version__``, read from the installed package's metadata when first asked for.
+
+    Every import of the package runs this module, and importlib.metadata is slow to
+    load: only ``exolab --version`` (and whoever else asks) should pay for it.
+    """
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("exolab")
+    except PackageNotFoundError:  # a source tree that was never installed
+        found = "0+unknown"
+    globals()["__version__"] = found
+    return found

@@ -25,15 +25,16 @@ shell.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import ssl
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import aiohttp
+if TYPE_CHECKING:
+    import ssl
+
+T = TypeVar("T")
 
 ENDPOINTS_FILE = "endpoints.json"
 TOKEN_SERVICE_HOST = "login.microsoftonline.com"
@@ -165,7 +166,7 @@ class LabClient:
 
     def check_running(self, timeout: float = PING_TIMEOUT) -> None:
         """Return when the lab answers; raise :class:`NoLabRunning` at once when it does not."""
-        why = asyncio.run(self.ping(timeout))
+        why = _run(self.ping(timeout))
         if why is not None:
             raise NoLabRunning(self.data_dir, f"{ENDPOINTS_FILE} is stale: {why}")
 
@@ -192,6 +193,8 @@ class LabClient:
     ) -> Answer:
         """A call to the lab's token service, verified as ``login.microsoftonline.com``."""
         service = self.token_service
+        import ssl
+
         context = ssl.create_default_context(cafile=str(self.ca_pem))
         return await self._request(
             method, f"{service.url}{path}", form=form, tls=context, server_hostname=service.host
@@ -199,10 +202,10 @@ class LabClient:
 
     def get_api(self, path: str) -> Answer:
         """``api("GET", path)`` for a command that has no event loop of its own."""
-        return asyncio.run(self.api("GET", path))
+        return _run(self.api("GET", path))
 
     def post_api(self, path: str, body: Any) -> Answer:
-        return asyncio.run(self.api("POST", path, body))
+        return _run(self.api("POST", path, body))
 
     def set_settings(self, items: list[str]) -> list[str]:
         """Change live settings (``Key=Value``, the tenant file's validation); what was applied.
@@ -242,6 +245,8 @@ class LabClient:
         server_hostname: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> Answer:
+        import aiohttp  # here, not at the top: most commands never talk HTTP, and it loads slowly
+
         options: dict[str, Any] = {"headers": {"Accept": "application/json", **(headers or {})}}
         if json_body is not None:
             options["json"] = json_body
@@ -262,8 +267,21 @@ class LabClient:
             raise LabClientError(f"the lab at {where} did not answer ({_why(exc)})") from None
 
 
+def _run(call: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run``, with asyncio loaded only by a command that talks to a lab.
+
+    Every `exolab` command imports this module (through the shared flags), and
+    ``exolab --version`` or ``exolab run --list`` has no lab to talk to.
+    """
+    import asyncio
+
+    return asyncio.run(call)
+
+
 def _why(exc: BaseException) -> str:
     """The short reason: the socket's error when there was one, else the exception's text."""
+    import aiohttp  # loaded already: only a request made with it fails this way
+
     if isinstance(exc, aiohttp.ClientConnectorError):
         return exc.os_error.strerror or str(exc.os_error) or "cannot connect"
     if isinstance(exc, TimeoutError):

@@ -23,15 +23,50 @@ import shlex
 import sys
 from collections.abc import Sequence
 
-from exolab import __version__
-from exolab.cli.common import UsageError, invocation
-from exolab.emulator.store import StoreError
+from exolab.cli.common import CommandParser, UsageError, invocation
 from exolab.labclient import LabClientError, NoLabRunning
 
 SIGPIPE_EXIT = 141
 
-INPUT_ERRORS: tuple[type[Exception], ...] = (UsageError, LabClientError, StoreError)
-"""What main() reports as one line and exit code 2."""
+
+def input_errors() -> tuple[type[Exception], ...]:
+    """What main() reports as one line and exit code 2.
+
+    Asked only once a command has failed: the store loads slowly, and a command
+    that never opened it cannot have raised its error.
+    """
+    from exolab.emulator.store import StoreError
+
+    return (UsageError, LabClientError, StoreError)
+
+
+class VersionAction(argparse.Action):
+    """``--version``: the installed package's version, read only when asked for.
+
+    argparse's own version action wants the text when the parser is built, and
+    reading a package's metadata loads importlib.metadata for every command.
+    """
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS) -> None:
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help="show program's version number and exit",
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from exolab import __version__
+
+        print(f"exolab {__version__}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,8 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="exolab",
         description="An offline Microsoft 365 / Exchange Online lab for devices that send mail.",
     )
-    parser.add_argument("--version", action="version", version=f"exolab {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action=VersionAction)
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=CommandParser
+    )
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if info.name.startswith("_") or info.name == "common":
             continue
@@ -57,14 +94,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
-    except INPUT_ERRORS as exc:
-        print(f"exolab {args.command}: {_one_line(exc)}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         _silence_stdout()
         return SIGPIPE_EXIT
+    except Exception as exc:
+        if not isinstance(exc, input_errors()):
+            raise
+        print(f"exolab {args.command}: {_one_line(exc)}", file=sys.stderr)
+        return 2
     return code
 
 

@@ -13,13 +13,14 @@ import argparse
 from datetime import datetime
 
 from exolab.cli.common import UsageError, add_data_flag, lab_client
-from exolab.emulator.admin.cmdlets import CmdletError
-from exolab.emulator.admin.shell import assignments
-from exolab.emulator.tenant import TenantError, parse_tenant
 from exolab.labclient import LabClient
 
 
 def _run(args: argparse.Namespace) -> int:
+    from exolab.emulator.admin.cmdlets import CmdletError
+    from exolab.emulator.admin.shell import assignments
+    from exolab.emulator.tenant import TenantError, parse_tenant
+
     client = lab_client(args.data)
     client.check_running()
     try:

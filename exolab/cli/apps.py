@@ -12,17 +12,20 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exolab.cli.common import UsageError, add_data_flag, lab_client
-from exolab.emulator.entra.readiness import grant_flows, smtp_readiness
-from exolab.emulator.tenant import Tenant, TenantError, load_tenant, parse_tenant
 from exolab.labclient import ENDPOINTS_FILE
+
+if TYPE_CHECKING:
+    from exolab.emulator.tenant import Tenant
 
 TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
 
 
 def describe(tenant: Tenant) -> list[dict[str, Any]]:
+    from exolab.emulator.entra.readiness import grant_flows, smtp_readiness
+
     out: list[dict[str, Any]] = []
     for app in tenant.app:
         sp = tenant.find_service_principal(app.app_id)
@@ -76,6 +79,8 @@ def _text(apps: list[dict[str, Any]]) -> str:
 
 
 def _tenant(args: argparse.Namespace) -> Tenant:
+    from exolab.emulator.tenant import TenantError, load_tenant
+
     try:
         if args.tenant is None and (args.data / ENDPOINTS_FILE).exists():
             return _running_lab_tenant(args.data)
@@ -86,6 +91,8 @@ def _tenant(args: argparse.Namespace) -> Tenant:
 
 def _running_lab_tenant(data: Path) -> Tenant:
     """The tenant as the running lab has it now, from its API (so live --set changes show)."""
+    from exolab.emulator.tenant import load_tenant, parse_tenant
+
     client = lab_client(data)
     if client.api_url is None:
         return load_tenant(None)

@@ -16,7 +16,6 @@ import shutil
 from pathlib import Path
 
 from exolab.cli.common import UsageError, add_data_flag
-from exolab.emulator.tls import LabCA
 
 PEM_NAME, DER_NAME = "exolab-root-ca.pem", "exolab-root-ca.der"
 
@@ -37,6 +36,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from exolab.emulator.tls import LabCA
+
     try:
         ca = LabCA(args.data)
     except OSError as exc:

@@ -1,5 +1,13 @@
 """What every sub-command shares: the data-directory and lab-date flags, the usage error,
-the running lab, and how to name this program in a command the user can copy."""
+the running lab, how to name this program in a command the user can copy, and the parser
+class that lets a command build its flags only when it runs.
+
+Every `exolab` command builds the parser of every command, so this module and each
+command module import only what building a parser takes (the standard library, the lab
+clock's names, the light client of a running lab). What a command needs to do its work
+it imports in the functions that do it: `exolab run --list` never loads the admin
+cmdlets, `exolab --version` never loads the tenant model.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +16,10 @@ import os
 import shlex
 import shutil
 import sys
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from exolab.emulator.clock import LAB_DATE_ENV, LabDateError, lab_date_from_env, parse_lab_date
 from exolab.labclient import LabClient
@@ -20,6 +30,46 @@ DEFAULT_DATA_DIR = Path(os.environ.get(DATA_ENV, "lab-data"))
 
 class UsageError(Exception):
     """Bad flags or input files; main() prints it and exits 2."""
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A sub-command's parser; given ``arguments``, it adds its flags the first time it is used.
+
+    A few commands' flags name values that live in modules that load slowly (the fault
+    stages of the tenant model, the matrix's outcomes): those commands pass a function
+    that adds their flags, and it runs when the command parses or shows its help, so
+    no other command pays for those imports. The help a user sees is the same either way.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self._pending = arguments
+        super().__init__(*args, **kwargs)
+
+    def complete(self) -> CommandParser:
+        """Add the flags given as ``arguments`` now (once); the parser itself."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending(self)
+        return self
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self.complete()
+        return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        self.complete()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        self.complete()
+        return super().format_help()
 
 
 def add_data_flag(parser: argparse.ArgumentParser) -> None:

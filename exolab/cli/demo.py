@@ -12,8 +12,6 @@ import sys
 
 from exolab.cli.common import add_progress_flag, invocation, show_progress
 from exolab.cli.run import default_jobs, load_or_usage
-from exolab.scenarios.reports import Progress, render_table
-from exolab.scenarios.runner import RunOptions, run_catalog
 
 NEXT_STEPS = """\
 What next
@@ -44,6 +42,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.next_steps:
         print(next_steps(), end="")
         return 0
+    from exolab.scenarios.reports import Progress, render_table
+    from exolab.scenarios.runner import RunOptions, run_catalog
+
     items = load_or_usage([])
     print(f"exolab demo: running {len(items)} scenarios on the embedded tenant contoso.com")
     progress = Progress(len(items), sys.stderr, quiet=not show_progress(args))

@@ -3,9 +3,9 @@
 Exit codes for a vendor's CI: 0 no finding, 1 findings, 2 a capture, key log
 or tenant that cannot be used (one line, no traceback).
 
-The capture reader (scapy) is imported only when this command runs: every
-`exolab` command builds the whole parser, and scapy alone took about half a
-second of each one's start.
+The capture reader (scapy) and the tenant model are imported only when this
+command runs: every `exolab` command builds the whole parser, and scapy alone
+took about half a second of each one's start.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import json
 from pathlib import Path
 
 from exolab.cli.common import UsageError
-from exolab.emulator.tenant import TenantError, load_tenant
 
 
 def _run(args: argparse.Namespace) -> int:
+    from exolab.emulator.tenant import TenantError, load_tenant
     from exolab.scenarios.doctor import CaptureError, diagnose, render_text, stream_data
 
     tenant = None

@@ -6,12 +6,13 @@ import argparse
 import asyncio
 
 from exolab.cli.common import UsageError
-from exolab.scenarios.explain import render_explanation
-from exolab.scenarios.loader import ScenarioError, find_scenario
-from exolab.scenarios.runner import RunOptions, run_scenario
 
 
 def _run(args: argparse.Namespace) -> int:
+    from exolab.scenarios.explain import render_explanation
+    from exolab.scenarios.loader import ScenarioError, find_scenario
+    from exolab.scenarios.runner import RunOptions, run_scenario
+
     try:
         item = find_scenario(args.scenario)
     except ScenarioError as exc:

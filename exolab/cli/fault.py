@@ -13,8 +13,6 @@ import json
 from typing import Any
 
 from exolab.cli.common import UsageError, add_data_flag, lab_client
-from exolab.devices import ConfigError, load_profile
-from exolab.emulator.tenant.fault import ACTIONS, ALERTS, STAGES
 
 _OPTIONS: tuple[tuple[str, str], ...] = (
     ("name", "Name"),
@@ -39,6 +37,8 @@ _OPTIONS: tuple[tuple[str, str], ...] = (
 
 def profile_ehlo(name: str) -> str:
     """The EHLO name a shipped profile (or profile file) sends: all a server sees of it."""
+    from exolab.devices import ConfigError, load_profile
+
     try:
         profile = load_profile(name)
     except ConfigError as exc:
@@ -126,9 +126,15 @@ def _describe(rule: dict[str, Any]) -> str:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "fault", help="add, list or clear fault rules in the running lab"
+    subparsers.add_parser(
+        "fault", help="add, list or clear fault rules in the running lab", arguments=_arguments
     )
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags: the stages, actions and alerts come from the tenant model, which loads slowly."""
+    from exolab.emulator.tenant.fault import ACTIONS, ALERTS, STAGES
+
     actions = parser.add_subparsers(
         dest="fault_command", metavar="ACTION", required=True, help="add, list or clear"
     )

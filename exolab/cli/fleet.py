@@ -19,22 +19,13 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exolab.cli.common import UsageError, add_data_flag, add_progress_flag, lab_client
-from exolab.devices import (
-    ConfigError,
-    DeviceResult,
-    LabNetwork,
-    Profile,
-    Settings,
-    load_profile,
-    parse_job_spec,
-    send_scan,
-)
-from exolab.devices.settings import parse_assignments
-from exolab.devices.timing import STAGES, stage_times
 from exolab.labclient import LabClient, LabClientError
+
+if TYPE_CHECKING:
+    from exolab.devices import DeviceResult, LabNetwork, Profile
 
 LIST_TIMEOUT = 60.0
 """The Message-ID listing after a large run is long; a busy lab gets time to answer it."""
@@ -61,6 +52,8 @@ class Scan:
 
 def parse_mix(items: list[str]) -> list[Member]:
     """``NAME[=WEIGHT]`` items: shipped profile names with relative weights (default 1)."""
+    from exolab.devices import ConfigError, load_profile
+
     mix = []
     for item in items:
         name, _, weight = item.partition("=")
@@ -118,6 +111,8 @@ def percentiles(values: list[float]) -> dict[str, float]:
 
 def stage_report(results: list[DeviceResult]) -> dict[str, dict[str, float]]:
     """Latency percentiles of each stage over every send, in session order."""
+    from exolab.devices.timing import STAGES, stage_times
+
     samples: dict[str, list[float]] = {}
     for result in results:
         for stage, times in stage_times(result.transcript).items():
@@ -127,6 +122,9 @@ def stage_report(results: list[DeviceResult]) -> dict[str, dict[str, float]]:
 
 
 async def _fleet(args: argparse.Namespace, network: LabNetwork) -> dict[str, Any]:
+    from exolab.devices import Settings, parse_job_spec, send_scan
+    from exolab.devices.settings import parse_assignments
+
     mix = parse_mix(args.profile)
     rng = random.Random(args.seed)
     chosen = rng.choices(mix, weights=[m.weight for m in mix], k=args.devices)
@@ -166,6 +164,7 @@ async def _fleet(args: argparse.Namespace, network: LabNetwork) -> dict[str, Any
                 print(f"\rfleet: {len(results)}/{len(scans)} scans done", end="", file=sys.stderr)
 
     await asyncio.gather(*(device(n) for n in range(min(args.devices, len(scans)))))
+    ran = loop.time() - start  # the run itself: the report below is not part of it
     if show:
         print(file=sys.stderr)
     done = [r for r, _ in results]
@@ -177,7 +176,7 @@ async def _fleet(args: argparse.Namespace, network: LabNetwork) -> dict[str, Any
         "jobs": dict(sorted(Counter(r.job for r in done).items())),
         "latency": percentiles([t for _, t in results]),
         "stages": stage_report(done),
-        "seconds": round(loop.time() - start, 3),
+        "seconds": round(ran, 3),
         "_ids": [r.message_id for r in done],
     }
 
@@ -228,6 +227,8 @@ def _check(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from exolab.devices import ConfigError, LabNetwork
+
     _check(args)
     args.show_progress = not args.json and (args.progress or sys.stderr.isatty())
     client = lab_client(args.data)

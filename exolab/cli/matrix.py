@@ -12,11 +12,13 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exolab.cli.common import UsageError
 from exolab.cli.run import default_jobs
-from exolab.scenarios.matrix import MATRIX_OUTCOMES, parse_outcomes, run_matrix
-from exolab.scenarios.reports.matrix import Table, render_html, render_json, render_text
+
+if TYPE_CHECKING:
+    from exolab.scenarios.reports.matrix import Table
 
 
 def _failing(table: Table, outcomes: frozenset[str]) -> list[str]:
@@ -29,6 +31,9 @@ def _failing(table: Table, outcomes: frozenset[str]) -> list[str]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from exolab.scenarios.matrix import parse_outcomes, run_matrix
+    from exolab.scenarios.reports.matrix import render_html, render_json, render_text
+
     try:
         fail_on = parse_outcomes(args.fail_on or ())
     except ValueError as exc:
@@ -57,12 +62,19 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
+    subparsers.add_parser(
         "matrix",
         help="every device profile against each documented set-up",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        arguments=_arguments,
     )
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags: --fail-on's help lists the matrix's outcomes, which load with the matrix."""
+    from exolab.scenarios.matrix import MATRIX_OUTCOMES
+
     parser.add_argument(
         "--profiles",
         nargs="+",

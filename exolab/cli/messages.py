@@ -5,16 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exolab.cli.common import UsageError, add_data_flag
-from exolab.emulator.store import FOLDERS, STORE_FILE, Store
-from exolab.emulator.store.views import (
-    attachments_of,
-    decoded_subject,
-    message_json,
-    shown,
-    subject_of,
-)
+
+if TYPE_CHECKING:
+    from exolab.emulator.store import Store
 
 NULL_SENDER = "<>"
 """How a null envelope sender (a non-delivery report's) is written on the wire: an empty
@@ -23,6 +19,8 @@ column would read as a field the lab lost."""
 
 def open_store(data: Path) -> Store:
     """The store of a lab directory, or a clear usage error."""
+    from exolab.emulator.store import STORE_FILE, Store
+
     path = data / STORE_FILE
     if not path.exists():
         raise UsageError(
@@ -32,6 +30,15 @@ def open_store(data: Path) -> Store:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from exolab.emulator.store import FOLDERS
+    from exolab.emulator.store.views import (
+        attachments_of,
+        decoded_subject,
+        message_json,
+        shown,
+        subject_of,
+    )
+
     if args.folder is not None and args.folder.lower() not in {f.lower() for f in FOLDERS}:
         raise UsageError(f"--folder {args.folder!r}: expected one of {', '.join(FOLDERS)}")
     store = open_store(args.data)
@@ -58,7 +65,15 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("messages", help="list the messages the lab accepted")
+    subparsers.add_parser(
+        "messages", help="list the messages the lab accepted", arguments=_arguments
+    )
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags: --folder's help lists the store's folders, which load with the store."""
+    from exolab.emulator.store import FOLDERS
+
     add_data_flag(parser)
     parser.add_argument("--mailbox", metavar="ADDRESS", help="only this mailbox's messages")
     parser.add_argument("--folder", metavar="FOLDER", help=f"one of: {', '.join(FOLDERS)}")

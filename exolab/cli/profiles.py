@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from exolab.devices import list_profiles
-from exolab.devices.quirks import quirk_class, quirk_names
-
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("profiles", help="list the simulated device profiles")
@@ -17,6 +14,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from exolab.devices import list_profiles
+    from exolab.devices.quirks import quirk_class, quirk_names
+
     if args.quirks:
         for name in quirk_names():
             summary = quirk_class(name).summary

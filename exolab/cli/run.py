@@ -12,12 +12,13 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exolab.cli.common import UsageError, add_progress_flag, show_progress
-from exolab.scenarios.loader import ScenarioError, ScenarioFile, load_catalog
-from exolab.scenarios.reports import Progress, render_html, render_json, render_junit, render_table
-from exolab.scenarios.result import ScenarioResult
-from exolab.scenarios.runner import RunOptions, run_catalog
+
+if TYPE_CHECKING:
+    from exolab.scenarios.loader import ScenarioFile
+    from exolab.scenarios.result import ScenarioResult
 
 
 def default_jobs() -> int:
@@ -30,6 +31,8 @@ def default_processes() -> int:
 
 
 def load_or_usage(paths: list[Path]) -> list[ScenarioFile]:
+    from exolab.scenarios.loader import ScenarioError, load_catalog
+
     try:
         return load_catalog(paths)
     except ScenarioError as exc:
@@ -39,6 +42,8 @@ def load_or_usage(paths: list[Path]) -> list[ScenarioFile]:
 def write_reports(
     args: argparse.Namespace, results: list[ScenarioResult], wall: float, title: str
 ) -> None:
+    from exolab.scenarios.reports import render_html, render_json, render_junit
+
     outputs: tuple[tuple[Path | None, Callable[[], str]], ...] = (
         (args.json, lambda: render_json(results, wall)),
         (args.junit, lambda: render_junit(results, wall)),
@@ -64,6 +69,10 @@ def _run(args: argparse.Namespace) -> int:
             name = f"{item.group}/{item.id}" if item.group else item.id
             print(f"{name}\t{item.scenario.title.get(args.lang)}")
         return 0
+    # the run's machinery (labs, devices, reports) loads only for a run, not for --list
+    from exolab.scenarios.reports import Progress, render_table
+    from exolab.scenarios.runner import RunOptions, run_catalog
+
     progress = Progress(len(items), sys.stderr, quiet=args.quiet or not show_progress(args))
     options = RunOptions(
         jobs=args.jobs, processes=min(args.processes, args.jobs), keep_data=args.keep_data

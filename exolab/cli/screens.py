@@ -29,16 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exolab.cli.common import UsageError
-from exolab.devices import LabNetwork, Settings, load_profile, parse_job_spec, send_scan
-from exolab.devices.clock import FrozenClock
 from exolab.emulator.clock import FixedClock, utc
-from exolab.emulator.lab import PortPlan
-from exolab.emulator.server import Lab, default_services
-from exolab.emulator.tenant import load_default_tenant, parse_assignment
-from exolab.scenarios.live import LiveExplainer
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
+
+    from exolab.emulator.server import Lab
 
 COMMAND = "exolab docs --screenshots"
 SCREENS = Path("guide") / "screens"
@@ -177,6 +173,9 @@ def static_digests() -> dict[str, str]:
 
 
 async def _send_scans(lab: Lab) -> None:
+    from exolab.devices import LabNetwork, Settings, load_profile, parse_job_spec, send_scan
+    from exolab.devices.clock import FrozenClock
+
     network = LabNetwork.from_endpoints_file(lab.endpoints_path)
     for index, scan in enumerate(SCANS):
         profile = load_profile(scan.profile)
@@ -227,6 +226,11 @@ async def capture(out: Path | None = None) -> dict[str, Any]:
     Returns the normalised texts too (under ``texts``), which are not part of the
     manifest but show what changed when the manifest does."""
     from playwright.async_api import async_playwright
+
+    from exolab.emulator.lab import PortPlan
+    from exolab.emulator.server import Lab, default_services
+    from exolab.emulator.tenant import load_default_tenant, parse_assignment
+    from exolab.scenarios.live import LiveExplainer
 
     tenant = load_default_tenant([parse_assignment(f"Lab.Seed={SEED}")])
     with tempfile.TemporaryDirectory(prefix="exolab-screens-") as data:

@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 from shlex import quote
+from typing import TYPE_CHECKING
 
 from exolab.cli.common import (
     UsageError,
@@ -18,23 +19,13 @@ from exolab.cli.common import (
     lab_date,
 )
 from exolab.cli.signin import DEVICEAUTH
-from exolab.devices import (
-    ConfigError,
-    DeviceResult,
-    LabNetwork,
-    Profile,
-    Settings,
-    load_profile,
-    parse_job_spec,
-    send_scan,
-)
-from exolab.devices.clock import Clock, SetClock, SystemClock
-from exolab.devices.job import Job
-from exolab.devices.network import parse_host_port
-from exolab.devices.oauth.factory import token_source_for
-from exolab.devices.oauth.sources import UserCodePrompt
-from exolab.devices.settings import parse_assignments
 from exolab.labclient import LabClientError
+
+if TYPE_CHECKING:
+    from exolab.devices import DeviceResult, LabNetwork, Profile, Settings
+    from exolab.devices.clock import Clock
+    from exolab.devices.job import Job
+    from exolab.devices.oauth.sources import UserCodePrompt
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -80,6 +71,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _inputs(args: argparse.Namespace) -> tuple[Profile, Settings, Job, LabNetwork]:
+    from exolab.devices import LabNetwork, Settings, load_profile, parse_job_spec
+    from exolab.devices.network import parse_host_port
+    from exolab.devices.settings import parse_assignments
+
     if bool(args.profile) == bool(args.profile_file):
         raise UsageError("give exactly one of --profile NAME or --profile-file PATH")
     profile = load_profile(args.profile or args.profile_file)
@@ -124,11 +119,16 @@ def _prompt(args: argparse.Namespace) -> UserCodePrompt:
 
 def device_clock(args: argparse.Namespace) -> Clock:
     """The wall clock, or one set to the lab date so the device and the lab agree on the day."""
+    from exolab.devices.clock import SetClock, SystemClock
+
     when = lab_date(args)
     return SystemClock() if when is None else SetClock(when)
 
 
 def run(args: argparse.Namespace) -> int:
+    from exolab.devices import ConfigError, send_scan
+    from exolab.devices.oauth.factory import token_source_for
+
     clock = device_clock(args)
     try:
         profile, settings, job, network = _inputs(args)

@@ -19,14 +19,14 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exolab.cli.common import UsageError, add_as_of_flag, add_data_flag, lab_date
-from exolab.emulator.lab import PortPlan
-from exolab.emulator.lan import LanError, LanSetup
-from exolab.emulator.server import Lab, LabStartError, default_services
-from exolab.emulator.store import StoreError
-from exolab.emulator.tenant import Tenant, TenantError, load_tenant, parse_assignment
-from exolab.scenarios.live import LiveExplainer
+
+if TYPE_CHECKING:
+    from exolab.emulator.lab import PortPlan
+    from exolab.emulator.lan import LanSetup
+    from exolab.emulator.tenant import Tenant
 
 DEFAULT_OFFSET = 10000
 
@@ -43,6 +43,8 @@ def may_bind_privileged() -> bool:
 
 
 def port_plan(args: argparse.Namespace) -> PortPlan:
+    from exolab.emulator.lab import PortPlan
+
     if args.ephemeral_ports:
         return PortPlan(ephemeral=True)
     if args.port_offset is not None:
@@ -71,6 +73,8 @@ def usable_data_dir(data: Path) -> Path:
 
 def load_tenant_args(args: argparse.Namespace) -> Tenant:
     """The tenant from --tenant/--set/--as-of; a TenantError becomes a usage error (exit 2)."""
+    from exolab.emulator.tenant import TenantError, load_tenant, parse_assignment
+
     try:
         # --lan is applied last: the addresses it adds must be the ones the lab binds.
         lan = [f"Lab.AddressRange={args.lan}"] if getattr(args, "lan", None) else []
@@ -82,6 +86,8 @@ def load_tenant_args(args: argparse.Namespace) -> Tenant:
 
 
 async def serve(tenant: Tenant, data: Path, ports: PortPlan, lan: LanSetup | None = None) -> int:
+    from exolab.emulator.lan import LanError
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -102,6 +108,10 @@ async def serve(tenant: Tenant, data: Path, ports: PortPlan, lan: LanSetup | Non
 async def _serve(
     tenant: Tenant, data: Path, ports: PortPlan, stop: asyncio.Event, lan: LanSetup | None = None
 ) -> int:
+    from exolab.emulator.server import Lab, LabStartError, default_services
+    from exolab.emulator.store import StoreError
+    from exolab.scenarios.live import LiveExplainer
+
     try:
         # The console explains sessions with the message catalog of `exolab explain`.
         services = default_services(tenant, explainer=LiveExplainer())
@@ -128,6 +138,8 @@ async def _serve(
 
 def lan_setup(args: argparse.Namespace) -> LanSetup | None:
     """The LAN plan of --lan/--lan-interface, checked before anything starts."""
+    from exolab.emulator.lan import LanError, LanSetup
+
     if args.lan is None:
         if args.lan_interface is not None:
             raise UsageError("--lan-interface needs --lan PREFIX")

@@ -9,23 +9,21 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from exolab.cli.common import UsageError, add_data_flag
 from exolab.cli.messages import open_store
-from exolab.emulator.api.auth_report import (
-    TLS_LABELS,
-    AuthClientRow,
-    auth_clients_report,
-    report_csv,
-)
-from exolab.emulator.capture.files import CaptureFiles, captures_dir
-from exolab.emulator.store import SessionRecord
-from exolab.emulator.store.views import session_json, shown
+
+if TYPE_CHECKING:
+    from exolab.emulator.api.auth_report import AuthClientRow
+    from exolab.emulator.store import SessionRecord
 
 COLUMNS = ("ID", "ENDPOINT", "CLIENT", "PUBLIC", "TLS", "IDENTITY", "OUTCOME")
 
 
 def _row(s: SessionRecord) -> tuple[str, ...]:
+    from exolab.emulator.store.views import shown
+
     return (
         str(s.id),
         shown(f"{s.endpoint}:{s.port}"),
@@ -52,6 +50,8 @@ def table(found: Sequence[SessionRecord]) -> list[str]:
 
 def detail(s: SessionRecord) -> list[str]:
     """One session as text: who, how, the outcome, the notes, then the transcript."""
+    from exolab.emulator.store.views import shown
+
     out = [
         f"session {s.id}: {shown(s.endpoint)}:{s.port}  {shown(s.outcome)}",
         f"  client    {shown(s.client)} (public {shown(s.public_ip)}"
@@ -72,6 +72,9 @@ REPORT_COLUMNS = ("SENDER", "PROTOCOL", "BASIC", "OAUTH", "TLS", "MESSAGES", "LA
 
 def report_table(rows: Sequence[AuthClientRow]) -> list[str]:
     """The SMTP AUTH clients report as aligned columns, most messages first."""
+    from exolab.emulator.api.auth_report import TLS_LABELS
+    from exolab.emulator.store.views import shown
+
     cells = [REPORT_COLUMNS] + [
         (
             shown(r.sender),
@@ -91,6 +94,8 @@ def report_table(rows: Sequence[AuthClientRow]) -> list[str]:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from exolab.emulator.api.auth_report import auth_clients_report, report_csv
+
     if args.id is not None:
         raise UsageError("--auth-report covers every session; give no session id")
     store = open_store(args.data)
@@ -110,6 +115,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from exolab.emulator.capture.files import CaptureFiles, captures_dir
+    from exolab.emulator.store.views import session_json
+
     if args.auth_report:
         return _report(args)
     if args.csv:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 
 from exolab.cli.common import UsageError, add_data_flag, lab_client
-from exolab.emulator.tenant import TenantError, parse_assignment
 
 
 def _run(args: argparse.Namespace) -> int:
+    from exolab.emulator.tenant import TenantError, parse_assignment
+
     for item in args.settings:
         try:
             parse_assignment(item)  # the syntax, before any lab is asked
