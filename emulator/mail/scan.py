@@ -24,6 +24,12 @@ _FIELD = re.compile(
     rb"^(from|message-id)[ \t]*:(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE
 )
 _UNFOLD = re.compile(rb"\r?\n(?=[ \t])")
+_ADDR = r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_SIMPLE_FROM = re.compile(
+    rf'(?:(?:[A-Za-z0-9]+(?: [A-Za-z0-9]+)*|"[A-Za-z0-9 ._-]*") ?)?<({_ADDR})>|({_ADDR})', re.ASCII
+)
+"""``Name <local@domain>``, ``"Name" <local@domain>``, ``<local@domain>`` or ``local@domain``,
+whole (``fullmatch``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +73,29 @@ def scan(raw: bytes) -> HeadFields:
         value = _UNFOLD.sub(b"", match.group(2)).decode("utf-8", "replace").strip()
         (froms if match.group(1).lower() == b"from" else ids).append(value)
     message_id = one_line(ids[0].strip("<>").strip()).strip() or None if ids else None
+    addresses = _from_addresses(froms)
+    compliant = len(froms) == 1 and bool(addresses) and all(map(_is_mailbox, addresses))
+    return HeadFields(addresses, message_id, compliant, len(head))
+
+
+def _from_addresses(froms: list[str]) -> tuple[str, ...]:
+    """The addresses of the From fields, lower case, as ``email.utils.getaddresses`` reads them.
+
+    One field holding one plain address, bare or in angle brackets after a
+    plain display name, is what devices send; it is read by a pattern that
+    only takes values ``getaddresses`` reads the same way (a dot-atom
+    local part and domain), at a tenth of its cost. Anything else goes to
+    ``getaddresses``.
+    """
+    if len(froms) == 1:
+        simple = _SIMPLE_FROM.fullmatch(froms[0])
+        if simple:
+            return ((simple[1] or simple[2]).lower(),)
     try:
         pairs = getaddresses(froms)
     except Exception:  # a broken header is the sender's problem, never ours
         pairs = []
-    addresses = tuple(a.strip().lower() for _, a in pairs if a.strip())
-    compliant = len(froms) == 1 and bool(addresses) and all(map(_is_mailbox, addresses))
-    return HeadFields(addresses, message_id, compliant, len(head))
+    return tuple(a.strip().lower() for _, a in pairs if a.strip())
 
 
 def _is_mailbox(address: str) -> bool:

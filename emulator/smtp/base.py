@@ -24,6 +24,7 @@ import asyncio
 import logging
 import re
 import ssl
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any, cast
@@ -79,15 +80,46 @@ class _NoHooks:
 _NO_HOOKS = _NoHooks()
 
 
-_VERBS: dict[str, tuple[str, ...]] = {}
+_VERBS: dict[type, frozenset[str]] = {}
 
 
-def _verbs(cls: type) -> tuple[str, ...]:
+def _verbs(cls: type) -> frozenset[str]:
     """The SMTP verbs a protocol class handles (its ``smtp_*`` methods), once per class."""
-    key = f"{cls.__module__}.{cls.__qualname__}"
-    if key not in _VERBS:
-        _VERBS[key] = tuple(name[5:] for name in dir(cls) if name.startswith("smtp_"))
-    return _VERBS[key]
+    verbs = _VERBS.get(cls)
+    if verbs is None:
+        verbs = _VERBS[cls] = frozenset(name[5:] for name in dir(cls) if name.startswith("smtp_"))
+    return verbs
+
+
+class _VerbTable(Mapping[str, Any]):
+    """aiosmtpd's ``_smtp_methods`` (verb -> bound handler), bound when a verb is looked up.
+
+    A dict of every bound ``smtp_*`` method, built for each connection,
+    costs more than the handful of verbs a session sends; aiosmtpd only
+    calls ``get`` on it (and walks it for its own HELP, which is overridden).
+    """
+
+    __slots__ = ("_owner", "_verbs")
+
+    def __init__(self, owner: object) -> None:
+        self._owner = owner
+        self._verbs = _verbs(type(owner))
+
+    def get(self, verb: str, default: Any = None) -> Any:
+        if verb in self._verbs:
+            return getattr(self._owner, "smtp_" + verb)
+        return default
+
+    def __getitem__(self, verb: str) -> Any:
+        if verb not in self._verbs:
+            raise KeyError(verb)
+        return getattr(self._owner, "smtp_" + verb)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._verbs))
+
+    def __len__(self) -> int:
+        return len(self._verbs)
 
 
 def _verb(name: str, text: str) -> Verdict:
@@ -123,9 +155,10 @@ class ExchangeSMTP(SMTP):
         ``SMTP.__init__`` walks ``inspect.getmembers`` of the protocol and the
         handler on every connection to find AUTH mechanisms and hooks, about
         0.15 ms a session; here there are no aiosmtpd mechanisms or hooks
-        (the front end decides everything), and the verb table is computed
-        once per class. ``test_base_adapter`` checks that every attribute
-        aiosmtpd's own constructor sets is set here too.
+        (the front end decides everything), the verb table is computed once
+        per class and a handler is bound only when its verb arrives.
+        ``test_base_adapter`` checks that every attribute aiosmtpd's own
+        constructor sets is set here too.
         """
         loop = asyncio.get_running_loop()
         self.__ident__ = "exolab"
@@ -163,7 +196,7 @@ class ExchangeSMTP(SMTP):
         self._auth_methods = {}
         self._handle_hooks = {}
         self._ehlo_hook_ver = None
-        self._smtp_methods = {verb: getattr(self, f"smtp_{verb}") for verb in _verbs(type(self))}
+        self._smtp_methods = _VerbTable(self)  # type: ignore[assignment]  # aiosmtpd only .get()s
         self._enforce_call_limit = False
 
     # -- connection life ---------------------------------------------------------
