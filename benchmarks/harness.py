@@ -51,9 +51,11 @@ def serve_until_stopped(conn: Connection, endpoint: tuple[str, int]) -> Awaitabl
 
 
 class Served(tuple[str, int]):
-    """Where a server process listens, (address, port), and its pid (to read its memory)."""
+    """Where a server process listens, (address, port), its pid (to read its memory) and its
+    data directory (where a lab writes the endpoints.json that `exolab` commands read)."""
 
     pid: int
+    data_dir: Path
 
 
 def memory_kib(pid: int) -> tuple[int, int]:
@@ -80,6 +82,7 @@ def server_process(label: str, serve: ServeFn, *args: Any) -> Iterator[Served]:
             address, port = parent.recv()
             served = Served((str(address), int(port)))
             served.pid = int(proc.pid or 0)
+            served.data_dir = Path(data_dir)
             yield served
         finally:
             parent.send("stop")

@@ -82,6 +82,11 @@ CASES = (
     "**concurrent TLS devices** (`python -m benchmarks fleet`): 1,000 submission sessions "
     "held open at once over TLS, then each sends its 10 KB scan; the lab's resident memory "
     "is read while it holds them all.",
+    "**exolab fleet** (`python -m benchmarks fleet_rate`): the real `exolab fleet --devices "
+    "1000` (one process, a shipped profile, 10 KB scans, every device resolving the server "
+    "through the lab DNS and verifying its certificate) against the lab's full submission "
+    "rate, measured on the same lab by the bench's lean client; the figure is the fleet's "
+    "delivered rate over the lab's.",
 )
 """What each case measures, as the record explains it."""
 

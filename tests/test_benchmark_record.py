@@ -26,7 +26,7 @@ def test_the_record_lists_every_figure_with_its_target_and_the_machine(tmp_path:
 
 
 def test_every_case_the_issue_names_is_run_by_make_bench() -> None:
-    assert {"submission", "directsend", "catalog", "fleet"} <= set(cases())
+    assert {"submission", "directsend", "catalog", "fleet", "fleet_rate"} <= set(cases())
     makefile = (ROOT / "Makefile").read_text()
     assert "bench-record:" in makefile and "-m benchmarks --record" in makefile
     assert render([], machine(), "x").count("| verdict |") == 1
