@@ -119,8 +119,10 @@ def load_scenario_file(
     if scenario.id != path.stem:
         raise ScenarioError(source, "id", f"the file name without .toml ({path.stem!r})")
     group = ""
-    if root is not None and path.resolve().parent != root.resolve():
-        group = path.resolve().parent.relative_to(root.resolve()).as_posix()
+    if root is not None:
+        folder, top = path.resolve().parent, root.resolve()
+        if folder != top:
+            group = folder.relative_to(top).as_posix()
     return ScenarioFile(scenario, path, group)
 
 
@@ -142,8 +144,9 @@ def load_catalog(paths: Sequence[Path] = (), check_world: bool = True) -> list[S
     targets = discover(paths or [root])
     out: list[ScenarioFile] = []
     seen: dict[str, Path] = {}
+    top = root.resolve()
     for path in targets:
-        base = root if path.resolve().is_relative_to(root.resolve()) else None
+        base = root if path.resolve().is_relative_to(top) else None
         loaded = load_scenario_file(path, base, check_world)
         if loaded.id in seen:
             raise ScenarioError(str(path), "id", f"unique (also used by {seen[loaded.id]})")

@@ -20,6 +20,7 @@ import functools
 import multiprocessing
 import os
 import queue
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -230,19 +231,95 @@ def scratch_root(memory: Path = MEMORY_SCRATCH, need: int = SCRATCH_ROOM) -> str
 
 @functools.cache
 def _key_material() -> dict[Path, bytes]:
-    """The files a new lab writes for its CA and token signing key, made once per process.
+    """The run's key material: the kept set when it is sound, else a new one (then kept)."""
+    return run_keys(key_cache_dir())
 
-    Made by the emulator's own classes in a scratch directory, so the files
-    are exactly what a lab would write and load back.
+
+def key_cache_dir() -> Path | None:
+    """Where a user's scenario runs keep their key material between runs (None: nowhere).
+
+    Generating the lab CA, its intermediate and the token signing key (three
+    RSA keys) took a run about a second before its first scenario could
+    start. The keys sign for throw-away labs on loopback and nothing a
+    scenario observes depends on them, so one set serves every run.
     """
+    base = os.environ.get("XDG_CACHE_HOME") or (
+        str(Path.home() / ".cache") if os.environ.get("HOME") else ""
+    )
+    return Path(base) / "exolab" / "scenario-keys" if base else None
+
+
+def run_keys(cache: Path | None) -> dict[Path, bytes]:
+    """The files a new lab writes for its CA and token signing key.
+
+    Read from ``cache`` when a lab can load them; otherwise made by the
+    emulator's own classes in a scratch directory (so the files are exactly
+    what a lab would write and load back) and kept in ``cache`` for the next
+    run. A cache that cannot be read or written only costs the time to make
+    new keys.
+    """
+    if cache is not None:
+        kept = _read_keys(cache)
+        if kept is not None:
+            return kept
+    with tempfile.TemporaryDirectory(prefix="exolab-keys-") as scratch:
+        root = Path(scratch)
+        _load_keys(root)
+        material = {f.relative_to(root): f.read_bytes() for f in root.rglob("*") if f.is_file()}
+    if cache is not None:
+        _keep_keys(cache, material)
+    return material
+
+
+def _load_keys(root: Path) -> None:
+    """What a lab does with the key files under ``root``: load them, or make missing ones."""
     from exolab.emulator.entra.keys import SigningKey
     from exolab.emulator.tls import LabCA
 
-    with tempfile.TemporaryDirectory(prefix="exolab-keys-") as scratch:
-        root = Path(scratch)
-        LabCA(root)
-        SigningKey.load_or_create(root / ENTRA_KEYS)
-        return {f.relative_to(root): f.read_bytes() for f in root.rglob("*") if f.is_file()}
+    LabCA(root)
+    SigningKey.load_or_create(root / ENTRA_KEYS)
+
+
+def _read_keys(cache: Path) -> dict[Path, bytes] | None:
+    """The kept key files, when every one is private and a lab loads them all unchanged."""
+    try:
+        files = {f.relative_to(cache): f for f in cache.rglob("*") if f.is_file()}
+        if not files or any(f.stat().st_mode & 0o077 for f in files.values()):
+            return None
+        material = {name: f.read_bytes() for name, f in files.items()}
+        with tempfile.TemporaryDirectory(prefix="exolab-keys-") as scratch:
+            root = Path(scratch)
+            _write_keys(root, material)
+            _load_keys(root)
+            loaded = {f.relative_to(root): f.read_bytes() for f in root.rglob("*") if f.is_file()}
+    except (OSError, ValueError, TypeError):  # unreadable, or not keys a lab can load
+        return None
+    # a lab that had to make or replace a file found the kept set incomplete or unusable
+    return material if loaded == material else None
+
+
+def _keep_keys(cache: Path, material: dict[Path, bytes]) -> None:
+    """Keep the keys for later runs: written aside, then renamed into place whole."""
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        staging = Path(tempfile.mkdtemp(prefix=".scenario-keys-", dir=cache.parent))
+    except OSError:  # a read-only home: this run's keys stay in memory
+        return
+    try:
+        _write_keys(staging, material)
+        shutil.rmtree(cache, ignore_errors=True)  # a set that failed to load
+        staging.rename(cache)
+    except OSError:  # another run kept its set first
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_keys(root: Path, material: dict[Path, bytes]) -> None:
+    for relative, content in material.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
 
 
 ENTRA_KEYS = "entra"

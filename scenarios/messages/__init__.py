@@ -58,9 +58,15 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def fix_ids() -> set[str]:
+def fix_ids() -> frozenset[str]:
     """The ids usable as a scenario's ``fix``."""
-    return {key.split(".")[1] for key in catalog("en") if key.startswith("fix.")}
+    return _fix_ids()
+
+
+@cache
+def _fix_ids() -> frozenset[str]:
+    # every scenario of a catalog asks: the message file is read and flattened once
+    return frozenset(key.split(".")[1] for key in catalog("en") if key.startswith("fix."))
 
 
 class _Blank(dict[str, object]):

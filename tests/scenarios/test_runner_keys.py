@@ -6,7 +6,7 @@ from pathlib import Path
 
 from exolab.emulator.entra.keys import SigningKey
 from exolab.scenarios.loader import find_scenario
-from exolab.scenarios.runner import RunOptions, run_all
+from exolab.scenarios.runner import RunOptions, run_all, run_keys
 
 KEY_FILES = ("ca.pem", "ca-key.pem", "intermediate.pem", "entra/signing-key.pem")
 
@@ -31,3 +31,29 @@ async def test_a_kept_directory_keeps_the_keys_it_already_has(tmp_path: Path) ->
     (result,) = await run_all([item], RunOptions(keep_data=tmp_path))
     assert result.status == "passed"
     assert (kept / "entra" / "signing-key.pem").read_bytes() == own
+
+
+def test_a_run_keeps_its_keys_and_the_next_run_reads_them(tmp_path: Path) -> None:
+    cache = tmp_path / "cache" / "scenario-keys"
+    first = run_keys(cache)
+    assert {str(name) for name in first} >= set(KEY_FILES)
+    assert all(f.stat().st_mode & 0o077 == 0 for f in cache.rglob("*") if f.is_file())
+    assert run_keys(cache) == first  # new RSA keys would differ: these were read back
+
+
+def test_damaged_or_readable_kept_keys_are_replaced(tmp_path: Path) -> None:
+    cache = tmp_path / "scenario-keys"
+    kept = run_keys(cache)
+    (cache / "ca-key.pem").write_bytes(b"-----BEGIN PRIVATE KEY-----\nnot a key\n")
+    renewed = run_keys(cache)
+    assert renewed[Path("ca-key.pem")] != kept[Path("ca-key.pem")]
+    assert run_keys(cache) == renewed  # the new set was kept whole
+    (cache / "entra" / "signing-key.pem").chmod(0o644)  # a key others can read is not reused
+    assert run_keys(cache) != renewed
+
+
+def test_nowhere_to_keep_keys_still_gives_a_run_its_keys(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert {str(name) for name in run_keys(blocked / "scenario-keys")} >= set(KEY_FILES)
+    assert {str(name) for name in run_keys(None)} >= set(KEY_FILES)
