@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from publicsuffixlist import PublicSuffixList
@@ -103,6 +103,13 @@ def _public_suffix_list() -> PublicSuffixList:
     return PublicSuffixList()
 
 
+ORG_DOMAIN_CACHE = 4096
+"""Domains whose organizational domain is kept: the list lookup encodes every label (IDNA)
+each time, and a lab sees the same few sender domains over and over."""
+LONGEST_DOMAIN = 253
+"""Longer names (client text, never a real domain) are looked up, not cached."""
+
+
 def organizational_domain(domain: str) -> str:
     """RFC 7489 3.2: the public suffix plus one label (``contoso.co.jp``, not ``co.jp``).
 
@@ -110,7 +117,16 @@ def organizational_domain(domain: str) -> str:
     organizational domain, as the RFC's step 4 leaves it.
     """
     name = domain.lower().rstrip(".")
+    if len(name) > LONGEST_DOMAIN:
+        return _private_suffix(name)
+    return _cached_private_suffix(name)
+
+
+def _private_suffix(name: str) -> str:
     return _public_suffix_list().privatesuffix(name) or name
+
+
+_cached_private_suffix = lru_cache(maxsize=ORG_DOMAIN_CACHE)(_private_suffix)
 
 
 def spf_aligned(mailfrom_domain: str, from_domain: str, mode: Literal["r", "s"]) -> bool:

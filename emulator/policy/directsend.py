@@ -35,7 +35,6 @@ filtering (``emulator.policy.spam``). AUTH of any kind → 504 5.7.4.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Literal
 
 from exolab.emulator.policy import attribution, content, limits, reputation, sequence
@@ -63,23 +62,15 @@ def _domain(address: str) -> str:
 
 def reject_banned_ip(rcpt: MxRcpt) -> Verdict | None:
     public_ip = rcpt.cmd.session.public_ip
-    try:
-        ip = ipaddress.ip_address(public_ip)
-    except ValueError:
+    entry = reputation.listed(public_ip, rcpt.tenant.blocklist.banned_sending_ips)
+    if entry is None:
         return None
-    for entry in rcpt.tenant.blocklist.banned_sending_ips:
-        try:
-            listed = ip in ipaddress.ip_network(entry, strict=False)
-        except ValueError:
-            continue
-        if listed:
-            return Verdict(
-                catalog.RCPT_BANNED_IP,
-                "reject_banned_ip",
-                f"public IP {public_ip} is on the block list ({entry})",
-                {"client_ip": public_ip},
-            )
-    return None
+    return Verdict(
+        catalog.RCPT_BANNED_IP,
+        "reject_banned_ip",
+        f"public IP {public_ip} is on the block list ({entry})",
+        {"client_ip": public_ip},
+    )
 
 
 def hosted_elsewhere(tenant: Tenant, domain: str) -> bool:

@@ -13,25 +13,47 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from functools import lru_cache
 
 from exolab.emulator.policy.facts import MxRcpt
 from exolab.emulator.policy.verdict import Verdict
 from exolab.emulator.replies import catalog
 from exolab.emulator.replies.model import Reply
 
+PARSED_CACHE = 1024
+"""Addresses and list entries kept parsed: the lists are the tenant's, the addresses the
+sites' public IPs, so a lab sees few of each and every RCPT reads them all."""
 
-def listed(public_ip: str, entries: Iterable[str]) -> str | None:
-    """The entry of ``entries`` that holds ``public_ip``, if any (bad entries never match)."""
+
+@lru_cache(maxsize=PARSED_CACHE)
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        ip = ipaddress.ip_address(public_ip)
+        return ipaddress.ip_address(text)
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=PARSED_CACHE)
+def _network(entry: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        return None
+
+
+def listed(public_ip: str, entries: Iterable[str]) -> str | None:
+    """The entry of ``entries`` that holds ``public_ip``, if any (bad entries never match).
+
+    Parsing is cached (both are immutable values of their text), so the
+    five lists each RCPT consults cost a lookup per entry, not a parse.
+    """
+    ip = _address(public_ip)
+    if ip is None:
+        return None
     for entry in entries:
-        try:
-            if ip in ipaddress.ip_network(entry, strict=False):
-                return entry
-        except ValueError:
-            continue
+        network = _network(entry)
+        if network is not None and ip in network:
+            return entry
     return None
 
 
