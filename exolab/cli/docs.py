@@ -8,7 +8,6 @@ extra), so the plain command stays runnable without a browser.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +38,8 @@ def generated_pages() -> dict[str, str]:
 def _run(args: argparse.Namespace) -> int:
     out: Path = args.out
     if args.screenshots:
+        import asyncio
+
         from exolab.cli.screens import write_screens
 
         for path in asyncio.run(write_screens(out)):

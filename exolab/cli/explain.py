@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 
 from exolab.cli.common import UsageError
 
 
 def _run(args: argparse.Namespace) -> int:
+    import asyncio
+
     from exolab.scenarios.explain import render_explanation
     from exolab.scenarios.loader import ScenarioError, find_scenario
     from exolab.scenarios.runner import RunOptions, run_scenario

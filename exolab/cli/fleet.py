@@ -11,7 +11,6 @@ each send's transcript), and the lab's own memory (asked of its API).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import random
 import re
@@ -122,6 +121,8 @@ def stage_report(results: list[DeviceResult]) -> dict[str, dict[str, float]]:
 
 
 async def _fleet(args: argparse.Namespace, network: LabNetwork) -> dict[str, Any]:
+    import asyncio
+
     from exolab.devices import Settings, parse_job_spec, send_scan
     from exolab.devices.settings import parse_assignments
 
@@ -183,6 +184,8 @@ async def _fleet(args: argparse.Namespace, network: LabNetwork) -> dict[str, Any
 
 def _stored(client: LabClient) -> set[tuple[str, object]] | None:
     """(Message-ID, session id) of every message the lab holds; None when it cannot say."""
+    import asyncio
+
     try:
         answer = asyncio.run(client.api("GET", "/api/message-ids", timeout=LIST_TIMEOUT))
     except LabClientError:
@@ -227,6 +230,8 @@ def _check(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import asyncio
+
     from exolab.devices import ConfigError, LabNetwork
 
     _check(args)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -126,6 +125,8 @@ def device_clock(args: argparse.Namespace) -> Clock:
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio
+
     from exolab.devices import ConfigError, send_scan
     from exolab.devices.oauth.factory import token_source_for
 

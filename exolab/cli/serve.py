@@ -13,7 +13,6 @@ them. The lab API stays on loopback unless ``Lab.ApiAddress`` says otherwise.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import signal
 import sys
@@ -24,6 +23,8 @@ from typing import TYPE_CHECKING
 from exolab.cli.common import UsageError, add_as_of_flag, add_data_flag, lab_date
 
 if TYPE_CHECKING:
+    import asyncio
+
     from exolab.emulator.lab import PortPlan
     from exolab.emulator.lan import LanSetup
     from exolab.emulator.tenant import Tenant
@@ -86,6 +87,8 @@ def load_tenant_args(args: argparse.Namespace) -> Tenant:
 
 
 async def serve(tenant: Tenant, data: Path, ports: PortPlan, lan: LanSetup | None = None) -> int:
+    import asyncio
+
     from exolab.emulator.lan import LanError
 
     stop = asyncio.Event()
@@ -151,6 +154,8 @@ def lan_setup(args: argparse.Namespace) -> LanSetup | None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import asyncio
+
     lan = lan_setup(args)
     tenant = load_tenant_args(args)
     plan = port_plan(args)

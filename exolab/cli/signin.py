@@ -11,7 +11,6 @@ trusts the lab CA and POSTs to the token service's deviceauth page
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 
 from exolab.cli.common import UsageError, add_data_flag, lab_client
@@ -27,6 +26,8 @@ def _body(answer: Answer) -> dict[str, object]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import asyncio
+
     client = lab_client(args.data)
     if args.list:
         body = _body(asyncio.run(client.token_service_call("GET", "/_lab/devicecodes")))
