@@ -116,10 +116,19 @@ def test_exolab_as_of_is_the_lab_date_and_as_of_wins(tmp_path: Path) -> None:
             proc.communicate(timeout=20)
 
 
+def _port_in_offset_range() -> socket.socket:
+    """A listening socket on 127.10.0.1 whose port 587 + --port-offset (0..60000) can name."""
+    while True:
+        blocker = socket.socket()
+        blocker.bind(("127.10.0.1", 0))
+        if 587 <= blocker.getsockname()[1] <= 587 + 60000:
+            blocker.listen()
+            return blocker
+        blocker.close()  # the kernel's ephemeral range reaches above 60587
+
+
 def test_a_busy_port_names_host_address_and_port(tmp_path: Path) -> None:
-    blocker = socket.socket()
-    blocker.bind(("127.10.0.1", 0))
-    blocker.listen()
+    blocker = _port_in_offset_range()
     offset = blocker.getsockname()[1] - 587
     try:
         proc = subprocess.run(
