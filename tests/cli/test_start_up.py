@@ -47,6 +47,7 @@ def loaded_by(*argv: str) -> set[str]:
 def test_version_loads_no_part_of_the_lab() -> None:
     loaded = loaded_by("--version")
     assert [m for m in HEAVY if m in loaded] == []
+    assert "asyncio" not in loaded  # only commands that run an event loop load it
     assert "importlib.metadata" in loaded  # read for the version, and only for it
 
 
