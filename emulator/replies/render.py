@@ -121,7 +121,19 @@ def rfc1123(when: datetime) -> str:
     utc = when.astimezone(UTC)
     return (
         f"{_DAYS[utc.weekday()]}, {utc.day} {_MONTHS[utc.month - 1]} {utc.year} "
-        f"{utc:%H:%M:%S} +0000"
+        f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d} +0000"
+    )
+
+
+def trailer_stamp(now: datetime) -> str:
+    """``2024-07-11T11:46:49.042Z``: ``strftime("%Y-%m-%dT%H:%M:%S.")`` and the milliseconds.
+
+    Written with integer formats: ``strftime`` goes through a time tuple and
+    C's ``strftime`` for every reply that carries a trailer.
+    """
+    return (
+        f"{now.year}-{now.month:02d}-{now.day:02d}T"
+        f"{now.hour:02d}:{now.minute:02d}:{now.second:02d}.{now.microsecond // 1000:03d}Z"
     )
 
 
@@ -149,8 +161,7 @@ class Renderer:
         if self.style == "classic":
             return f" [{self.names.trailer_host}]"
         now = self.clock.now()
-        stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
-        return f" [{self.names.trailer_host} {stamp} {self.trailer_id(now)}]"
+        return f" [{self.names.trailer_host} {trailer_stamp(now)} {self.trailer_id(now)}]"
 
     def lines(self, reply: Reply, **params: object) -> list[str]:
         """The wire lines (without CRLF) for ``reply`` with its placeholders filled.
