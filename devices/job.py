@@ -6,9 +6,12 @@ the profile's header set and encodings: Subject as RFC 2047 encoded words in
 UTF-8 or ISO-2022-JP, attachment names as RFC 2231 or RFC 2047, Message-ID
 from the seeded RNG and Date from the injected clock.
 
-The same job, seed and second give the same pages, so a process that
-sends many scans (the scenario runner, a fleet) keeps the last few small
-ones, drawn and base64-encoded, instead of making them again.
+The pages are drawn from a generator of their own with a fixed seed, so
+the same job at the same second gives the same pages whatever the send's
+seed (which still makes each boundary and Message-ID): a process that
+sends many scans (the scenario runner, a fleet of a thousand devices)
+draws each kind of page once and keeps the last few small ones, drawn and
+base64-encoded, instead of drawing one per send.
 
 ``email`` builds every message, but it writes a payload one line at a time
 (a 2 MB scan is 36,000 lines of base64): each attachment is given to it as a
@@ -52,6 +55,8 @@ CACHED_SCANS = 16
 """How many such scans a process keeps (a scan kept is its base64 only: up to ~2.8 MB)."""
 PAGELESS_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 """What stands for the date of pages that carry none (JPEG and TIFF)."""
+PAGE_SEED = 0x5CA7
+"""The seed of every scan's page generator (the send's own generator is not used for pages)."""
 TEXT_PAGE_BYTES = 400 * 1024
 """About what one text page weighs as PDF, JPEG or TIFF (for the estimate above)."""
 WIRE_POLICY = policy.compat32.clone(linesep="\r\n")
@@ -172,7 +177,7 @@ def build_message(
     pages_now = clock.now()
     # the pages' bytes depend on the date to the second, and only in a PDF
     page_date = _to_the_second(pages_now) if job.format == "pdf" else PAGELESS_DATE
-    files = _scan_files(job, page_date, rng)
+    files = _scan_files(job, page_date)
     enc = profile.encoding
     msg = MIMEMultipart()
     msg.set_boundary(f"=_exolab_{rng.getrandbits(64):016x}")  # seeded, not email's own random
@@ -223,31 +228,26 @@ def _to_the_second(when: datetime) -> datetime:
     return when.astimezone(UTC).replace(microsecond=0)
 
 
-def _scan_files(job: Job, page_date: datetime, rng: random.Random) -> tuple[Attachment, ...]:
-    """The job's files drawn with ``rng``; small ones come from the few kept per process."""
+def _scan_files(job: Job, page_date: datetime) -> tuple[Attachment, ...]:
+    """The job's files; small ones come from the few kept per process."""
     estimate = job.size if job.size is not None else job.pages * TEXT_PAGE_BYTES
     if estimate > CACHED_SCAN_BYTES:
-        return _draw(job.format, job.pages, job.size, page_date, rng)
-    files, state = _drawn(job.format, job.pages, job.size, page_date, rng.getstate())
-    rng.setstate(state)  # the caller's generator ends where drawing would have left it
-    return files
+        return _draw(job.format, job.pages, job.size, page_date)
+    return _drawn(job.format, job.pages, job.size, page_date)
 
 
 @lru_cache(maxsize=CACHED_SCANS)
 def _drawn(
-    fmt: PageFormat, pages: int, size: int | None, page_date: datetime, state: tuple[Any, ...]
-) -> tuple[tuple[Attachment, ...], tuple[Any, ...]]:
-    """``_draw`` from a generator in ``state``: the files and the generator's state after."""
-    rng = random.Random()
-    rng.setstate(state)
-    files = _draw(fmt, pages, size, page_date, rng)
-    return files, rng.getstate()
+    fmt: PageFormat, pages: int, size: int | None, page_date: datetime
+) -> tuple[Attachment, ...]:
+    return _draw(fmt, pages, size, page_date)
 
 
 def _draw(
-    fmt: PageFormat, pages: int, size: int | None, page_date: datetime, rng: random.Random
+    fmt: PageFormat, pages: int, size: int | None, page_date: datetime
 ) -> tuple[Attachment, ...]:
-    return tuple(_encoded(f) for f in render(fmt, pages, size, rng, page_date))
+    pages_rng = random.Random(PAGE_SEED)
+    return tuple(_encoded(f) for f in render(fmt, pages, size, pages_rng, page_date))
 
 
 def _encoded(file: ScanFile) -> Attachment:

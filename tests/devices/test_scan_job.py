@@ -169,29 +169,31 @@ def test_sloppy_from_header_quirk_leaves_from_out_or_bare(
     assert msg.get_all("From") in (None, [from_field])
 
 
-def test_a_repeated_small_scan_is_drawn_once_with_the_same_bytes_and_generator() -> None:
+def test_sends_of_one_job_draw_their_pages_once_and_differ_in_their_ids() -> None:
+    """The pages come from a generator of their own: a fleet's thousand sends of one job
+    draw them once, while each send's seed still makes its own Message-ID."""
     from datetime import timedelta
 
     from exolab.devices import job as job_module
 
     job = Job(subject="cache probe", pages=2)
-    fresh = random.Random(11)
-    pages = job_module._draw(job.format, job.pages, job.size, CLOCK.now(), fresh)
-    fresh.getrandbits(128)  # the boundary and the Message-ID, drawn after the pages
+    second = CLOCK.now() + timedelta(days=321)  # a second no other test draws pages for
     before = job_module._drawn.cache_info()
     seen = []
-    for fraction, sender in ((0.1, "scanner@contoso.com"), (0.7, "other@contoso.com")):
-        rng = random.Random(11)  # a running device clock: same second, other microseconds
+    for seed, fraction in ((11, 0.1), (12, 0.7)):  # a running clock: same second
         raw = build_message(
             job,
             profile(),
-            header_from=sender,
+            header_from="scanner@contoso.com",
             recipients=["alice@contoso.com"],
-            clock=FrozenClock(CLOCK.now() + timedelta(seconds=fraction)),
-            rng=rng,
+            clock=FrozenClock(second + timedelta(seconds=fraction)),
+            rng=random.Random(seed),
         )
-        seen.append((_attachments(raw), rng.getrandbits(64)))
-    assert seen[0] == seen[1] == ([base64.b64decode(pages[0].body)], fresh.getrandbits(64))
+        parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
+        seen.append((_attachments(raw), parsed["Message-ID"]))
+    drawn = job_module._draw(job.format, job.pages, job.size, second.replace(microsecond=0))
+    assert seen[0][0] == seen[1][0] == [base64.b64decode(drawn[0].body)]
+    assert seen[0][1] != seen[1][1]
     after = job_module._drawn.cache_info()
     assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
 
