@@ -154,12 +154,51 @@ def identity_for(names: tuple[str, ...]) -> Identity:
     return Identity(names[0], names, state="", locality="", organization="exolab")
 
 
-@lru_cache(maxsize=32)
+LEAF_KEYS_KEPT = 64
+_leaf_keys: dict[str, rsa.RSAPrivateKey] = {}
+"""One RSA key per identity per process: generating 2048-bit keys for every lab a test
+suite starts would cost seconds, and a lab's leaf keys protect nothing."""
+
+
 def _leaf_key(label: str) -> rsa.RSAPrivateKey:
-    """One RSA key per identity per process: generating 2048-bit keys for every lab a test
-    suite starts would cost seconds, and a lab's leaf keys protect nothing."""
-    del label
-    return rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
+    key = _leaf_keys.get(label)
+    if key is None:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
+        if len(_leaf_keys) < LEAF_KEYS_KEPT:
+            _leaf_keys[label] = key
+    return key
+
+
+def leaf_keys_pem() -> dict[str, bytes]:
+    """This process's leaf keys by identity (PEM): what a later process may ``adopt_leaf_keys``."""
+    return {
+        label: key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        for label, key in _leaf_keys.items()
+    }
+
+
+def adopt_leaf_keys(pems: dict[str, bytes]) -> None:
+    """Use these leaf keys (PEM, by identity) instead of making new ones in this process.
+
+    The scenario runner keeps the keys its workers made and hands them to the
+    next run: each worker otherwise spent about a third of a second making
+    them. A key that does not parse as RSA is skipped (a new one is made).
+    """
+    for label, pem in pems.items():
+        if label in _leaf_keys or len(_leaf_keys) >= LEAF_KEYS_KEPT:
+            continue
+        try:
+            key = serialization.load_pem_private_key(
+                pem, password=None, unsafe_skip_rsa_key_validation=True
+            )
+        except (ValueError, TypeError):
+            continue
+        if isinstance(key, rsa.RSAPrivateKey) and key.key_size == KEY_BITS:
+            _leaf_keys[label] = key
 
 
 def _name(*parts: tuple[x509.ObjectIdentifier, str]) -> x509.Name:

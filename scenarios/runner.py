@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import multiprocessing
 import os
 import queue
@@ -232,7 +233,52 @@ def scratch_root(memory: Path = MEMORY_SCRATCH, need: int = SCRATCH_ROOM) -> str
 @functools.cache
 def _key_material() -> dict[Path, bytes]:
     """The run's key material: the kept set when it is sound, else a new one (then kept)."""
-    return run_keys(key_cache_dir())
+    cache = key_cache_dir()
+    if cache is not None:
+        _adopt_leaf_keys(cache.parent / LEAF_KEYS_FILE)
+    return run_keys(cache)
+
+
+LEAF_KEYS_FILE = "leaf-keys.json"
+"""Beside the kept CA: the servers' leaf keys by identity, which each process otherwise makes."""
+
+
+def _adopt_leaf_keys(path: Path) -> None:
+    from exolab.emulator.tls import adopt_leaf_keys
+
+    try:
+        if path.stat().st_mode & 0o077:
+            return
+        kept = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(kept, dict):
+        adopt_leaf_keys({str(k): str(v).encode("ascii", "replace") for k, v in kept.items()})
+
+
+def keep_leaf_keys() -> None:
+    """Add the leaf keys this process made to the kept ones (for the next run's processes)."""
+    from exolab.emulator.tls import leaf_keys_pem
+
+    cache = key_cache_dir()
+    if cache is None:
+        return
+    path = cache.parent / LEAF_KEYS_FILE
+    made = {label: pem.decode("ascii") for label, pem in leaf_keys_pem().items()}
+    try:
+        kept = json.loads(path.read_text("utf-8")) if path.exists() else {}
+    except (OSError, ValueError):
+        kept = {}
+    if not isinstance(kept, dict) or set(made) <= set(kept):
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, staging = tempfile.mkstemp(prefix=".leaf-keys-", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:  # mkstemp: 0600
+            json.dump(kept | made, out)
+        os.replace(staging, path)
+    except OSError:  # a read-only home: the next run makes its own
+        return
 
 
 def key_cache_dir() -> Path | None:
@@ -543,6 +589,7 @@ def run_catalog(
         results = _run_in_processes(items, options, on_result)
     else:
         results = asyncio.run(run_all(items, options, on_result))
+        keep_leaf_keys()
     return results, time.perf_counter() - started
 
 
@@ -646,3 +693,4 @@ def _worker(
         await asyncio.gather(*(lane() for _ in range(options.jobs)))
 
     asyncio.run(main())
+    keep_leaf_keys()

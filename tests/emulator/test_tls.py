@@ -241,3 +241,25 @@ def test_a_key_log_context_belongs_to_its_caller_alone(ca: LabCA, tmp_path: Path
     assert logged.keylog_filename == str(tmp_path / "keys.log")
     assert not shared.keylog_filename
     assert ca.server_context(("smtp.office365.com",)) is shared
+
+
+def test_adopted_leaf_keys_sign_the_leaves_of_their_identity(tmp_path: Path) -> None:
+    """A process can take the leaf keys an earlier one made (the runner keeps them between
+    runs): the leaf it issues carries the adopted key; a damaged or wrong-size key is
+    skipped, and a new one is made for its identity."""
+    from exolab.emulator import tls
+
+    adopted = rsa.generate_private_key(public_exponent=65537, key_size=tls.KEY_BITS)
+    pem = adopted.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    small = rsa.generate_private_key(public_exponent=65537, key_size=1024).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    tls.adopt_leaf_keys({"adopted.test": pem, "damaged.test": b"not a key", "small.test": small})
+    leaf = LabCA(tmp_path).leaf("adopted.test")
+    assert leaf.key.public_key().public_numbers() == adopted.public_key().public_numbers()
+    assert tls.leaf_keys_pem()["adopted.test"] == pem
+    for label in ("damaged.test", "small.test"):
+        made = LabCA(tmp_path).leaf(label).cert.public_key()
+        assert isinstance(made, rsa.RSAPublicKey) and made.key_size == tls.KEY_BITS

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from exolab.emulator.entra.keys import SigningKey
 from exolab.scenarios.loader import find_scenario
@@ -57,3 +60,28 @@ def test_nowhere_to_keep_keys_still_gives_a_run_its_keys(tmp_path: Path) -> None
     blocked.write_text("not a folder")
     assert {str(name) for name in run_keys(blocked / "scenario-keys")} >= set(KEY_FILES)
     assert {str(name) for name in run_keys(None)} >= set(KEY_FILES)
+
+
+def test_the_leaf_keys_a_run_made_are_kept_private_for_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exolab.emulator import tls
+    from exolab.scenarios import runner
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    kept = tmp_path / "exolab" / runner.LEAF_KEYS_FILE
+    tls.LabCA(tmp_path / "ca").leaf("kept-leaf.test")  # this process makes its key
+    runner.keep_leaf_keys()
+    assert kept.stat().st_mode & 0o077 == 0
+    stored = json.loads(kept.read_text("utf-8"))
+    assert stored["kept-leaf.test"] == tls.leaf_keys_pem()["kept-leaf.test"].decode()
+    # a later process adopts them before its first lab
+    stored["adopt-me.test"] = stored.pop("kept-leaf.test")
+    kept.write_text(json.dumps(stored), "utf-8")
+    runner._adopt_leaf_keys(kept)
+    assert tls.leaf_keys_pem()["adopt-me.test"] == tls.leaf_keys_pem()["kept-leaf.test"]
+    kept.chmod(0o644)  # keys others can read are not taken
+    stored["not-taken.test"] = stored.pop("adopt-me.test")
+    kept.write_text(json.dumps(stored), "utf-8")
+    runner._adopt_leaf_keys(kept)
+    assert "not-taken.test" not in tls.leaf_keys_pem()
