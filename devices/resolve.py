@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from functools import lru_cache
 
 import dns.asyncresolver
 import dns.exception
@@ -41,9 +42,7 @@ async def resolve_server(
         return server
     if network.dns is None:
         return await _system(server, timeout)
-    resolver = dns.asyncresolver.Resolver(configure=False)
-    resolver.nameservers = [network.dns.address]
-    resolver.port = network.dns.port
+    resolver = _resolver(network.dns.address, network.dns.port)
     try:
         answer = await resolver.resolve(server, "A", source=source, lifetime=timeout, search=False)
     except dns.resolver.LifetimeTimeout as exc:
@@ -51,6 +50,20 @@ async def resolve_server(
     except dns.exception.DNSException as exc:
         raise ResolveFailed(str(exc)) from None
     return str(answer[0])
+
+
+@lru_cache(maxsize=16)
+def _resolver(address: str, port: int) -> dns.asyncresolver.Resolver:
+    """The stub resolver asking one DNS server, shared by every lookup of a process.
+
+    Its settings are all a lookup reads of it (no cache, no rotation: each
+    lookup asks the one server the same query), so a fleet's thousand lookups
+    need not set one up a thousand times.
+    """
+    resolver = dns.asyncresolver.Resolver(configure=False)
+    resolver.nameservers = [address]
+    resolver.port = port
+    return resolver
 
 
 async def _system(server: str, timeout: float) -> str:

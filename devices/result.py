@@ -12,6 +12,7 @@ try of the job carries, so copies can be counted in the lab).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -43,18 +44,39 @@ class TranscriptLine:
 
 @dataclass
 class Transcript:
-    """Collects lines with timestamps from the injected clock."""
+    """Collects lines with timestamps from the injected clock.
+
+    A line is kept as the clock's raw reading until ``lines`` is read: a send
+    adds some fifty lines and reads them once or twice, and a busy fleet does
+    that a thousand times, so the per-line work is one clock reading and one
+    tuple. The lines of one reply (or one write) arrived (or left) together
+    and share one reading.
+    """
 
     clock: Clock
     start: float = field(init=False)
-    lines: list[TranscriptLine] = field(default_factory=list)
+    _raw: list[tuple[float, Direction, str]] = field(default_factory=list, init=False, repr=False)
+    _made: list[TranscriptLine] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.start = self.clock.monotonic()
 
     def add(self, direction: Direction, line: str) -> None:
-        t = round(self.clock.monotonic() - self.start, 3)
-        self.lines.append(TranscriptLine(t, direction, line))
+        self._raw.append((self.clock.monotonic(), direction, line))
+
+    def add_lines(self, direction: Direction, lines: Iterable[str]) -> None:
+        """Lines that crossed the wire at one moment (a multi-line reply, a pipelined write)."""
+        now = self.clock.monotonic()
+        self._raw.extend((now, direction, line) for line in lines)
+
+    @property
+    def lines(self) -> list[TranscriptLine]:
+        """Every line so far, its time in seconds since the send started (to the millisecond)."""
+        made, start = self._made, self.start
+        made.extend(
+            TranscriptLine(round(at - start, 3), d, line) for at, d, line in self._raw[len(made) :]
+        )
+        return list(made)
 
 
 @dataclass(frozen=True)

@@ -259,10 +259,8 @@ async def _attempt(run: _Run, mode: SecurityMode) -> DeviceResult:
     try:
         if run.source:
             sock.bind((run.source, 0))
-        await asyncio.wait_for(
-            asyncio.get_running_loop().sock_connect(sock, (run.address, run.port)),
-            run.timeouts.connect,
-        )
+        async with asyncio.timeout(run.timeouts.connect):
+            await asyncio.get_running_loop().sock_connect(sock, (run.address, run.port))
     except BaseException as exc:
         sock.close()
         if isinstance(exc, TimeoutError):
@@ -279,15 +277,13 @@ async def _attempt(run: _Run, mode: SecurityMode) -> DeviceResult:
         # TCP is up: from here a reset or an alert is a TLS failure, not a refusal.
         # The handshake starts at once, so a plaintext banner reaches the TLS layer.
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(
+            async with asyncio.timeout(run.timeouts.connect):
+                reader, writer = await asyncio.open_connection(
                     sock=sock,
                     ssl=ctx,
                     server_hostname=sni or "",  # "": no SNI, chain check only
                     ssl_handshake_timeout=run.timeouts.connect + 1.0,
-                ),
-                run.timeouts.connect,
-            )
+                )
         except TimeoutError:
             sock.close()
             return run.result("timeout", stage_of(State.CONNECT), "timeout")
@@ -343,7 +339,8 @@ async def _close(
         return
     writer.close()
     try:
-        await asyncio.wait_for(writer.wait_closed(), 2.0)
+        async with asyncio.timeout(2.0):
+            await writer.wait_closed()
     except (TimeoutError, OSError):  # a reset while closing changes nothing for the outcome
         transport.abort()
 
@@ -394,19 +391,19 @@ async def _session(
     )
     client = SmtpClient(config, run.quirks)
     pending: deque[Event] = deque()
+    banner, data_limit, reply = run.timeouts.banner, run.timeouts.data, run.timeouts.reply
     while True:
         while pending:
             event = pending.popleft()
             if isinstance(event, Received):
-                for line in event.reply.wire_lines:
-                    run.transcript.add("S", line)
+                run.transcript.add_lines("S", event.reply.wire_lines)
             elif isinstance(event, Send):
-                for line in event.lines:
-                    run.transcript.add("C", line)
+                run.transcript.add_lines("C", event.lines)
                 writer.write(event.data)
                 # a reset or a stall shows up in the read below
                 with contextlib.suppress(TimeoutError, OSError):
-                    await asyncio.wait_for(writer.drain(), run.timeouts.data)
+                    async with asyncio.timeout(run.timeouts.data):
+                        await writer.drain()
             elif isinstance(event, StartTls):
                 assert ctx is not None
                 try:
@@ -428,11 +425,13 @@ async def _session(
                 r = event.result
                 return run.result(r.outcome, r.stage, r.panel or "rejected", r)
         stage = client.stage
-        limit = {State.CONNECT: run.timeouts.banner, State.EOD: run.timeouts.data}.get(
-            client.awaiting, run.timeouts.reply
+        awaiting = client.awaiting
+        limit = (
+            banner if awaiting is State.CONNECT else data_limit if awaiting is State.EOD else reply
         )
         try:
-            data = await asyncio.wait_for(reader.read(READ_CHUNK), limit)
+            async with asyncio.timeout(limit):
+                data = await reader.read(READ_CHUNK)
         except TimeoutError:
             return run.result("timeout", stage, "timeout")
         except ssl.SSLError as exc:

@@ -158,18 +158,7 @@ class SmtpClient:
 
     # ------------------------------------------------------------ dispatch
     def _dispatch(self, answered: State, reply: Reply) -> None:
-        handler: Callable[[Reply], None] = {
-            State.CONNECT: self._on_banner,
-            State.EHLO: self._on_greeting,
-            State.STARTTLS: self._on_starttls,
-            State.AUTH: self._on_auth,
-            State.MAIL: self._on_mail,
-            State.RCPT: self._on_rcpt,
-            State.DATA: self._on_data,
-            State.EOD: self._on_eod,
-            State.QUIT: self._on_quit,
-        }[answered]
-        handler(reply)
+        _HANDLERS[answered](self, reply)
 
     def _reject(self, state: State, reply: Reply, panel: str = "rejected") -> None:
         self._fail(self._outcome("rejected", state, reply, panel))
@@ -398,3 +387,17 @@ class SmtpClient:
     def _on_quit(self, reply: Reply) -> None:
         assert self._pending_result is not None
         self._finish(self._pending_result)
+
+
+_HANDLERS: dict[State, Callable[[SmtpClient, Reply], None]] = {
+    State.CONNECT: SmtpClient._on_banner,
+    State.EHLO: SmtpClient._on_greeting,
+    State.STARTTLS: SmtpClient._on_starttls,
+    State.AUTH: SmtpClient._on_auth,
+    State.MAIL: SmtpClient._on_mail,
+    State.RCPT: SmtpClient._on_rcpt,
+    State.DATA: SmtpClient._on_data,
+    State.EOD: SmtpClient._on_eod,
+    State.QUIT: SmtpClient._on_quit,
+}
+"""The handler of the reply to each state (one table for every session)."""

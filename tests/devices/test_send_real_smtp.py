@@ -263,11 +263,29 @@ async def test_refused_on_closed_port_with_retry() -> None:
     assert (result.outcome, result.stage, result.attempts) == ("refused", "CONNECT", 2)
 
 
-async def test_timeout_when_no_banner() -> None:
-    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read()  # never speaks
-        writer.close()
+class Silent:
+    """A server that never speaks; ``closed`` is set once it has closed its side.
 
+    A test awaits ``closed`` before its loop ends: the device may be gone before
+    the server has read the end of the connection, and a connection the server
+    never closed is a leaked socket of the test's own.
+    """
+
+    def __init__(self) -> None:
+        self.closed = asyncio.Event()
+
+    async def __call__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.read()  # never speaks
+        except OSError:
+            pass  # the device reset the connection
+        finally:
+            writer.close()
+            self.closed.set()
+
+
+async def test_timeout_when_no_banner() -> None:
+    silent = Silent()
     listener = await asyncio.start_server(silent, "127.0.0.1", 0)
     port = listener.sockets[0].getsockname()[1]
     profile = load_profile("fixed-465")
@@ -278,14 +296,12 @@ async def test_timeout_when_no_banner() -> None:
             {"465": port},
             timeouts={"connect": 0.5, "banner": 0.5},
         )
+        await silent.closed.wait()
     assert (result.outcome, result.stage) == ("timeout", "CONNECT"), result.render()
 
 
 async def test_banner_timeout_plaintext() -> None:
-    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read()
-        writer.close()
-
+    silent = Silent()
     listener = await asyncio.start_server(silent, "127.0.0.1", 0)
     port = listener.sockets[0].getsockname()[1]
     profile = load_profile("no-auth")
@@ -296,6 +312,7 @@ async def test_banner_timeout_plaintext() -> None:
             {"25": port},
             timeouts={"banner": 0.3},
         )
+        await silent.closed.wait()
     assert (result.outcome, result.stage) == ("timeout", "CONNECT")
 
 
