@@ -15,7 +15,7 @@ from PIL import Image, TiffImagePlugin
 from exolab.devices.clock import FrozenClock
 from exolab.devices.errors import JobError
 from exolab.devices.job import Job, build_message, parse_job_spec, parse_size
-from exolab.devices.profile import Profile, load_profile
+from exolab.devices.profile import Profile, list_profiles, load_profile
 
 CLOCK = FrozenClock(datetime(2026, 3, 1, 9, 55, tzinfo=UTC))
 
@@ -195,7 +195,8 @@ def test_sends_of_one_job_draw_their_pages_once_and_differ_in_their_ids() -> Non
     assert seen[0][0] == seen[1][0] == [base64.b64decode(drawn[0].body)]
     assert seen[0][1] != seen[1][1]
     after = job_module._drawn.cache_info()
-    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
+    # drawn once; the second send's message is filled in from the first one's template
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 0)
 
 
 def _attachments(raw: bytes) -> list[bytes]:
@@ -272,3 +273,64 @@ def test_a_message_that_quotes_the_stand_in_is_written_by_email(
         assert (raw, after) == _as_email_writes_it(monkeypatch, job, prof, seed=5)
         assert raw.count(STAND_IN.format(quoted).encode()) == 1  # the quote, not a payload
         assert len(_attachments(raw)) == job.pages
+
+
+def test_sends_of_one_job_flatten_the_message_once() -> None:
+    """A fleet's sends of one job differ only in boundary, Date and Message-ID: the message is
+    flattened once and each send fills those three in."""
+    from datetime import timedelta
+
+    from exolab.devices import job as job_module
+
+    job = Job(subject="template probe", format="jpeg")
+    before = job_module._template.cache_info()
+    for seed, minutes in ((21, 0), (22, 7)):
+        build_message(
+            job,
+            profile(),
+            header_from="scanner@contoso.com",
+            recipients=["alice@contoso.com"],
+            clock=FrozenClock(CLOCK.now() + timedelta(minutes=minutes)),
+            rng=random.Random(seed),
+        )
+    after = job_module._template.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in list_profiles()))
+def test_a_filled_template_is_the_message_email_writes_for_its_values(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    from datetime import timedelta, timezone
+
+    from exolab.devices.job import TEMPLATE_BOUNDARY, TEMPLATE_DATE, TEMPLATE_NUMBER
+
+    prof = load_profile(name)
+    cases = [
+        (Job(), "scanner@contoso.com", UTC),
+        (Job(format="jpeg", pages=2, subject="スキャン"), "", timezone(timedelta(hours=-5))),
+        (Job(subject=f"re {TEMPLATE_NUMBER} {TEMPLATE_DATE}"), "a@b.example", UTC),
+        (Job(body=f"--=_exolab_{TEMPLATE_BOUNDARY}\n"), "scanner@contoso.com", UTC),
+        (Job(format="tiff"), "x" * 70 + "@" + "long-domain" * 6 + ".example", UTC),
+        (Job(), "scänner@contoso.com", timezone(timedelta(hours=9))),
+    ]
+    for seed, (job, sender, tz) in enumerate(cases):
+        clock = FrozenClock(datetime(2026, 7, 4, 23, 59, 59, 999_000, tzinfo=tz))
+
+        def made(
+            seed: int = seed, job: Job = job, sender: str = sender, clock: FrozenClock = clock
+        ) -> bytes:
+            return build_message(
+                job,
+                prof,
+                header_from=sender,
+                recipients=["alice@contoso.com", "bob@fabrikam.com"],
+                clock=clock,
+                rng=random.Random(seed),
+            )
+
+        made(seed + 100)  # the template, if the message makes one
+        filled = made()
+        with monkeypatch.context() as m:
+            m.setattr("exolab.devices.job.CACHED_SCAN_BYTES", 0)  # neither kept nor templated
+            assert filled == made()
