@@ -166,18 +166,24 @@ async def _observe(item: ScenarioFile, options: RunOptions) -> tuple[Observation
 
 
 def lab_services(tenant: Tenant) -> list[Any]:
-    """A scenario's lab: every service, the MX checking SPF in threads of the lab process.
+    """A scenario's lab: every Exchange-side service, the MX checking SPF in threads.
 
     The MX's SPF helper process keeps pyspf's CPU away from the event loop
     under load; a scenario sends a message or a few, and starting a helper
     Python for them cost about a second of CPU per direct-send scenario.
     The checks, the lab DNS they ask and their results are the same.
+    The lab's own REST API and console are left out: no device talks to
+    them, the runner reads the store from disk once the lab has stopped,
+    and building their web application was a tenth of a lab's start.
     """
+    from exolab.emulator.api import ApiService
     from exolab.emulator.server import default_services
     from exolab.emulator.smtp.mx import MxService
 
     return [
-        MxService(spf="thread") if isinstance(s, MxService) else s for s in default_services(tenant)
+        MxService(spf="thread") if isinstance(s, MxService) else s
+        for s in default_services(tenant)
+        if not isinstance(s, ApiService)
     ]
 
 
