@@ -89,3 +89,25 @@ def test_json_lines_are_json(argv: list[str]) -> None:
     assert proc.returncode == 0, proc.stderr
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert rows and all("name" in row for row in rows)
+
+
+def test_the_program_leaves_its_objects_to_exit_and_a_caller_keeps_them(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run as the program (no argv), the command's objects are frozen out of the interpreter's
+    final cycle collection (half a second after a catalog run); a caller passing argv, such
+    as a test, keeps its heap collectable."""
+    import gc
+
+    from exolab.cli import main
+
+    gc.unfreeze()
+    try:
+        assert main(["profiles"]) == 0
+        assert gc.get_freeze_count() == 0
+        monkeypatch.setattr("sys.argv", ["exolab", "profiles"])
+        assert main() == 0
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert "starttls-modern" in capsys.readouterr().out
