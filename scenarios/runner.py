@@ -366,6 +366,7 @@ def _keep_keys(cache: Path, material: dict[Path, bytes]) -> None:
 
 
 def _write_keys(root: Path, material: dict[Path, bytes]) -> None:
+    """Key files private to the user (0600), in folders only the user can enter."""
     for relative, content in material.items():
         target = root / relative
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -380,12 +381,10 @@ ENTRA_KEYS = "entra"
 
 def _seed_keys(data_dir: Path) -> None:
     """Give a scenario's data directory the run's keys (a kept one keeps its own)."""
-    for relative, content in _key_material().items():
-        target = data_dir / relative
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-            target.chmod(0o600)
+    material = _key_material()
+    _write_keys(
+        data_dir, {name: pem for name, pem in material.items() if not (data_dir / name).exists()}
+    )
 
 
 def _network(network: LabNetwork, tenant: Tenant) -> LabNetwork:
