@@ -36,14 +36,14 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime
 from functools import lru_cache
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from exolab.devices._validation import from_validation_error
 from exolab.devices.clock import Clock
 from exolab.devices.errors import JobError
-from exolab.devices.pages import PageFormat, ScanFile, render
+from exolab.devices.pages import FileKind, PageFormat, ScanFile, render
 from exolab.devices.profile import Encoding, Profile
 
 SIZE_UNITS = {"": 1, "B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
@@ -116,13 +116,9 @@ def _message_id_text(number: str, hostname: str, sender: str) -> str:
 
 
 @dataclass(frozen=True)
-class Attachment:
+class Attachment(FileKind):
     """One scanned file as the message carries it: its name suffix, MIME type and base64 lines."""
 
-    suffix: str  # "" for the whole document, "-2" for page 2 of a JPEG set
-    extension: str
-    maintype: str
-    subtype: str
     body: bytes
     """The payload on the wire: base64 in 76-character lines, each ending in CRLF."""
 
@@ -146,15 +142,7 @@ def _attachment(file: Attachment, payload: str, name: str, enc: Encoding) -> MIM
     return part
 
 
-class _Named(Protocol):
-    @property
-    def suffix(self) -> str: ...
-
-    @property
-    def extension(self) -> str: ...
-
-
-def file_names(job: Job, files: Sequence[_Named]) -> list[str]:
+def file_names(job: Job, files: Sequence[FileKind]) -> list[str]:
     names = []
     for f in files:
         stem, dot, ext = (job.filename or f"scan.{f.extension}").rpartition(".")

@@ -24,13 +24,19 @@ DPI = 150
 
 
 @dataclass(frozen=True)
-class ScanFile:
-    """One attachment: its name suffix, MIME type and bytes."""
+class FileKind:
+    """What a scanned file is: its name suffix and MIME type."""
 
     suffix: str  # "" for the whole document, "-2" for page 2 of a JPEG set
     extension: str
     maintype: str
     subtype: str
+
+
+@dataclass(frozen=True)
+class ScanFile(FileKind):
+    """One attachment: its name suffix, MIME type and bytes."""
+
     data: bytes
 
 
