@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 import typing
+from functools import cache
+from itertools import pairwise
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -32,11 +37,43 @@ def _model_of(annotation: object) -> type[BaseModel] | None:
     return None
 
 
+@cache
+def attribute_docs(model: type) -> dict[str, str]:
+    """Each field's text: the string written under it in the class (or a base class).
+
+    Read from the source here, for the reference, rather than by pydantic
+    when the model is built (``use_attribute_docstrings``): that parsed the
+    model's source at every import, a tenth of a second of every command's
+    start.
+    """
+    docs: dict[str, str] = {}
+    for klass in reversed(model.__mro__):
+        if not (isinstance(klass, type) and issubclass(klass, BaseModel)) or klass is BaseModel:
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+        for field, text in pairwise(body):
+            if (
+                isinstance(field, ast.AnnAssign)
+                and isinstance(field.target, ast.Name)
+                and isinstance(text, ast.Expr)
+                and isinstance(text.value, ast.Constant)
+                and isinstance(text.value.value, str)
+            ):
+                docs[field.target.id] = inspect.cleandoc(text.value.value)
+    return docs
+
+
 def _rows(model: type[BaseModel]) -> list[str]:
     rows = []
+    written = attribute_docs(model)
     for name, info in model.model_fields.items():
         key = info.alias or name
-        doc = (info.description or "").replace("\n", " ").replace("|", "\\|")
+        text = info.description or written.get(name, "")
+        doc = text.replace("\n", " ").replace("|", "\\|")
         rows.append(f"| `{key}` | {_type_name(info.annotation)} | {_default(info)} | {doc} |")
     return rows
 

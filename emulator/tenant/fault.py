@@ -48,7 +48,6 @@ class Fault(BaseModel):
         extra="forbid",
         alias_generator=to_pascal,
         populate_by_name=True,
-        use_attribute_docstrings=True,
     )
 
     name: str = Field(min_length=1, max_length=64)

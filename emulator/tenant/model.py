@@ -28,7 +28,6 @@ class _Section(BaseModel):
         extra="forbid",
         alias_generator=to_pascal,
         populate_by_name=True,
-        use_attribute_docstrings=True,
     )
 
 
@@ -724,9 +723,7 @@ class TokenLifetimePolicy(_Section):
 class DnsZone(_Section):
     """Records the lab DNS serves beyond the service hosts: SPF, DMARC, MX, A."""
 
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", populate_by_name=True, use_attribute_docstrings=True
-    )
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     a: dict[str, tuple[str, ...]] = Field(default_factory=dict, alias="A")
     mx: dict[str, tuple[str, ...]] = Field(default_factory=dict, alias="MX")
