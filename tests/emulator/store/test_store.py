@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -78,6 +79,39 @@ def test_a_file_that_is_not_a_store_gets_a_clear_error(tmp_path: Path) -> None:
     bad.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match=r"lab\.sqlite3"):
         Store.open(bad)
+
+
+def test_a_closed_store_reads_back_read_only(tmp_path: Path) -> None:
+    """The scenario runner reads the store its lab just closed, without opening it to write."""
+    lab = Store.open(tmp_path, clock=CLOCK)
+    lab.commit_delivery(
+        3, "scanner@contoso.com", b"Subject: x\r\n\r\nbody\r\n",
+        [Placement("bob@contoso.com", "Inbox", recipients=("bob@contoso.com",))],
+        message_id="<r@o>",
+    )  # fmt: skip
+    lab.close()
+    before = (tmp_path / "lab.sqlite3").read_bytes()
+    view = Store.read_only(tmp_path)
+    try:
+        assert [(m.mailbox, m.folder, m.session_id) for m in view.messages()] == [
+            ("bob@contoso.com", "Inbox", 3)
+        ]
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):  # SQLite refuses
+            view.commit_delivery(
+                4, "a@b.c", b"x\r\n", [Placement("bob@contoso.com", "Inbox")], message_id="<x>"
+            )
+    finally:
+        view.close()
+        view.close()
+    assert (tmp_path / "lab.sqlite3").read_bytes() == before
+
+
+def test_reading_what_is_no_store_gets_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no exolab store"):
+        Store.read_only(tmp_path)
+    (tmp_path / "lab.sqlite3").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match=r"lab\.sqlite3"):
+        Store.read_only(tmp_path)
 
 
 def wal_commits(wal: Path) -> int:
