@@ -38,6 +38,7 @@ from exolab.emulator.tenant import Tenant, load_default_tenant
 from exolab.scenarios.context import message_context
 from exolab.scenarios.loader import ScenarioFile
 from exolab.scenarios.model import Scenario
+from exolab.scenarios.order import cache_home, keep_times, longest_first, read_times, times_path
 from exolab.scenarios.result import (
     Attempt,
     Line,
@@ -147,7 +148,7 @@ async def _observe(item: ScenarioFile, options: RunOptions) -> tuple[Observation
             data_dir=data_dir,
             ports=PortPlan(ephemeral=True),
             clock=FixedClock(as_of),
-            services=lab_services(tenant),
+            services=lab_services(tenant, oauth=getattr(profile, "oauth", None) is not None),
         )
         try:
             network = _network(LabNetwork.from_endpoints_file(lab.endpoints_path), tenant)
@@ -165,7 +166,7 @@ async def _observe(item: ScenarioFile, options: RunOptions) -> tuple[Observation
     return Observation(attempts, stored, sessions), public_ip, tenant
 
 
-def lab_services(tenant: Tenant) -> list[Any]:
+def lab_services(tenant: Tenant, *, oauth: bool = True) -> list[Any]:
     """A scenario's lab: every Exchange-side service, the MX checking SPF in threads.
 
     The MX's SPF helper process keeps pyspf's CPU away from the event loop
@@ -175,15 +176,21 @@ def lab_services(tenant: Tenant) -> list[Any]:
     The lab's own REST API and console are left out: no device talks to
     them, the runner reads the store from disk once the lab has stopped,
     and building their web application was a tenth of a lab's start.
+    The token service (login.microsoftonline.com) runs only for a device
+    that gets OAuth tokens (``oauth``): the lab checks a token against the
+    signing keys on disk, so no other device ever reaches it, and building
+    its web application was a sixth of a lab's start.
     """
     from exolab.emulator.api import ApiService
+    from exolab.emulator.entra import EntraService
     from exolab.emulator.server import default_services
     from exolab.emulator.smtp.mx import MxService
 
+    left_out = (ApiService,) if oauth else (ApiService, EntraService)
     return [
         MxService(spf="thread") if isinstance(s, MxService) else s
         for s in default_services(tenant)
-        if not isinstance(s, ApiService)
+        if not isinstance(s, left_out)
     ]
 
 
@@ -295,10 +302,8 @@ def key_cache_dir() -> Path | None:
     start. The keys sign for throw-away labs on loopback and nothing a
     scenario observes depends on them, so one set serves every run.
     """
-    base = os.environ.get("XDG_CACHE_HOME") or (
-        str(Path.home() / ".cache") if os.environ.get("HOME") else ""
-    )
-    return Path(base) / "exolab" / "scenario-keys" if base else None
+    home = cache_home()
+    return home / "scenario-keys" if home is not None else None
 
 
 def run_keys(cache: Path | None) -> dict[Path, bytes]:
@@ -472,7 +477,7 @@ def _read_store(data_dir: Path) -> tuple[tuple[Stored, ...], tuple[Session, ...]
     """Read what the lab committed, from disk, after the lab stopped."""
     from exolab.emulator.store import Store
 
-    store = Store.open(data_dir)
+    store = Store.read_only(data_dir)
     try:
         stored = tuple(
             Stored(m.mailbox, m.folder, m.scl, tuple(m.headers_added)) for m in store.messages()
@@ -598,17 +603,12 @@ def run_catalog(
     return results, time.perf_counter() - started
 
 
-def _weight(item: ScenarioFile) -> int:
-    """A scenario's expected cost: one lab plus its sends (a 31-send one is the longest)."""
-    return 1 + item.scenario.repeat * item.scenario.parallel
-
-
 def _run_in_processes(
     items: Sequence[ScenarioFile],
     options: RunOptions,
     on_result: Callable[[ScenarioResult], None] | None,
 ) -> list[ScenarioResult]:
-    """Spread the scenarios over worker processes that pull them, the costliest first.
+    """Spread the scenarios over worker processes that pull them, the longest first.
 
     Each scenario's seed, clock, ports and data directory are its own, so
     where it runs changes nothing it observes. A forked worker inherits the
@@ -634,7 +634,8 @@ def _run_in_processes(
     ]
     for proc in procs:
         proc.start()  # before the first put: the queue's feeder thread starts after the forks
-    for index in sorted(range(len(items)), key=lambda i: -_weight(items[i])):
+    times = times_path()
+    for index in longest_first(items, read_times(times)):
         tasks.put(index)
     for _ in range(workers * lanes):
         tasks.put(None)  # one stop for each lane
@@ -651,7 +652,9 @@ def _run_in_processes(
     for index, missing in enumerate(release.results):
         if missing is None:
             release.add(index, _lost(items[index]))
-    return [r for r in release.results if r is not None]
+    results = [r for r in release.results if r is not None]
+    keep_times(times, ((r.id, r.seconds) for r in results))
+    return results
 
 
 def _collect(

@@ -1,5 +1,5 @@
-"""A scenario's lab runs every Exchange-side service (not the lab's own API), its MX checking
-SPF without a helper process."""
+"""A scenario's lab runs every Exchange-side service (not the lab's own API; the token service
+only for a device that gets OAuth tokens), its MX checking SPF without a helper process."""
 
 from __future__ import annotations
 
@@ -18,6 +18,21 @@ def test_every_exchange_service_runs_and_the_mx_checks_spf_in_the_lab_process() 
     assert {"dns", "submission", "entra", "mx", "hve", "acs"} <= set(everything)
     (mx,) = [s for s in ours if isinstance(s, MxService)]
     assert mx._spf == "thread"
+
+
+def test_the_token_service_runs_only_for_a_device_that_gets_oauth_tokens() -> None:
+    tenant = load_default_tenant()
+    everything = [s.name for s in lab_services(tenant)]
+    assert [s.name for s in lab_services(tenant, oauth=False)] == [
+        n for n in everything if n != "entra"
+    ]
+
+
+async def test_oauth_and_basic_scenarios_behave_as_documented_with_and_without_it() -> None:
+    names = ("oauth-device-code-delivers", "oauth-app-only-delivers", "modern-587-inside")
+    items = [find_scenario(n) for n in names]
+    results = await run_all(items, RunOptions(jobs=3))
+    assert {r.id: r.status for r in results} == {i.scenario.id: "passed" for i in items}
 
 
 async def test_spf_pass_and_fail_scenarios_still_behave_as_documented() -> None:
