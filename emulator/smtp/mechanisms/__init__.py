@@ -10,19 +10,27 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Mapping
+from functools import cache
 
 from exolab.emulator.smtp.auth import Mechanism
 
 
 def discover_mechanisms() -> dict[str, Mechanism]:
     """Every mechanism module in ``emulator.smtp.mechanisms``, by wire name."""
+    return dict(_discovered())
+
+
+@cache
+def _discovered() -> tuple[tuple[str, Mechanism], ...]:
+    """Looked for once per process: each module's ``MECHANISM`` is one object anyway, and
+    listing the folder was a twentieth of a lab's start."""
     found: dict[str, Mechanism] = {}
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
         mechanism = getattr(module, "MECHANISM", None)
         if mechanism is not None:
             found[mechanism.name.upper()] = mechanism
-    return found
+    return tuple(found.items())
 
 
 def registry(extra: Mapping[str, Mechanism] | None = None) -> dict[str, Mechanism]:
