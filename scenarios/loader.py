@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from exolab.scenarios.errors import ScenarioError
 from exolab.scenarios.messages import fix_ids
 from exolab.scenarios.model import Scenario
-from exolab.scenarios.world import build_tenant, device_for
+from exolab.scenarios.world import World, build_world
 
 __all__ = [
     "CATALOG_PACKAGE",
@@ -45,6 +45,9 @@ class ScenarioFile:
     path: Path
     group: str
     """The catalog folder it sits in (submission, tls, auth, …)."""
+    world: World | None = field(default=None, compare=False, repr=False)
+    """The tenant and device built when the file was checked (None: not checked); the
+    runner uses them rather than building both again."""
 
     @property
     def id(self) -> str:
@@ -75,30 +78,36 @@ def _expectation(err: Any) -> str:
 
 def parse_scenario(data: dict[str, Any], source: str, check_world: bool = True) -> Scenario:
     """Validate one scenario document; ``check_world`` also checks tenant, profile and fix."""
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ScenarioError(source, _field_path(first["loc"]), _expectation(first)) from None
+    scenario = _validated(data, source)
     if check_world:
         check_against_world(scenario, source)
     return scenario
 
 
-def check_against_world(scenario: Scenario, source: str) -> None:
-    """The checks the schema alone cannot make: tenant keys, site, profile, settings, fix."""
-    tenant = build_tenant(scenario, source)
+def _validated(data: dict[str, Any], source: str) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ScenarioError(source, _field_path(first["loc"]), _expectation(first)) from None
+
+
+def check_against_world(scenario: Scenario, source: str) -> World:
+    """The checks the schema alone cannot make: tenant keys, site, profile, settings, fix.
+
+    Returns the tenant and device it built for them."""
+    world = build_world(scenario, source)
     if scenario.device.site is not None:
-        names = [s.name for s in tenant.site]
+        names = [s.name for s in world.tenant.site]
         if scenario.device.site not in names:
             raise ScenarioError(
                 source, "device.site", f"one of the tenant's sites ({', '.join(names)})"
             )
-    device_for(scenario, source)
     if scenario.fix is not None and scenario.fix not in fix_ids():
         raise ScenarioError(
             source, "fix", "an id of a [fix.ID] table in scenarios/messages/en.toml"
         )
+    return world
 
 
 def load_scenario_file(
@@ -115,7 +124,8 @@ def load_scenario_file(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(source, "(file)", f"valid TOML ({exc})") from None
-    scenario = parse_scenario(data, source, check_world)
+    scenario = _validated(data, source)
+    world = check_against_world(scenario, source) if check_world else None
     if scenario.id != path.stem:
         raise ScenarioError(source, "id", f"the file name without .toml ({path.stem!r})")
     group = ""
@@ -123,7 +133,7 @@ def load_scenario_file(
         folder, top = path.resolve().parent, root.resolve()
         if folder != top:
             group = folder.relative_to(top).as_posix()
-    return ScenarioFile(scenario, path, group)
+    return ScenarioFile(scenario, path, group, world)
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:

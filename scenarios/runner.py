@@ -138,8 +138,11 @@ async def _observe(item: ScenarioFile, options: RunOptions) -> tuple[Observation
     )
 
     scenario, source = item.scenario, str(item.path)
-    tenant = build_tenant(scenario, source, list(options.extra_overrides))
-    profile, settings = device_for(scenario, source)
+    if item.world is not None and not options.extra_overrides:  # built when it was loaded
+        tenant, profile, settings = item.world.tenant, item.world.profile, item.world.settings
+    else:
+        tenant = build_tenant(scenario, source, list(options.extra_overrides))
+        profile, settings = device_for(scenario, source)
     job = _job(scenario)
     as_of = scenario.tenant.as_of
     with _data_dir(options, scenario.id) as data_dir:

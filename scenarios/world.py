@@ -7,6 +7,7 @@ file and the scenario field, keeping the owner's own message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +19,22 @@ from exolab.scenarios.errors import ScenarioError
 from exolab.scenarios.model import Scenario
 
 DEFAULT_SERVER = "smtp.office365.com"
+
+
+@dataclass(frozen=True)
+class World:
+    """A scenario's tenant and device, as built from its data (all frozen)."""
+
+    tenant: Tenant
+    profile: Profile
+    settings: Settings
+
+
+def build_world(scenario: Scenario, source: str) -> World:
+    """The scenario's tenant and device; a ``ScenarioError`` for anything they refuse."""
+    tenant = build_tenant(scenario, source)
+    profile, settings = device_for(scenario, source)
+    return World(tenant, profile, settings)
 
 
 def tenant_overrides(scenario: Scenario, source: str) -> list[tuple[str, object]]:

@@ -39,3 +39,24 @@ async def test_spf_pass_and_fail_scenarios_still_behave_as_documented() -> None:
     items = [find_scenario(n) for n in ("spf-listed-site", "unlisted-site", "dynamic-ip-site")]
     results = await run_all(items, RunOptions(jobs=3))
     assert {r.id: r.status for r in results} == {i.scenario.id: "passed" for i in items}
+
+
+async def test_the_runner_runs_the_tenant_and_device_the_loader_built() -> None:
+    """Checking a file builds its tenant and device; the runner uses those, not a second build,
+    and observes the same as with a fresh build."""
+    from dataclasses import replace
+
+    from exolab.scenarios.world import build_world
+
+    item = find_scenario("envelope-sender-not-login")
+    assert item.world is not None
+    fresh = build_world(item.scenario, str(item.path))
+    assert (item.world.tenant, item.world.profile) == (fresh.tenant, fresh.profile)
+    built, unbuilt = await run_all([item, replace(item, world=None)], RunOptions(jobs=2))
+    assert built.status == unbuilt.status == "passed"
+    assert built.observation is not None and unbuilt.observation is not None
+    seen = [
+        [(a.outcome, a.stage, a.code, a.enhanced, a.text) for a in r.observation.attempts]
+        for r in (built, unbuilt)
+    ]
+    assert seen[0] == seen[1] and seen[0]
