@@ -159,9 +159,18 @@ def alternate(
 
 
 def report(
-    label: str, name: str, sink: Run, lab: Run, target: float, detail: str, case: str = ""
+    label: str,
+    name: str,
+    sink: Run,
+    lab: Run,
+    target: float,
+    detail: str,
+    case: str = "",
+    base: str = "sink",
 ) -> bool:
     """Print (and note) one result; True when the lab reached ``target`` times the sink.
+
+    ``base`` names what the lab is measured against (the capture case: the lab, capture off).
 
     A lab that failed any session is below target whatever its rate.
     """
@@ -170,14 +179,14 @@ def report(
     verdict = "ok" if ok else "below target"
     failed = f", {lab.failures} FAILED" if lab.failures else ""
     print(
-        f"  {label}: sink {sink.rate:7.1f} sessions/s | {name} {lab.rate:7.1f} sessions/s{failed} | "
+        f"  {label}: {base} {sink.rate:7.1f} sessions/s | {name} {lab.rate:7.1f} sessions/s{failed} | "
         f"ratio {ratio:.2f}x (target >= {target}x) {verdict}  [{detail}]",
         flush=True,
     )
     FIGURES.note(
         Figure(
             case=f"{case} {label}".strip(),
-            measured=f"{name} {lab.rate:.0f}/s vs sink {sink.rate:.0f}/s{failed}",
+            measured=f"{name} {lab.rate:.0f}/s vs {base} {sink.rate:.0f}/s{failed}",
             result=f"{ratio:.2f}x",
             target=f">= {target}x",
             ok=ok,
