@@ -153,6 +153,13 @@ async def send_scan(
             transcript.add("*", f"token: {exc}")
             return early.result("gave_up", stage_of(State.AUTH), "token")
 
+    # the scan is made before the device looks for its server (as firmware does), so the
+    # transcript's resolve-to-connect span (the fleet's `dns` stage) is the lookup alone
+    rng = random.Random(rng_seed)
+    header_from = quirks.header_from(settings.from_address)
+    message = build_message(
+        job, profile, header_from=header_from, recipients=recipients, clock=clock, rng=rng
+    )
     try:
         transcript.add("*", f"resolve {settings.server}")
         address = await resolve_server(settings.server, network, source=source, timeout=limits.dns)
@@ -163,11 +170,6 @@ async def send_scan(
         transcript.add("*", f"dns: {exc}")
         return early.result("gave_up", "DNS", "dns")
 
-    rng = random.Random(rng_seed)
-    header_from = quirks.header_from(settings.from_address)
-    message = build_message(
-        job, profile, header_from=header_from, recipients=recipients, clock=clock, rng=rng
-    )
     config = ClientConfig(
         greeting_verb=profile.greeting.verb,
         greeting_name=profile.greeting.hostname,

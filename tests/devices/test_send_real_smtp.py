@@ -346,3 +346,38 @@ async def test_fleet_of_devices_concurrently(smtpd: Callable[..., Smtpd], count:
         for e in server.sink.envelopes
     }
     assert len(ids) == count
+
+
+async def test_the_scan_is_made_before_the_lookup_so_the_dns_stage_is_the_lookup_alone(
+    smtpd: Callable[..., Smtpd],
+    server_tls: Callable[..., ServerTls],
+    ca_pem: Path,
+    test_dns: Callable[..., Any],
+) -> None:
+    """Building the message reads the wall clock (its Date); here each reading moves the
+    monotonic clock on ten seconds, so a build between resolve and connect would show as a
+    ten-second `dns` stage in a fleet's report."""
+    from datetime import UTC, datetime
+
+    from exolab.devices.timing import stage_times
+
+    class SlowWall:
+        def __init__(self) -> None:
+            self.t = 100.0
+
+        def now(self) -> datetime:
+            self.t += 10.0
+            return datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+        def monotonic(self) -> float:
+            return self.t
+
+    server = smtpd(tls_context=server_tls().context, require_starttls=True)
+    dns_server = await test_dns({LAB_HOST: "127.0.0.1"})
+    profile = load_profile("starttls-modern")
+    network = lab_network({"587": server.port}, ca_pem, dns=dns_server.address)
+    result = await send(
+        profile, settings(profile, server=LAB_HOST), {}, network=network, clock=SlowWall()
+    )
+    assert result.outcome == "delivered", result.render()
+    assert stage_times(result.transcript)["dns"] == [0.0]
