@@ -9,7 +9,10 @@ the lab look configured when it is not).
 
 PowerShell syntax read here: ``-Name value``, ``-Name:value``, a bare
 ``-Name`` (a switch, ``$true``), ``$true``/``$false``, quoted strings, comma
-lists and whole numbers.
+lists and whole numbers, and the identity as the first argument without its
+name (``Set-CASMailbox scanner@contoso.com -SmtpClientAuthenticationDisabled
+$false``): ``-Identity`` is position 1 of the Exchange cmdlets modelled here,
+and Microsoft's own examples write it both ways.
 """
 
 from __future__ import annotations
@@ -75,6 +78,11 @@ def _scalar(token: str, quoted: bool) -> Value:
     return token
 
 
+def _is_parameter(token: str, quoted: bool) -> bool:
+    """``-Name`` (or ``-Name:value``), not a quoted text nor a lone ``-``."""
+    return not quoted and token.startswith("-") and len(token) >= 2
+
+
 def parse(text: str) -> Command:
     """``Verb-Noun -Param value …`` as a name and its parameters."""
     if len(text) > MAX_COMMAND:
@@ -85,6 +93,9 @@ def parse(text: str) -> Command:
     name = tokens[0][0]
     parameters: dict[str, Value] = {}
     index = 1
+    if index < len(tokens) and not _is_parameter(*tokens[index]):
+        parameters["identity"] = _scalar(*tokens[index])  # the positional -Identity
+        index += 1
     while index < len(tokens):
         token, quoted = tokens[index]
         if quoted or not token.startswith("-") or len(token) < 2:
@@ -102,6 +113,8 @@ def parse(text: str) -> Command:
         while values and index + 1 < len(tokens) and tokens[index] == (",", False):
             values.append(_scalar(*tokens[index + 1]))
             index += 2
+        if pname.lower() in parameters:
+            raise CmdletError(f"{name}: -{pname} is given more than once")
         if not values:
             parameters[pname.lower()] = True  # a switch parameter
         elif len(values) == 1:

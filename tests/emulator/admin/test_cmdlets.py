@@ -74,6 +74,56 @@ def test_parser_reads_lists_quotes_and_switches() -> None:
 
 
 @pytest.mark.parametrize(
+    ("named", "positional"),
+    [
+        (
+            "Set-CASMailbox -Identity scanner@contoso.com -SmtpClientAuthenticationDisabled $false",
+            "Set-CASMailbox scanner@contoso.com -SmtpClientAuthenticationDisabled $false",
+        ),
+        (
+            "Add-RecipientPermission -Identity scanner@contoso.com -Trustee alice@contoso.com "
+            "-AccessRights SendAs",
+            'Add-RecipientPermission "scanner@contoso.com" -Trustee alice@contoso.com '
+            "-AccessRights SendAs",
+        ),
+        (
+            "Set-AuthenticationPolicy -Identity 'Block Basic Auth' -AllowBasicAuthSmtp:$false",
+            "Set-AuthenticationPolicy 'Block Basic Auth' -AllowBasicAuthSmtp:$false",
+        ),
+    ],
+)
+def test_the_identity_may_come_first_without_its_name(named: str, positional: str) -> None:
+    """-Identity is position 1 of these cmdlets: Microsoft's examples write it both ways."""
+    assert parse(positional).parameters == parse(named).parameters
+    assert assignments(positional, TENANT) == assignments(named, TENANT)
+
+
+@pytest.mark.parametrize(
+    ("command", "says"),
+    [
+        (
+            "Set-CASMailbox scanner@contoso.com -Identity alice@contoso.com "
+            "-SmtpClientAuthenticationDisabled $false",
+            "-Identity is given more than once",
+        ),
+        (
+            "Set-TransportConfig -SmtpClientAuthenticationDisabled $true "
+            "-SmtpClientAuthenticationDisabled $false",
+            "-SmtpClientAuthenticationDisabled is given more than once",
+        ),
+        (
+            "Set-CASMailbox scanner@contoso.com alice@contoso.com -SmtpClientAuthenticationDisabled 1",
+            "expected a -Parameter, got 'alice@contoso.com'",
+        ),
+    ],
+)
+def test_a_parameter_given_twice_or_a_second_bare_value_is_refused(command: str, says: str) -> None:
+    with pytest.raises(CmdletError) as refused:
+        parse(command)
+    assert says in str(refused.value)
+
+
+@pytest.mark.parametrize(
     ("command", "says"),
     [
         ("Set-Mailbox -Identity alice@contoso.com -Foo 1", "it knows: Set-TransportConfig"),
