@@ -100,6 +100,14 @@ def test_a_closed_store_reads_back_read_only(tmp_path: Path) -> None:
             view.commit_delivery(
                 4, "a@b.c", b"x\r\n", [Placement("bob@contoso.com", "Inbox")], message_id="<x>"
             )
+        record = SessionRecord(
+            id=9, endpoint="smtp.office365.com", port=587, client="127.20.0.10",
+            public_ip="203.0.113.39", site=None, started_at=CLOCK.now(), ended_at=None,
+            tls_version=None, cipher=None, identity=None, auth_method=None,
+            transcript=(), notes=(), outcome="closed",
+        )  # fmt: skip
+        with pytest.raises(StoreError, match="read only"):  # no writer opens behind it
+            view.record_session_soon(record)
     finally:
         view.close()
         view.close()
