@@ -296,7 +296,7 @@ def _sent_before(fixed: _Fixed) -> bool:
         return True
     _SENT[fixed] = None
     if len(_SENT) > 4 * CACHED_SCANS:
-        del _SENT[next(iter(_SENT))]
+        _SENT.pop(next(iter(_SENT)), None)  # the oldest (another thread may have taken it)
     return False
 
 
