@@ -98,16 +98,14 @@ def parse(text: str) -> Command:
         index += 1
     while index < len(tokens):
         token, quoted = tokens[index]
-        if quoted or not token.startswith("-") or len(token) < 2:
+        if not _is_parameter(token, quoted):
             raise CmdletError(f"expected a -Parameter, got {token!r}")
         pname, colon, inline = token[1:].partition(":")
         index += 1
         values: list[Value] = []
         if colon and inline:
             values.append(_scalar(inline, False))
-        elif index < len(tokens) and not (
-            not tokens[index][1] and tokens[index][0].startswith("-") and tokens[index][0] != "-"
-        ):
+        elif index < len(tokens) and not _is_parameter(*tokens[index]):
             values.append(_scalar(*tokens[index]))
             index += 1
         while values and index + 1 < len(tokens) and tokens[index] == (",", False):

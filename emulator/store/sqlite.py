@@ -118,9 +118,7 @@ class Store:
     @classmethod
     def open(cls, path: Path | str, clock: Clock | None = None) -> Store:
         """Open (creating if needed) the store at ``path``: a file, or a directory holding one."""
-        path = Path(path)
-        if path.is_dir():
-            path = path / STORE_FILE
+        path = _store_file(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         check_store_file(path)
         db: sqlite3.Connection | None = None
@@ -144,9 +142,7 @@ class Store:
         third of the time it took to read a scenario's few records back.
         A file that is not a store still fails, on the first read.
         """
-        path = Path(path)
-        if path.is_dir():
-            path = path / STORE_FILE
+        path = _store_file(path)
         if not path.is_file():
             raise StoreError(f"{path}: no exolab store")
         try:
@@ -347,6 +343,12 @@ class Store:
             "SELECT mailbox, folder, COUNT(*) FROM messages GROUP BY mailbox, folder"
         ).fetchall()
         return {(str(mailbox), str(folder)): int(n) for mailbox, folder, n in rows}
+
+
+def _store_file(path: Path | str) -> Path:
+    """The store's file: ``path`` itself, or the store file in the directory ``path``."""
+    path = Path(path)
+    return path / STORE_FILE if path.is_dir() else path
 
 
 def connect(path: Path) -> sqlite3.Connection:
