@@ -8,7 +8,7 @@ edit must show in the next message), DMARC, the verdict, the header stamp
 and a SQLite commit with synchronous=FULL before its 250. As in the
 submission case, each server runs in its own process (the MX lab with its
 SPF helper), the client in this one; sink and MX alternate for ``--rounds``
-rounds and the best run of each counts. Target: the MX reaches 0.7x the sink.
+rounds in turn and the figure is the median of the rounds' ratios. Target: the MX reaches 0.7x the sink.
 Run: ``python -m benchmarks directsend`` (or ``make bench``).
 """
 
@@ -121,10 +121,10 @@ def session_to(address: str, port: int, body: bytes) -> SessionFn:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.directsend")
-    parser.add_argument("--sessions", type=int, default=1500)
+    parser.add_argument("--sessions", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--size", type=int, default=10 * 1024, help="message bytes (10 KB)")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument(
         "--spf",
         choices=("process", "thread"),
@@ -139,15 +139,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         server_process("directsend-sink", _serve_sink) as sink_at,
         server_process("directsend-mx", _serve_mx, spf) as mx_at,
     ):
-        sink, mx = alternate(
+        paired = alternate(
             session_to(*sink_at, body),
             session_to(*mx_at, body),
             args.sessions,
             args.concurrency,
-            args.rounds,
+            args.rounds,  # no CPU figure: the MX's SPF helper is a process of its own
         )
-    detail = f"{args.sessions} sessions, {args.concurrency} concurrent, best of {args.rounds}"
-    return 0 if report("10 KB", "mx", sink, mx, TARGET, detail, case="direct send") else 1
+    detail = f"{args.sessions} sessions a round, {args.concurrency} concurrent"
+    return 0 if report("10 KB", "mx", paired, TARGET, detail, case="direct send") else 1
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """What every lab-versus-bare-sink benchmark shares.
 
 Each server runs in its own process (so the client here does not steal its
-CPU); the same client drives both; rounds alternate sink and lab after a
-warm-up, and the best run of each counts (no cold-start bias either way).
+CPU); the same client drives both; after a warm-up, rounds run sink and lab in
+turn, and the figure is the median of each round's ratio (``Paired``).
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing as mp
+import os
+import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -103,16 +105,29 @@ async def expect(reader: asyncio.StreamReader, code: bytes) -> None:
             return
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU a process has used, all its threads (Linux ``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Run:
     name: str
     sessions: int
     failures: int
     seconds: float
+    server_cpu: float | None = None
+    """CPU seconds the server process used during the run (all threads), when it was read."""
 
     @property
     def rate(self) -> float:
         return (self.sessions - self.failures) / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float | None:
+        """The server's CPU per session, in milliseconds."""
+        return None if self.server_cpu is None else 1000 * self.server_cpu / self.sessions
 
 
 async def drive(name: str, session: SessionFn, sessions: int, concurrency: int) -> Run:
@@ -137,32 +152,83 @@ async def drive(name: str, session: SessionFn, sessions: int, concurrency: int) 
     return Run(name, sessions, failures, time.perf_counter() - started)
 
 
-def alternate(
-    sink: SessionFn, lab: SessionFn, sessions: int, concurrency: int, rounds: int
-) -> tuple[Run, Run]:
-    """Warm both up, then alternate sink and lab ``rounds`` times; the best run of each.
+def _timed(name: str, session: SessionFn, sessions: int, concurrency: int, pid: int | None) -> Run:
+    """One run, with the server's CPU read around it when its process is known."""
+    before = process_cpu_seconds(pid) if pid else None
+    run = asyncio.run(drive(name, session, sessions, concurrency))
+    if pid and before is not None:
+        run.server_cpu = process_cpu_seconds(pid) - before
+    return run
 
-    The lab's failures are summed over every round, so one bad round still shows.
+
+@dataclass
+class Paired:
+    """Rounds of the base server and the measured one, run in turn: round i of each is a pair.
+
+    Other work on the machine changes its speed within minutes (by up to a third on
+    the 2-core machine the figures are recorded on), so runs far apart in time are
+    not compared: each round's ratio compares two runs that followed each other, and
+    the figure is the median of those ratios (the range shows how much they moved).
+    """
+
+    base: list[Run]
+    measured: list[Run]
+
+    @property
+    def ratios(self) -> list[float]:
+        return [
+            m.rate / b.rate if b.rate else 0.0
+            for b, m in zip(self.base, self.measured, strict=True)
+        ]
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios) if self.ratios else 0.0
+
+    @property
+    def failures(self) -> int:
+        """The measured server's failed sessions over every round, so one bad round still shows."""
+        return sum(r.failures for r in self.measured)
+
+
+def median_of(values: Sequence[float | None]) -> float | None:
+    """The median of the values that were measured; None when none was."""
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
+
+
+def alternate(
+    sink: SessionFn,
+    lab: SessionFn,
+    sessions: int,
+    concurrency: int,
+    rounds: int,
+    pids: tuple[int | None, int | None] = (None, None),
+) -> Paired:
+    """Warm both up, then run sink and lab in turn ``rounds`` times, each round's first one
+    changing (sink first, then lab first), so neither always runs on the other's heels.
+
+    ``pids`` (the server processes) let each run read its server's CPU per session.
     """
     warm = min(concurrency, 50)
     asyncio.run(drive("warm-up", sink, warm, warm))
     asyncio.run(drive("warm-up", lab, warm, warm))
     sinks: list[Run] = []
     labs: list[Run] = []
-    for _ in range(rounds):
-        sinks.append(asyncio.run(drive("sink", sink, sessions, concurrency)))
-        labs.append(asyncio.run(drive("lab", lab, sessions, concurrency)))
-    best_sink = max(sinks, key=lambda r: r.rate)
-    best_lab = max(labs, key=lambda r: r.rate)
-    failures = sum(r.failures for r in labs)
-    return best_sink, Run(best_lab.name, best_lab.sessions, failures, best_lab.seconds)
+    for number in range(rounds):
+        if number % 2 == 0:
+            sinks.append(_timed("sink", sink, sessions, concurrency, pids[0]))
+            labs.append(_timed("lab", lab, sessions, concurrency, pids[1]))
+        else:
+            labs.append(_timed("lab", lab, sessions, concurrency, pids[1]))
+            sinks.append(_timed("sink", sink, sessions, concurrency, pids[0]))
+    return Paired(sinks, labs)
 
 
 def report(
     label: str,
     name: str,
-    sink: Run,
-    lab: Run,
+    paired: Paired,
     target: float,
     detail: str,
     case: str = "",
@@ -170,27 +236,41 @@ def report(
 ) -> bool:
     """Print (and note) one result; True when the lab reached ``target`` times the sink.
 
-    ``base`` names what the lab is measured against (the capture case: the lab, capture off).
-
-    A lab that failed any session is below target whatever its rate.
+    The figure is the median of the rounds' paired ratios (``Paired``); the rates
+    shown are each side's median, and the server CPU per session each side's median
+    where it was read. ``base`` names what the lab is measured against (the capture
+    case: the lab, capture off). A lab that failed any session is below target
+    whatever its rate.
     """
-    ratio = lab.rate / sink.rate if sink.rate else 0.0
-    ok = ratio >= target and not lab.failures
+    ratio = paired.ratio
+    failures = paired.failures
+    ok = ratio >= target and not failures
     verdict = "ok" if ok else "below target"
-    failed = f", {lab.failures} FAILED" if lab.failures else ""
+    failed = f", {failures} FAILED" if failures else ""
+    base_rate = statistics.median(r.rate for r in paired.base)
+    rate = statistics.median(r.rate for r in paired.measured)
+    cpu_base = median_of([r.cpu_ms for r in paired.base])
+    cpu = median_of([r.cpu_ms for r in paired.measured])
+    cpu_text = (
+        f"; server CPU per session {name} {cpu:.2f} ms vs {base} {cpu_base:.2f} ms"
+        if cpu is not None and cpu_base is not None
+        else ""
+    )
+    spread = f"range {min(paired.ratios):.2f}-{max(paired.ratios):.2f}x" if paired.ratios else ""
+    rounds = f"{len(paired.ratios)} rounds in turn, median of the paired ratios, {spread}"
     print(
-        f"  {label}: {base} {sink.rate:7.1f} sessions/s | {name} {lab.rate:7.1f} sessions/s{failed} | "
-        f"ratio {ratio:.2f}x (target >= {target}x) {verdict}  [{detail}]",
+        f"  {label}: {base} {base_rate:7.1f} sessions/s | {name} {rate:7.1f} sessions/s{failed} | "
+        f"ratio {ratio:.2f}x (target >= {target}x) {verdict}  [{detail}; {rounds}{cpu_text}]",
         flush=True,
     )
     FIGURES.note(
         Figure(
             case=f"{case} {label}".strip(),
-            measured=f"{name} {lab.rate:.0f}/s vs {base} {sink.rate:.0f}/s{failed}",
+            measured=f"{name} {rate:.0f}/s vs {base} {base_rate:.0f}/s{failed}{cpu_text}",
             result=f"{ratio:.2f}x",
             target=f">= {target}x",
             ok=ok,
-            detail=detail,
+            detail=f"{detail}; {rounds}",
         )
     )
     return ok
