@@ -10,8 +10,9 @@ lab clock, the spam-verdict mapping) the name is ours and the docs say so.
 from __future__ import annotations
 
 import ipaddress
+import threading
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_pascal
@@ -888,11 +889,7 @@ class Tenant(_Section):
 
     def find_mailbox(self, address: str) -> Mailbox | None:
         """The mailbox that owns ``address`` (primary or proxy), case-insensitively."""
-        wanted = address.strip().lower()
-        for mbx in self.mailbox:
-            if wanted in mbx.addresses():
-                return mbx
-        return None
+        return _owner_of(self.mailbox, address)
 
     def is_accepted_domain(self, address_or_domain: str) -> bool:
         domain = address_or_domain.rsplit("@", 1)[-1].strip().lower()
@@ -935,11 +932,7 @@ class Tenant(_Section):
 
     def find_hve_account(self, address: str) -> HveAccount | None:
         """The HVE account that owns ``address`` (primary or proxy), case-insensitively."""
-        wanted = address.strip().lower()
-        for account in self.hve_account:
-            if wanted in account.addresses():
-                return account
-        return None
+        return _owner_of(self.hve_account, address)
 
     def find_communication_service(self, name: str) -> CommunicationService | None:
         for resource in self.communication_service:
@@ -965,3 +958,39 @@ class Tenant(_Section):
             if legacy.lower() == wanted:
                 return entry
         return None
+
+
+class _HasAddresses(Protocol):
+    def addresses(self) -> set[str]: ...
+
+
+_Owner = TypeVar("_Owner", bound=_HasAddresses)
+
+_ADDRESS_INDEXES: dict[int, tuple[tuple[object, ...], dict[str, object]]] = {}
+"""Address to owner, one index per tuple of owners (a tenant's mailboxes, its HVE accounts).
+
+A session looks its mailbox up more than a dozen times, and a tenant may hold
+thousands: read in a line, that was most of a session's time. Tenants are
+frozen, so a changed list of mailboxes is a new tuple; an index is found by
+the tuple's identity and keeps the tuple, so no other tuple can take its id.
+"""
+_INDEXES_KEPT = 16
+_INDEXES_LOCK = threading.Lock()
+"""Indexes kept at once (a lab holds one tenant at a time; a test process makes many)."""
+
+
+def _owner_of(owners: tuple[_Owner, ...], address: str) -> _Owner | None:
+    """The first of ``owners`` with ``address`` among its (lower-case) addresses."""
+    entry = _ADDRESS_INDEXES.get(id(owners))
+    if entry is None or entry[0] is not owners:
+        index: dict[str, object] = {}
+        for owner in owners:
+            for known in owner.addresses():
+                index.setdefault(known, owner)  # the first owner wins, as a search in order
+        entry = (owners, index)
+        with _INDEXES_LOCK:  # a lab's threads may look up at once
+            while len(_ADDRESS_INDEXES) >= _INDEXES_KEPT:
+                del _ADDRESS_INDEXES[next(iter(_ADDRESS_INDEXES))]
+            _ADDRESS_INDEXES[id(owners)] = entry
+    found = entry[1].get(address.strip().lower())
+    return cast("_Owner | None", found)

@@ -42,6 +42,33 @@ def test_demo_world_is_what_the_issue_promises() -> None:
     )
 
 
+def test_a_mailbox_is_found_among_thousands_and_a_changed_tenant_is_never_answered_stale() -> None:
+    tenant = load_default_tenant()
+    template = tenant.find_mailbox("alice@contoso.com")
+    assert template is not None
+    many = tuple(
+        template.model_copy(
+            update={
+                "primary_smtp_address": f"user{i}@contoso.com",
+                "email_addresses": (f"u{i}@contoso.com",),
+            }
+        )
+        for i in range(3000)
+    )
+    big = tenant.model_copy(update={"mailbox": (*tenant.mailbox, *many)})
+    found = big.find_mailbox(" U2999@Contoso.com ")
+    assert found is not None and found.primary_smtp_address == "user2999@contoso.com"
+    assert big.find_mailbox("user3000@contoso.com") is None
+    # a tenant changed after a lookup is a new tenant with a new list: looked up afresh
+    smaller = big.model_copy(update={"mailbox": tenant.mailbox})
+    assert smaller.find_mailbox("user2999@contoso.com") is None
+    assert big.find_mailbox("user2999@contoso.com") is found
+    # the first mailbox that holds an address owns it, as a search in order would say
+    twin = template.model_copy(update={"display_name": "the second alice"})
+    doubled = tenant.model_copy(update={"mailbox": (*tenant.mailbox, twin)})
+    assert doubled.find_mailbox("alice@contoso.com") is template
+
+
 def test_lookups_are_case_insensitive_and_nat_defaults() -> None:
     tenant = load_default_tenant()
     assert tenant.find_mailbox("Alice@Contoso.COM") is tenant.find_mailbox("alice@contoso.com")
