@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gc
 import threading
 import time
+import weakref
 
+from exolab.emulator.smtp.base import ExchangeSMTP
 from exolab.emulator.store import Store
 from tests.emulator.labs import LabFactory, sessions_recorded
 from tests.emulator.smtp.conftest import client_context
@@ -136,3 +139,46 @@ async def test_a_slow_bdat_chunk_that_keeps_arriving_is_not_timed_out(
     assert reply.startswith("250 2.0.0 OK <"), reply
     [copy] = lab.store.messages(mailbox="bob@contoso.com")
     assert copy.body == message
+
+
+async def test_an_ended_session_is_freed_at_once_not_left_to_the_cycle_collector(
+    lab_factory: LabFactory,
+) -> None:
+    """Refcounting frees an ended session (its transcript, TLS objects, buffers): nothing of it
+    waits for Python's cycle collector, whose rare full passes over hundreds of ended sessions
+    cost a busy lab more than the sessions' own work."""
+    from tests.emulator.smtp.test_submission import MESSAGE, PASSWORD, SCANNER, login_client
+
+    lab = await lab_factory()
+
+    def delivered_over_tls() -> None:
+        with login_client(lab) as c:
+            c.login(SCANNER, PASSWORD)
+            c.sendmail(SCANNER, ["bob@contoso.com"], MESSAGE)
+
+    def dropped_mid_data() -> None:
+        c = RawClient(*lab.endpoint("smtp.office365.com", 587))
+        c.reply()
+        c.cmd("EHLO mfp")
+        c.starttls(client_context(lab))
+        c.cmd("EHLO mfp")
+        c.cmd("MAIL FROM:<scanner@contoso.com>")
+        c.send(b"DATA\r\nSubject: half a scan\r\n")
+        c.close()  # no end of data, no QUIT: the device lost power
+
+    gc.collect()
+    gc.disable()
+    try:
+        await asyncio.to_thread(delivered_over_tls)
+        await asyncio.to_thread(dropped_mid_data)
+        await sessions_recorded(lab, 2)
+        ended = [weakref.ref(o) for o in gc.get_objects() if isinstance(o, ExchangeSMTP)]
+        assert ended, "the sessions' protocols were found while they could still be alive"
+        for _ in range(300):  # a closing session keeps a timer for CLOSE_GRACE (0.5 s)
+            if all(ref() is None for ref in ended):
+                break
+            await asyncio.sleep(0.01)
+        alive = [ref() for ref in ended if ref() is not None]
+        assert alive == [], "an ended session is held by a reference cycle"
+    finally:
+        gc.enable()
