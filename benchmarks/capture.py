@@ -57,9 +57,9 @@ def _serve_capturing(conn: Connection, data_dir: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.capture")
-    parser.add_argument("--sessions", type=int, default=400)
+    parser.add_argument("--sessions", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     print("capture: the submission session with Lab.Capture on vs off")
     body = message(USER, RECIPIENT, 10 * 1024)

@@ -121,10 +121,10 @@ def session_to(address: str, port: int, body: bytes) -> SessionFn:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.directsend")
-    parser.add_argument("--sessions", type=int, default=600)
+    parser.add_argument("--sessions", type=int, default=1500)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--size", type=int, default=10 * 1024, help="message bytes (10 KB)")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--spf",
         choices=("process", "thread"),

@@ -157,9 +157,9 @@ def case(label: str, sessions: int, concurrency: int, size: int, rounds: int) ->
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.submission")
-    parser.add_argument("--sessions", type=int, default=600)
+    parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--large-sessions", type=int, default=60)
     parser.add_argument("--large-concurrency", type=int, default=8)
     parser.add_argument("--large-rounds", type=int, default=3)
