@@ -11,12 +11,15 @@ each send's transcript), and the lab's own memory (asked of its API).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import json
 import random
 import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -164,7 +167,8 @@ async def _fleet(args: argparse.Namespace, network: LabNetwork) -> dict[str, Any
             if show:
                 print(f"\rfleet: {len(results)}/{len(scans)} scans done", end="", file=sys.stderr)
 
-    await asyncio.gather(*(device(n) for n in range(min(args.devices, len(scans)))))
+    with _settled_heap():
+        await asyncio.gather(*(device(n) for n in range(min(args.devices, len(scans)))))
     ran = loop.time() - start  # the run itself: the report below is not part of it
     if show:
         print(file=sys.stderr)
@@ -180,6 +184,19 @@ async def _fleet(args: argparse.Namespace, network: LabNetwork) -> dict[str, Any
         "seconds": round(ran, 3),
         "_ids": [r.message_id for r in done],
     }
+
+
+@contextlib.contextmanager
+def _settled_heap() -> Iterator[None]:
+    """Keep what the fleet was built from (modules, profiles, a thousand devices' settings)
+    out of the cycle collector's full passes while the fleet runs: it all outlives the run,
+    and each pass over it took about a tenth of a second (measured: the collector was
+    about 15 % of the process's CPU for 1,000 devices). Afterwards it is collectable again."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _stored(client: LabClient) -> set[tuple[str, object]] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import signal
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from exolab.cli.common import UsageError
-from exolab.cli.fleet import device_user, parse_duration, schedule
+from exolab.cli.fleet import _settled_heap, device_user, parse_duration, schedule
 from tests.cli.processes import ROOT, exolab, start_serve
 
 FAST = ROOT / "scenarios" / "device_profiles" / "retry-resend-fast.toml"
@@ -189,3 +190,13 @@ def test_user_pattern_spreads_devices_over_mailboxes(tmp_path: Path) -> None:
     finally:
         serve.send_signal(signal.SIGTERM)
         serve.communicate(timeout=20)
+
+
+def test_the_fleet_run_keeps_its_build_out_of_full_collections_and_gives_it_back() -> None:
+    assert gc.get_freeze_count() == 0
+    with _settled_heap():
+        assert gc.get_freeze_count() > 0  # what existed before the run: out of the passes
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), _settled_heap():
+        raise RuntimeError("a fleet that fails still leaves the heap collectable")
+    assert gc.get_freeze_count() == 0
