@@ -975,8 +975,8 @@ frozen, so a changed list of mailboxes is a new tuple; an index is found by
 the tuple's identity and keeps the tuple, so no other tuple can take its id.
 """
 _INDEXES_KEPT = 16
-_INDEXES_LOCK = threading.Lock()
 """Indexes kept at once (a lab holds one tenant at a time; a test process makes many)."""
+_INDEXES_LOCK = threading.Lock()
 
 
 def _owner_of(owners: tuple[_Owner, ...], address: str) -> _Owner | None:
