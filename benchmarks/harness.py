@@ -154,10 +154,11 @@ async def drive(name: str, session: SessionFn, sessions: int, concurrency: int) 
 
 def _timed(name: str, session: SessionFn, sessions: int, concurrency: int, pid: int | None) -> Run:
     """One run, with the server's CPU read around it when its process is known."""
-    before = process_cpu_seconds(pid) if pid else None
+    if not pid:
+        return asyncio.run(drive(name, session, sessions, concurrency))
+    before = process_cpu_seconds(pid)
     run = asyncio.run(drive(name, session, sessions, concurrency))
-    if pid and before is not None:
-        run.server_cpu = process_cpu_seconds(pid) - before
+    run.server_cpu = process_cpu_seconds(pid) - before
     return run
 
 
@@ -213,16 +214,12 @@ def alternate(
     warm = min(concurrency, 50)
     asyncio.run(drive("warm-up", sink, warm, warm))
     asyncio.run(drive("warm-up", lab, warm, warm))
-    sinks: list[Run] = []
-    labs: list[Run] = []
+    sides = [("sink", sink, pids[0]), ("lab", lab, pids[1])]
+    runs: dict[str, list[Run]] = {"sink": [], "lab": []}
     for number in range(rounds):
-        if number % 2 == 0:
-            sinks.append(_timed("sink", sink, sessions, concurrency, pids[0]))
-            labs.append(_timed("lab", lab, sessions, concurrency, pids[1]))
-        else:
-            labs.append(_timed("lab", lab, sessions, concurrency, pids[1]))
-            sinks.append(_timed("sink", sink, sessions, concurrency, pids[0]))
-    return Paired(sinks, labs)
+        for name, session, pid in sides if number % 2 == 0 else sides[::-1]:
+            runs[name].append(_timed(name, session, sessions, concurrency, pid))
+    return Paired(runs["sink"], runs["lab"])
 
 
 def report(

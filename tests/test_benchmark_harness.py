@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from benchmarks.harness import Paired, Run, process_cpu_seconds, report
+from benchmarks.harness import Paired, Run, alternate, process_cpu_seconds, report
 from benchmarks.record import FIGURES
 
 
@@ -50,3 +50,21 @@ def test_process_cpu_counts_this_process() -> None:
     before = process_cpu_seconds(os.getpid())
     sum(i * i for i in range(2_000_000))  # some CPU of our own to see
     assert process_cpu_seconds(os.getpid()) > before
+
+
+def test_rounds_run_in_turn_each_round_starting_with_the_other_side() -> None:
+    order: list[str] = []
+
+    def side(name: str):  # type: ignore[no-untyped-def]
+        async def session(number: int) -> None:
+            if number == 0:  # the first session of a run: one entry per run
+                order.append(name)
+
+        return session
+
+    paired = alternate(side("sink"), side("lab"), sessions=3, concurrency=1, rounds=3)
+    warm_ups, rounds = order[:2], order[2:]
+    assert warm_ups == ["sink", "lab"]
+    assert rounds == ["sink", "lab", "lab", "sink", "sink", "lab"]
+    assert len(paired.base) == len(paired.measured) == 3
+    assert all(r.server_cpu is None for r in paired.base + paired.measured)
