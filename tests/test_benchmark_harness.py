@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from benchmarks.harness import Paired, Run, alternate, process_cpu_seconds, report
+from benchmarks.harness import Paired, Run, SessionFn, alternate, process_cpu_seconds, report
 from benchmarks.record import FIGURES
 
 
@@ -55,7 +55,7 @@ def test_process_cpu_counts_this_process() -> None:
 def test_rounds_run_in_turn_each_round_starting_with_the_other_side() -> None:
     order: list[str] = []
 
-    def side(name: str):  # type: ignore[no-untyped-def]
+    def side(name: str) -> SessionFn:
         async def session(number: int) -> None:
             if number == 0:  # the first session of a run: one entry per run
                 order.append(name)
