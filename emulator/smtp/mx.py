@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from exolab.emulator.capture import recording
+from exolab.emulator.dns.authmemo import SenderAuthMemo
 from exolab.emulator.dns.resolver import LIFETIME
 from exolab.emulator.dns.senderauth import DnsFacts, check_sender
 from exolab.emulator.dns.spfworker import SpfWorker
@@ -115,6 +116,8 @@ class MxFrontEnd:
     """Where the blocking SPF checks run in-process (None: the loop's default executor)."""
     spf_worker: SpfWorker | None = None
     """The SPF helper process; when set, checks run there instead of in ``executor``."""
+    sender_auth_memo: SenderAuthMemo = field(default_factory=SenderAuthMemo)
+    """Settled SPF and DMARC answers for the tenant now in the lab (an edit starts it afresh)."""
 
     # -- names and greeting ------------------------------------------------------------
 
@@ -247,14 +250,27 @@ class MxFrontEnd:
             state.note("lab DNS is not running: SPF temperror")
             domain = (state.mail_from or "").rpartition("@")[2] or (state.helo or "")
             return DnsFacts(SpfResult("temperror", domain, "lab DNS not running"), None, True)
-        args = (self.lab.dns_server, state.public_ip, state.mail_from or "", state.helo or "")
+        tenant = self.lab.tenant
+        key = (state.public_ip, state.mail_from or "", state.helo or "", from_domain)
+        known = self.sender_auth_memo.get(tenant, key)
+        if known is not None:
+            return known
+        facts = await self._check_sender(state, *key)
+        self.sender_auth_memo.put(tenant, key, facts)
+        return facts
+
+    async def _check_sender(
+        self, state: SessionState, ip: str, mail_from: str, helo: str, from_domain: str | None
+    ) -> DnsFacts:
+        """SPF and the DMARC lookup over the lab DNS, in the helper process or in threads."""
+        args = (self.lab.dns_server, ip, mail_from, helo)
         if self.spf_worker is None:
             return await check_sender(*args, from_domain, executor=self.executor)
         try:
             return await self.spf_worker.check(*args, from_domain, LIFETIME)
         except (ConnectionError, RuntimeError) as exc:
             state.note(f"SPF helper failed ({exc}): SPF temperror")
-            domain = (state.mail_from or "").rpartition("@")[2] or (state.helo or "")
+            domain = mail_from.rpartition("@")[2] or helo
             return DnsFacts(SpfResult("temperror", domain, str(exc)), None, True)
 
     # -- session life --------------------------------------------------------------------

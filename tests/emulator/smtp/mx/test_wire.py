@@ -144,6 +144,24 @@ async def test_a_dns_edit_is_visible_to_the_next_message(lab: Lab) -> None:
     )
 
 
+async def test_repeat_messages_reuse_the_answer_until_an_edit(lab: Lab) -> None:
+    await swaks(lab, BRANCH)
+    await swaks(lab, BRANCH)
+    frontend = lab.services[1].frontend  # type: ignore[attr-defined]
+    assert len(frontend.sender_auth_memo._facts) == 1  # one site, one sender: asked once
+    first, second = (dict(m.headers_added) for m in lab.store.messages())
+    assert first["Authentication-Results"] == second["Authentication-Results"]
+    assert "spf=fail" in second["Authentication-Results"]
+    document = default_document()
+    record = "v=spf1 ip4:203.0.113.39 ip4:198.51.100.20 include:spf.protection.outlook.com ~all"
+    apply_overrides(document, [("Dns.TXT[contoso.com]", record), ("Lab.UnknownCommandDelay", 0)])
+    lab.context.tenant = parse_tenant(document, "test")
+    await swaks(lab, BRANCH)
+    third = lab.store.messages()[-1]
+    assert third.folder == "Inbox"
+    assert "spf=pass" in dict(third.headers_added)["Authentication-Results"]
+
+
 async def test_dynamic_and_unknown_sites_in_the_session_log(lab: Lab) -> None:
     await swaks(lab, HOME)
     await swaks(lab, UNKNOWN)
