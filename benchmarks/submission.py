@@ -159,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.submission")
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--large-sessions", type=int, default=60)
     parser.add_argument("--large-concurrency", type=int, default=8)
     parser.add_argument("--large-rounds", type=int, default=3)
