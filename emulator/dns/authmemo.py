@@ -34,6 +34,9 @@ class SenderAuthMemo:
         self._tenant: object | None = None
         self._facts: dict[MemoKey, DnsFacts] = {}
 
+    def __len__(self) -> int:
+        return len(self._facts)
+
     def get(self, tenant: object, key: MemoKey) -> DnsFacts | None:
         """The facts a check gave for ``key`` under this very ``tenant``, or None."""
         if tenant is not self._tenant:

@@ -57,6 +57,6 @@ def test_the_memo_is_bounded_whatever_the_clients_send() -> None:
     memo.get(tenant, KEY)
     for n in range(SenderAuthMemo.LIMIT * 3):
         memo.put(tenant, (KEY[0], f"s{n}@contoso.com", *KEY[2:]), FAIL)
-    assert len(memo._facts) <= SenderAuthMemo.LIMIT
+    assert len(memo) <= SenderAuthMemo.LIMIT
     newest = (KEY[0], f"s{SenderAuthMemo.LIMIT * 3 - 1}@contoso.com", *KEY[2:])
     assert memo.get(tenant, newest) is FAIL

@@ -148,7 +148,7 @@ async def test_repeat_messages_reuse_the_answer_until_an_edit(lab: Lab) -> None:
     await swaks(lab, BRANCH)
     await swaks(lab, BRANCH)
     frontend = lab.services[1].frontend  # type: ignore[attr-defined]
-    assert len(frontend.sender_auth_memo._facts) == 1  # one site, one sender: asked once
+    assert len(frontend.sender_auth_memo) == 1  # one site, one sender: asked once
     first, second = (dict(m.headers_added) for m in lab.store.messages())
     assert first["Authentication-Results"] == second["Authentication-Results"]
     assert "spf=fail" in second["Authentication-Results"]
