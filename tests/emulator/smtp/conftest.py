@@ -13,6 +13,7 @@ from exolab.emulator.smtp.submission import SubmissionService
 from exolab.emulator.tenant import Tenant
 from tests.emulator import labs
 from tests.emulator.labs import LabFactory
+from tests.emulator.smtp.wire import RawClient
 
 FAST = ("Lab.UnknownCommandDelay=0", "Lab.Port465Hold=0.3")
 
@@ -56,3 +57,14 @@ def client_context(lab: Lab, version: str | None = None, by_name: bool = True) -
         if pinned < ssl.TLSVersion.TLSv1_2:
             context.set_ciphers("DEFAULT:@SECLEVEL=0")
     return context
+
+
+def secured_submission(lab: Lab) -> RawClient:
+    """A raw client on smtp.office365.com:587 that has read the banner, said EHLO, taken
+    STARTTLS (lab CA, by name) and said EHLO again: where most wire tests start."""
+    c = RawClient(*lab.endpoint("smtp.office365.com", 587))
+    c.reply()
+    c.cmd("EHLO mfp")
+    c.starttls(client_context(lab))
+    c.cmd("EHLO mfp")
+    return c

@@ -12,7 +12,7 @@ import weakref
 from exolab.emulator.smtp.base import ExchangeSMTP
 from exolab.emulator.store import Store
 from tests.emulator.labs import LabFactory, sessions_recorded
-from tests.emulator.smtp.conftest import client_context
+from tests.emulator.smtp.conftest import client_context, secured_submission
 from tests.emulator.smtp.wire import MATCHER, RawClient
 
 
@@ -80,11 +80,7 @@ async def test_stop_records_a_tls_session_whose_client_does_not_answer(
     ready, done = threading.Event(), threading.Event()
 
     def talk() -> None:
-        c = RawClient(*lab.endpoint("smtp.office365.com", 587))
-        c.reply()
-        c.cmd("EHLO mfp")
-        c.starttls(client_context(lab))
-        c.cmd("EHLO mfp")
+        c = secured_submission(lab)
         ready.set()
         done.wait(60)  # the device hangs: it never reads the server's close_notify
         c.close()
@@ -157,11 +153,7 @@ async def test_an_ended_session_is_freed_at_once_not_left_to_the_cycle_collector
             c.sendmail(SCANNER, ["bob@contoso.com"], MESSAGE)
 
     def dropped_mid_data() -> None:
-        c = RawClient(*lab.endpoint("smtp.office365.com", 587))
-        c.reply()
-        c.cmd("EHLO mfp")
-        c.starttls(client_context(lab))
-        c.cmd("EHLO mfp")
+        c = secured_submission(lab)
         c.cmd("MAIL FROM:<scanner@contoso.com>")
         c.send(b"DATA\r\nSubject: half a scan\r\n")
         c.close()  # no end of data, no QUIT: the device lost power

@@ -13,7 +13,7 @@ import pytest
 from exolab.emulator.server import Lab
 from exolab.emulator.store import Store
 from tests.emulator.labs import TEST_TIME, LabFactory, sessions_recorded
-from tests.emulator.smtp.conftest import client_context
+from tests.emulator.smtp.conftest import client_context, secured_submission
 from tests.emulator.smtp.wire import MATCHER, RawClient
 
 T = TypeVar("T")
@@ -116,11 +116,7 @@ async def test_auth_plain_and_auth_before_starttls_get_504(lab: Lab) -> None:
 
 async def test_login_prompts_are_exchanges(lab: Lab) -> None:
     def talk() -> list[str]:
-        c = RawClient(*lab.endpoint("smtp.office365.com", 587))
-        c.reply()
-        c.cmd("EHLO mfp")
-        c.starttls(client_context(lab))
-        c.cmd("EHLO mfp")
+        c = secured_submission(lab)
         out = c.cmd("AUTH LOGIN") + c.cmd(base64.b64encode(SCANNER.encode()).decode())
         out += c.cmd(base64.b64encode(PASSWORD.encode()).decode())
         c.close()
@@ -285,11 +281,7 @@ async def test_bdat_chunks_and_pipelining(lab: Lab) -> None:
     body = MESSAGE * 3
 
     def talk() -> list[str]:
-        c = RawClient(*lab.endpoint("smtp.office365.com", 587))
-        c.reply()
-        c.cmd("EHLO mfp")
-        c.starttls(client_context(lab))
-        c.cmd("EHLO mfp")
+        c = secured_submission(lab)
         c.cmd("AUTH LOGIN " + base64.b64encode(SCANNER.encode()).decode())
         c.cmd(base64.b64encode(PASSWORD.encode()).decode())
         half = len(body) // 2
@@ -321,11 +313,7 @@ async def test_dot_stuffing_and_bare_lf_dot_does_not_end_data(lab: Lab) -> None:
     tricky = b"From: scanner@contoso.com\r\nSubject: t\r\n\r\n..leading dot\r\nsmuggle\n.\r\nstill body\r\n"
 
     def talk() -> str:
-        c = RawClient(*lab.endpoint("smtp.office365.com", 587))
-        c.reply()
-        c.cmd("EHLO mfp")
-        c.starttls(client_context(lab))
-        c.cmd("EHLO mfp")
+        c = secured_submission(lab)
         c.cmd("AUTH LOGIN " + base64.b64encode(SCANNER.encode()).decode())
         c.cmd(base64.b64encode(PASSWORD.encode()).decode())
         c.cmd("MAIL FROM:<scanner@contoso.com>")
