@@ -248,7 +248,7 @@ class MxFrontEnd:
     async def _sender_auth(self, state: SessionState, from_domain: str | None) -> DnsFacts:
         if not self.lab.endpoints.dns:
             state.note("lab DNS is not running: SPF temperror")
-            domain = (state.mail_from or "").rpartition("@")[2] or (state.helo or "")
+            domain = _spf_domain(state.mail_from or "", state.helo or "")
             return DnsFacts(SpfResult("temperror", domain, "lab DNS not running"), None, True)
         tenant = self.lab.tenant
         key = (state.public_ip, state.mail_from or "", state.helo or "", from_domain)
@@ -270,7 +270,7 @@ class MxFrontEnd:
             return await self.spf_worker.check(*args, from_domain, LIFETIME)
         except (ConnectionError, RuntimeError) as exc:
             state.note(f"SPF helper failed ({exc}): SPF temperror")
-            domain = mail_from.rpartition("@")[2] or helo
+            domain = _spf_domain(mail_from, helo)
             return DnsFacts(SpfResult("temperror", domain, str(exc)), None, True)
 
     # -- session life --------------------------------------------------------------------
@@ -298,6 +298,11 @@ class MxFrontEnd:
             return
         self.live.discard(protocol)
         self.lab.store.record_session_soon(state.record(self.lab.clock.now()))
+
+
+def _spf_domain(mail_from: str, helo: str) -> str:
+    """The domain SPF checks: the MAIL FROM domain, or the HELO name for a null sender."""
+    return mail_from.rpartition("@")[2] or helo
 
 
 class MxService:
